@@ -1,0 +1,220 @@
+"""The ``cjm`` command: parse the arguments, call one library function, print the outcome.
+
+Exit codes: 0 ok, 1 a step failed, 2 invalid input, 3 the project is locked by another run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .errors import CjmError, RunError, SpecError, format_issues
+
+__all__ = ["main", "new_project", "TEMPLATES_DIR"]
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+PROJECT_TEMPLATES = ("ecommerce",)
+
+
+def _err(message: str) -> None:
+    print(f"cjm: {message}", file=sys.stderr)
+
+
+def new_project(directory: str | os.PathLike, *, template: str = "ecommerce", with_data: bool = True,
+                users: int | None = None, seed: int = 7) -> Path:
+    """Create a journey project from a template; the ecommerce template comes with its demo data.
+
+    Raises CjmError when the folder exists and is not empty, or the template is unknown.
+    """
+    target = Path(directory)
+    if template not in PROJECT_TEMPLATES:
+        raise CjmError(f"unknown template '{template}'. Templates: {', '.join(PROJECT_TEMPLATES)}")
+    if target.exists() and any(target.iterdir()):
+        raise CjmError(f"{target} exists and is not empty; choose a new folder")
+    source = TEMPLATES_DIR / template
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source / "journey.yml", target / "journey.yml")
+    (target / "data").mkdir(exist_ok=True)
+    (target / "reports").mkdir(exist_ok=True)
+    (target / ".gitignore").write_text("reports/\n.cjm-secret\nwork/\n", encoding="utf-8")
+    secret = target / ".cjm-secret"
+    secret.write_text(os.urandom(32).hex() + "\n", encoding="utf-8")
+    secret.chmod(0o600)
+    if with_data and template == "ecommerce":
+        from .demo import generate
+
+        kwargs = {"seed": seed}
+        if users:
+            kwargs["n_users"] = users
+        generate(target, **kwargs)
+    return target
+
+
+def _cmd_new(args) -> int:
+    path = new_project(args.directory, template=args.template, with_data=not args.no_data)
+    print(f"created {path} from the '{args.template}' template")
+    print(f"next: cjm validate {path}   then   cjm run {path}")
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from .project import validate_project
+
+    issues = validate_project(args.directory, as_of=args.as_of)
+    errors = [i for i in issues if i.severity == "error"]
+    warnings = [i for i in issues if i.severity != "error"]
+    if args.json:
+        print(json.dumps([i.as_dict() for i in issues], indent=2))
+    else:
+        if errors:
+            print(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} to fix in {args.directory}:")
+            print(format_issues(errors))
+        if warnings:
+            print(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''} (reported, the run goes on):")
+            print(format_issues(warnings))
+        if not errors:
+            print(f"{args.directory}: the spec and the data are valid.")
+    return 2 if errors else 0
+
+
+def _run(directory, args) -> int:
+    from .runner import run_playbook
+
+    quiet = getattr(args, "quiet", False)
+    started = time.time()
+
+    def progress(msg: str) -> None:
+        if not quiet:
+            print(msg, file=sys.stderr, flush=True)
+
+    try:
+        result = run_playbook(directory, as_of=args.as_of, only=args.only, audience=args.audience,
+                              progress=progress)
+    except CjmError as exc:
+        if quiet:
+            print(json.dumps({"project": str(directory), "status": "failed", "exit_code": exc.exit_code,
+                              "error": str(exc).splitlines()[0], "seconds": round(time.time() - started, 1)}))
+        raise
+    index = Path(directory).resolve() / "reports" / "latest" / "html" / "index.html"
+    if quiet:
+        print(json.dumps({"project": str(directory), "status": "succeeded", "exit_code": 0, "run_id": result.run_id,
+                          "index": str(index), "seconds": round(time.time() - started, 1)}))
+    else:
+        print(index)
+    return 0
+
+
+def _cmd_run(args) -> int:
+    return _run(args.directory, args)
+
+
+def _cmd_demo(args) -> int:
+    target = Path(args.directory)
+    if target.exists() and (target / "journey.yml").exists():
+        if not args.quiet:
+            print(f"using the existing demo project {target}", file=sys.stderr)
+    else:
+        new_project(target, template="ecommerce", users=args.users)
+        if not args.quiet:
+            print(f"created the demo project {target}", file=sys.stderr)
+    return _run(target, args)
+
+
+def _cmd_lab(args) -> int:
+    from .project import validate_project
+
+    directory = Path(args.directory).resolve()
+    if not (directory / "journey.yml").exists():
+        raise CjmError(f"{directory} holds no journey.yml; create a project with: cjm new DIR")
+    errors = [i for i in validate_project(directory) if i.severity == "error"]
+    if errors:
+        print("the project has problems (the editors can fix the spec):\n" + format_issues(errors), file=sys.stderr)
+    notebooks = directory / "notebooks"
+    notebooks.mkdir(exist_ok=True)
+    from .runner import NOTEBOOKS_DIR
+
+    for nb in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        target = notebooks / nb.name
+        if not target.exists():
+            text = nb.read_text(encoding="utf-8").replace('\\"../demo\\"', json.dumps(json.dumps(str(directory)))[1:-1])
+            target.write_text(text, encoding="utf-8")
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={directory}", f"--ip={args.ip}",
+           f"--port={args.port}", "--ServerApp.open_browser=" + ("False" if args.no_browser else "True")]
+    print(f"starting JupyterLab on {directory} (Ctrl-C to stop)", file=sys.stderr)
+    return subprocess.call(cmd)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cjm", description="Customer journey mapping workbench.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("new", help="create a journey project from a template")
+    p.add_argument("directory")
+    p.add_argument("--template", default="ecommerce", choices=PROJECT_TEMPLATES)
+    p.add_argument("--no-data", action="store_true", help="do not generate the template's demo data")
+    p.set_defaults(func=_cmd_new)
+
+    p = sub.add_parser("validate", help="check the spec and the data; list every problem at once")
+    p.add_argument("directory")
+    p.add_argument("--as-of", default=None, metavar="DATE")
+    p.add_argument("--json", action="store_true", help="print the problems as JSON")
+    p.set_defaults(func=_cmd_validate)
+
+    for name, helptext in (("run", "run the playbook and publish the deliverables"),
+                           ("demo", "create the demo project (if missing) and run the playbook on it")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("directory", nargs="?" if name == "demo" else None,
+                       default="cjm-demo" if name == "demo" else None)
+        p.add_argument("--as-of", default=None, metavar="DATE", help="use data up to this day (YYYY-MM-DD)")
+        p.add_argument("--only", default=None, metavar="STEP", help="run one step, e.g. 04 or 04-behaviour")
+        p.add_argument("--audience", default="client", choices=("client", "trainer", "participant"))
+        p.add_argument("--quiet", action="store_true", help="print one JSON line (for cron)")
+        if name == "demo":
+            p.add_argument("--users", type=int, default=None, help="size of the demo (users)")
+        p.set_defaults(func=_cmd_run if name == "run" else _cmd_demo)
+
+    p = sub.add_parser("lab", help="open JupyterLab on a project with the step notebooks")
+    p.add_argument("directory")
+    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8888)
+    p.add_argument("--no-browser", action="store_true")
+    p.set_defaults(func=_cmd_lab)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``cjm`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SpecError as exc:
+        _err(str(exc))
+        return exc.exit_code
+    except RunError as exc:
+        _err(str(exc))
+        if exc.notebook:
+            _err(f"the failed notebook is kept for diagnosis: {exc.notebook}")
+        _err("reports/latest still points to the last good run.")
+        return exc.exit_code
+    except CjmError as exc:
+        _err(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _err("interrupted; reports/latest is unchanged.")
+        return 130
+    except Exception as exc:  # an unexpected failure: one clear line, never a traceback
+        _err(f"unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        _err("please report it with the command you ran; set CJM_DEBUG=1 to see the details.")
+        if os.environ.get("CJM_DEBUG"):
+            raise
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Show tables in a deliverable: escaped, formatted, without the index."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["show_table", "as_table"]
+
+
+def show_table(table: pd.DataFrame, *, percent: tuple[str, ...] = (), decimals: dict[str, int] | None = None,
+               columns: dict[str, str] | None = None, caption: str = ""):
+    """Return a Styler that escapes every text as HTML, formats rates as percentages and hides the index.
+
+    Parameters
+    ----------
+    table
+        The table to show (never row-level customer data).
+    percent
+        Columns shown as percentages with one decimal.
+    decimals
+        Columns shown with this many decimals.
+    columns
+        Renames for display (e.g. ``{"units": "sessions"}``).
+    caption
+        A caption that says what the numbers are.
+    """
+    decimals = decimals or {}
+    shown = table.rename(columns=columns or {})
+    rename = columns or {}
+    formats = {rename.get(c, c): "{:.1%}" for c in percent if c in table}
+    formats.update({rename.get(c, c): f"{{:,.{d}f}}" for c, d in decimals.items() if c in table})
+    styler = shown.style.format(formats, na_rep="–", escape="html", thousands=",")
+    styler = styler.format_index(escape="html", axis=1).hide(axis="index")
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler
+
+
+def as_table(records: list[dict]) -> pd.DataFrame:
+    """Turn metric records (dicts with value, numerator, denominator, ...) into a table to show."""
+    return pd.DataFrame(records)

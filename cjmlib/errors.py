@@ -1,0 +1,109 @@
+"""The exception family and the issue record every check returns.
+
+Checks never raise one error per problem: they return :class:`Issue` records, and the
+boundary (loading a spec, validating data, running the playbook) raises ONE error that
+lists them all, so a consultant fixes everything in one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Issue", "CjmError", "SpecError", "DataError", "RunError", "format_issues"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a spec or a data file.
+
+    ``row`` is numbered as a spreadsheet shows it (the header is row 1, the first data row
+    is row 2); ``line`` is the 1-based line of a YAML file.
+    """
+
+    code: str
+    file: str
+    problem: str
+    fix: str = ""
+    line: int | None = None
+    row: int | None = None
+    column: str | None = None
+    key: str | None = None
+    value: str | None = None
+    severity: str = "error"  # "error" blocks a run; "warning" is a reported correction (e.g. rows set aside)
+
+    def location(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column `{self.column}`")
+        if self.key:
+            parts.append(f"key `{self.key}`")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: {self.problem}"
+        if self.severity == "warning":
+            text = f"(warning) {text}"
+        if self.fix:
+            text += f" {self.fix}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def format_issues(issues: list[Issue] | tuple[Issue, ...]) -> str:
+    """Return a numbered, human-readable list of ``issues``."""
+    return "\n".join(f"  {i}. {issue}" for i, issue in enumerate(issues, 1))
+
+
+class CjmError(Exception):
+    """Base of every error the workbench raises on purpose."""
+
+    exit_code = 1
+
+
+class SpecError(CjmError):
+    """The journey spec (journey.yml) is invalid; ``issues`` lists every problem."""
+
+    exit_code = 2
+
+    def __init__(self, issues, headline: str | None = None):
+        self.issues = tuple(issues)
+        n = len(self.issues)
+        self.headline = headline or f"{n} problem{'s' if n != 1 else ''} found in the journey spec"
+        super().__init__(f"{self.headline}:\n{format_issues(self.issues)}")
+
+    @property
+    def codes(self) -> list[str]:
+        return [i.code for i in self.issues]
+
+
+class DataError(SpecError):
+    """A data file breaks its contract; ``issues`` lists every problem."""
+
+    def __init__(self, issues, headline: str | None = None):
+        issues = tuple(issues)
+        n = len(issues)
+        super().__init__(issues, headline or f"{n} problem{'s' if n != 1 else ''} found in the data")
+
+
+class RunError(CjmError):
+    """A playbook step failed while running.
+
+    Carries the step, the cell index, the exception name and value, and the path of
+    the executed notebook that was kept for diagnosis.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, step: str | None = None, cell: int | None = None,
+                 ename: str | None = None, evalue: str | None = None, notebook: str | None = None,
+                 exit_code: int | None = None):
+        self.step, self.cell, self.ename, self.evalue, self.notebook = step, cell, ename, evalue, notebook
+        if exit_code is not None:
+            self.exit_code = exit_code
+        super().__init__(message)

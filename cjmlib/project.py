@@ -1,0 +1,178 @@
+"""A journey project: the spec, its data loaded into the engine, and what was found on the way.
+
+Examples
+--------
+>>> import cjmlib as cjm
+>>> project = cjm.load_project("demo")          # doctest: +SKIP
+>>> project.table("events").count().execute()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import ibis
+import pandas as pd
+
+from .errors import DataError, Issue, SpecError
+from .results import load_result, save_result
+from .sources import load_sources
+from .spec import Journey, load_spec
+
+__all__ = ["Project", "load_project", "open_project", "validate_project", "ENGINE_FILE"]
+
+ENGINE_FILE = Path("work") / "engine.duckdb"
+
+
+@dataclass
+class Project:
+    """A loaded journey project.
+
+    Attributes
+    ----------
+    spec
+        The journey spec.
+    directory
+        The project folder.
+    con
+        The DuckDB connection holding the canonical tables (events, feedback, surveys, orders).
+    issues
+        Warnings found while loading (rows set aside, duplicates, events matching no touchpoint).
+    quality
+        The data-quality table: one row per source.
+    hashes
+        Source path -> sha256.
+    """
+
+    spec: Journey
+    directory: Path
+    con: duckdb.DuckDBPyConnection
+    issues: list[Issue] = field(default_factory=list)
+    quality: list[dict] = field(default_factory=list)
+    hashes: dict[str, str] = field(default_factory=dict)
+    run_dir: Path | None = None
+
+    def save(self, name: str, value) -> Path:
+        """Save a result to the run's sidecar (see :mod:`cjmlib.results`)."""
+        return save_result(self._results_home(), name, value)
+
+    def result(self, name: str, default=None):
+        """Load a result an earlier step saved in this run; ``default`` when there is none."""
+        return load_result(self._results_home(), name, default)
+
+    def _results_home(self) -> Path:
+        # outside a run (in JupyterLab) results go to reports/lab, so that steps still chain
+        return self.run_dir or (self.directory / "reports" / "lab")
+
+    @property
+    def backend(self):
+        """The Ibis backend over the engine connection."""
+        if not hasattr(self, "_backend"):
+            self._backend = ibis.duckdb.from_connection(self.con)
+        return self._backend
+
+    def has(self, name: str) -> bool:
+        return name in {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+    def table(self, name: str):
+        """Return a canonical table (``events``, ``feedback``, ``surveys``, ``orders``) as an Ibis table."""
+        return self.backend.table(name)
+
+    def sql(self, query: str) -> pd.DataFrame:
+        return self.con.execute(query).fetchdf()
+
+    @property
+    def period(self) -> tuple[str, str]:
+        """First and last day of the events (or of any source when there are no events)."""
+        for q in self.quality:
+            if q.get("first_ts") and q["first_ts"] != "None":
+                return q["first_ts"][:10], q["last_ts"][:10]
+        return "", ""
+
+    def quality_table(self) -> pd.DataFrame:
+        """Return the data-quality table (rows read, kept, rejected, duplicates, unmatched events, time range)."""
+        return pd.DataFrame(self.quality)
+
+    def issues_table(self) -> pd.DataFrame:
+        cols = ["severity", "file", "row", "column", "problem", "fix"]
+        return pd.DataFrame([{c: getattr(i, c) for c in cols} for i in self.issues], columns=cols)
+
+
+def _collect(project_dir: Path, *, as_of: str | None, database: str | None) -> tuple[Project | None, list[Issue]]:
+    try:
+        journey = load_spec(project_dir / "journey.yml")
+    except SpecError as err:
+        return None, list(err.issues)
+    con = duckdb.connect(database or ":memory:")
+    issues, quality, hashes = load_sources(con, journey, project_dir, as_of=as_of)
+    spec_file = project_dir / "journey.yml"
+    from .sources import file_sha256
+
+    hashes = {"journey.yml": file_sha256(spec_file), **hashes}
+    return Project(journey, project_dir, con, issues, quality, hashes), issues
+
+
+def validate_project(project_dir: str | os.PathLike, *, as_of: str | None = None) -> list[Issue]:
+    """Check the spec and every data source; return every problem found (nothing is raised)."""
+    project, issues = _collect(Path(project_dir), as_of=as_of, database=None)
+    if project is not None:
+        project.con.close()
+    return issues
+
+
+def load_project(project_dir: str | os.PathLike, *, as_of: str | None = None,
+                 database: str | os.PathLike | None = None) -> Project:
+    """Load a journey project: validate the spec, read every source into the engine.
+
+    Parameters
+    ----------
+    project_dir
+        The project folder (holding ``journey.yml`` and ``data/``).
+    as_of
+        Keep only data up to this day (``YYYY-MM-DD``), inclusive.
+    database
+        A DuckDB file to build the tables in (shared by the steps of a run); in memory when omitted.
+
+    Raises
+    ------
+    SpecError, DataError
+        One error listing every blocking problem.
+    """
+    project_dir = Path(project_dir).resolve()
+    project, issues = _collect(project_dir, as_of=as_of, database=str(database) if database else None)
+    if project is None:
+        raise SpecError(issues)
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        project.con.close()
+        raise DataError(errors)
+    if database:
+        meta = {"quality": project.quality, "issues": [i.as_dict() for i in issues], "hashes": project.hashes}
+        project.con.execute("CREATE OR REPLACE TABLE _cjm_meta AS SELECT ? AS meta", [json.dumps(meta, default=str)])
+        project.con.execute("CHECKPOINT")
+    return project
+
+
+def open_project(project_dir: str | os.PathLike, run_dir: str | os.PathLike | None = None, *,
+                 as_of: str | None = None) -> Project:
+    """Open the project for a playbook step.
+
+    Within a run, the engine database built once by the runner is opened read-only, so no
+    step reads the raw files again; outside a run (in JupyterLab), the project is loaded.
+    """
+    if run_dir:
+        db = Path(run_dir) / ENGINE_FILE
+        if db.exists():
+            journey = load_spec(Path(project_dir) / "journey.yml")
+            con = duckdb.connect(str(db), read_only=True)
+            meta = json.loads(con.execute("SELECT meta FROM _cjm_meta").fetchone()[0])
+            issues = [Issue(**i) for i in meta["issues"]]
+            return Project(journey, Path(project_dir).resolve(), con, issues, meta["quality"], meta["hashes"],
+                           Path(run_dir).resolve())
+    project = load_project(project_dir, as_of=as_of)
+    project.run_dir = Path(run_dir).resolve() if run_dir else None
+    return project

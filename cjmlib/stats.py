@@ -1,0 +1,66 @@
+"""Intervals and small-sample rules shared by every analytic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+__all__ = ["wilson_interval", "nps_interval", "mean_interval", "suppress_small"]
+
+Z95 = 1.959963984540054
+
+
+def wilson_interval(successes, trials, *, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Return the Wilson score interval (low, high) of successes/trials, elementwise.
+
+    Trials of 0 give NaN bounds.
+    """
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    low, high = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
+
+
+def nps_interval(promoters, detractors, responses, *, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Return the normal-approximation interval of NPS = 100 × (promoters − detractors) / responses.
+
+    The variance of the difference of two proportions of one multinomial sample is
+    (p + d − (p − d)²) / n.
+    """
+    pr = np.asarray(promoters, dtype=float)
+    de = np.asarray(detractors, dtype=float)
+    n = np.asarray(responses, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p, d = pr / n, de / n
+        se = np.sqrt((p + d - (p - d) ** 2) / n)
+        low, high = 100 * np.clip(p - d - z * se, -1, 1), 100 * np.clip(p - d + z * se, -1, 1)
+    return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
+
+
+def mean_interval(values) -> tuple[float, float, float, int]:
+    """Return (mean, low, high, n) with a Student-t 95 % interval; NaN bounds for n < 2."""
+    x = pd.Series(values, dtype=float).dropna()
+    n = len(x)
+    if n == 0:
+        return np.nan, np.nan, np.nan, 0
+    mean = float(x.mean())
+    if n < 2:
+        return mean, np.nan, np.nan, n
+    half = float(_st.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def suppress_small(table: pd.DataFrame, *, n_column: str, min_n: int, columns: list[str]) -> pd.DataFrame:
+    """Blank ``columns`` where ``n_column`` < ``min_n`` and say so in a ``suppressed`` column."""
+    out = table.copy()
+    small = out[n_column] < min_n
+    for col in columns:
+        out[col] = out[col].astype(float).where(~small)
+    out["suppressed"] = small
+    return out
