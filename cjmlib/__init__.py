@@ -5,7 +5,7 @@ The public names a step notebook or a consultant needs; everything else lives in
 
 import importlib
 
-from .display import as_table, show_table
+from .display import as_table, show_image, show_table
 from .errors import CjmError, DataError, Issue, RunError, SpecError
 from .funnel import funnel_table, stage_funnel
 from .inventory import goals_table, persona_cards, touchpoint_matrix, touchpoint_volume
@@ -27,7 +27,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'cjmlib' has no attribute {name!r}")
 
 __all__ = [
-    "journeymap", "plot", "as_table", "show_table", "CjmError", "DataError", "Issue", "RunError", "SpecError",
+    "journeymap", "plot", "as_table", "show_image", "show_table", "CjmError", "DataError", "Issue", "RunError", "SpecError",
     "funnel_table", "stage_funnel", "goals_table", "persona_cards", "touchpoint_matrix", "touchpoint_volume",
     "kpi_table", "opportunity_table", "Project", "load_project", "open_project", "validate_project",
     "load_result", "save_result", "persona_evidence", "Journey", "load_spec", "save_spec", "emotion_curve",

@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 from pathlib import Path
@@ -36,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["generate", "SEGMENTS", "EVENTS"]
+__all__ = ["EVENTS", "SEGMENTS", "generate"]
 
 DAY = 86_400
 WEEK = 7 * DAY
@@ -55,15 +56,18 @@ _E = {name: i for i, name in enumerate(EVENTS)}
 #: The planted behavioural segments: share of users, device and channel mix, extra visits
 #: (Poisson mean on top of the first), and the per-session funnel probabilities.
 SEGMENTS = {
-    "mobile_social_impulse": dict(share=0.45, device=(0.88, 0.07, 0.05), channel=(0.55, 0.08, 0.05, 0.10, 0.22),
-                                  extra_sessions=2.2, search=0.15, browse=0.78, views=2.6, cart=0.17,
-                                  checkout=0.58, items=0.4),
-    "desktop_planner": dict(share=0.30, device=(0.08, 0.78, 0.14), channel=(0.05, 0.40, 0.30, 0.20, 0.05),
-                            extra_sessions=4.5, search=0.55, browse=0.85, views=4.5, cart=0.10,
-                            checkout=0.62, items=1.2),
-    "one_time_browser": dict(share=0.25, device=(0.72, 0.22, 0.06), channel=(0.25, 0.25, 0.0, 0.10, 0.40),
-                             extra_sessions=0.25, search=0.20, browse=0.55, views=1.4, cart=0.07,
-                             checkout=0.40, items=0.2),
+    "mobile_social_impulse": {
+        "share": 0.45, "device": (0.88, 0.07, 0.05), "channel": (0.55, 0.08, 0.05, 0.10, 0.22),
+        "extra_sessions": 2.0, "search": 0.15, "browse": 0.78, "views": 2.5, "cart": 0.17, "checkout": 0.58,
+        "items": 0.4},
+    "desktop_planner": {
+        "share": 0.30, "device": (0.08, 0.78, 0.14), "channel": (0.05, 0.40, 0.30, 0.20, 0.05),
+        "extra_sessions": 4.3, "search": 0.55, "browse": 0.85, "views": 4.0, "cart": 0.10, "checkout": 0.62,
+        "items": 1.2},
+    "one_time_browser": {
+        "share": 0.25, "device": (0.72, 0.22, 0.06), "channel": (0.25, 0.25, 0.0, 0.10, 0.40),
+        "extra_sessions": 0.25, "search": 0.20, "browse": 0.55, "views": 1.4, "cart": 0.07, "checkout": 0.40,
+        "items": 0.2},
 }
 _SEG = tuple(SEGMENTS)
 
@@ -76,14 +80,17 @@ REPEAT_EVENTS = {"order_tracking": 0.45, "write_review": 0.12, "share_referral":
 _HOURS = {  # relative traffic per hour of day
     "mobile": (1, .5, .3, .2, .2, .3, .8, 1.5, 2, 2, 2, 2.5, 3.5, 3, 2.5, 2.5, 3, 3.5, 4, 5, 6, 6, 4.5, 2.5),
     "desktop": (.2, .1, .1, .1, .1, .2, .5, 1.5, 3.5, 5, 5, 5, 6, 6, 5, 5, 4.5, 4, 3, 2.5, 2.5, 2, 1, .5),
-    "tablet": (.5, .2, .1, .1, .1, .2, .6, 1.5, 2, 2.5, 2.5, 2.5, 3, 3, 2.5, 2.5, 3, 3.5, 4.5, 5.5, 6, 5, 3, 1.5),
+    "tablet": (.5, .2, .1, .1, .1, .2, .6, 1.5, 2, 2.5, 2.5, 2.5, 3, 3, 2.5, 2.5, 3, 3.5, 4.5, 5.5, 6, 5, 3,
+               1.5),
 }
 _LANDING = {"social": ("/landing/cosy-autumn", "/landing/living-room-ideas"),
             "search": ("/", "/", "/landing/lighting"), "email": ("/landing/weekly-inspiration",),
             "direct": ("/",), "ads": ("/landing/autumn-sale", "/landing/free-returns", "/")}
-_SEARCH_TERMS = ("lamp", "linen+cushion", "rug", "vase", "candle", "curtains", "coussin", "lampe", "plaid", "miroir")
+_SEARCH_TERMS = ("lamp", "linen+cushion", "rug", "vase", "candle", "curtains", "coussin", "lampe", "plaid",
+                 "miroir")
 PRODUCTS = ("linen-cushion-sand", "rattan-pendant-lamp", "ceramic-vase-terracotta", "wool-throw-ochre",
-            "oak-side-table", "scented-candle-fig", "stoneware-mug-set", "jute-rug-large", "round-brass-mirror",
+            "oak-side-table", "scented-candle-fig", "stoneware-mug-set", "jute-rug-large",
+            "round-brass-mirror",
             "velvet-armchair-sage", "linen-curtains-white", "cotton-bath-towels", "glass-carafe-set",
             "bamboo-storage-baskets", "table-lamp-opal", "wall-shelf-walnut")
 _FIXED_PAGES = {"view_cart": "/cart", "begin_checkout": "/checkout", "add_payment_info": "/checkout/payment",
@@ -141,7 +148,33 @@ def _schedule(rng: np.random.Generator, users: dict, period: int) -> tuple[np.nd
     return user[keep], start[keep]
 
 
-def _funnel(rng: np.random.Generator, users: dict, user: np.ndarray, week: np.ndarray, story_week: int) -> dict:
+def _checkout_outcome(rng: np.random.Generator, checkout: np.ndarray, cell: np.ndarray, story: np.ndarray,
+                      device: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Decide which started checkouts add payment info and which pay.
+
+    Within each week × device cell exactly ``rint(checkouts × planned abandonment)`` checkouts
+    are abandoned (a quota, not a coin toss), so the weekly rates follow the plan closely even
+    on a few dozen checkouts; which sessions are abandoned is random.
+    """
+    info_p = np.array([PAYMENT_INFO["usual"], PAYMENT_INFO["story_week"]])[story, device]
+    bought_p = info_p * np.array([PAY["usual"], PAY["story_week"]])[story, device]
+    rows = np.flatnonzero(checkout)
+    key = cell[rows]
+    order = np.lexsort((rng.random(len(rows)), key))
+    size = np.bincount(key, minlength=cell.max() + 1)
+    quota = np.rint(size * np.bincount(key, weights=1 - bought_p[rows], minlength=len(size))
+                    / np.maximum(size, 1))
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[order] = np.arange(len(rows)) - np.repeat(np.cumsum(size) - size, size)
+    purchase = np.zeros(len(checkout), dtype=bool)
+    purchase[rows] = rank >= quota[key]
+    info_if_left = (info_p - bought_p) / (1 - bought_p)
+    info = purchase | (checkout & (rng.random(len(checkout)) < info_if_left))
+    return info, purchase
+
+
+def _funnel(rng: np.random.Generator, users: dict, user: np.ndarray, week: np.ndarray, story_week: int
+            ) -> dict:
     """Draw the per-session event counts (one column per event, in ``EVENTS`` order)."""
     n = len(user)
     seg, device = users["segment"][user], users["device"][user]
@@ -150,10 +183,7 @@ def _funnel(rng: np.random.Generator, users: dict, user: np.ndarray, week: np.nd
     browse = rng.random(n) < _param("browse")[seg]
     cart = browse & (rng.random(n) < np.minimum(_param("cart")[seg] * users["propensity"][user], 0.9))
     checkout = cart & (rng.random(n) < _param("checkout")[seg])
-    info_p = np.array([PAYMENT_INFO["usual"], PAYMENT_INFO["story_week"]])[story, device]
-    pay_p = np.array([PAY["usual"], PAY["story_week"]])[story, device]
-    info = checkout & (rng.random(n) < info_p)
-    purchase = info & (rng.random(n) < pay_p)
+    info, purchase = _checkout_outcome(rng, checkout, week * len(DEVICES) + device, story, device)
     before = np.cumsum(purchase) - purchase
     first = np.r_[0, np.flatnonzero(np.diff(user)) + 1]
     prior = (before - np.repeat(before[first], np.diff(np.r_[first, n]))) > 0
@@ -169,7 +199,7 @@ def _funnel(rng: np.random.Generator, users: dict, user: np.ndarray, week: np.nd
     counts[:, _E["purchase"]] = purchase
     for name, p in REPEAT_EVENTS.items():
         counts[:, _E[name]] = prior & (rng.random(n) < p)
-    return {"counts": counts, "channel": channel, "device": device, "segment": seg, "story": story}
+    return {"counts": counts, "channel": channel, "device": device, "segment": seg}
 
 
 def _revenue(rng: np.random.Generator, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -373,7 +403,8 @@ def _capitalized(language: str) -> tuple[str, ...]:
 
 _AMOUNTS = {"en": ("€4.90", "€6.90", "€9.90", "€12.90"), "fr": ("4,90 €", "6,90 €", "9,90 €", "12,90 €")}
 _OPENERS = {"en": ("", "", "", "Hello. ", "Hi! "), "fr": ("", "", "", "Bonjour. ", "Bonsoir ! ")}
-_CLOSERS = {"en": ("", "", "", " Thanks.", " Regards."), "fr": ("", "", "", " Merci.", " Cordialement.")}
+_CLOSERS = {"en": ("", "", "", " Regards.", " Best, a customer."),
+            "fr": ("", "", "", " Cordialement.", " Bonne journée.")}
 _FIRST = ("claire", "marc", "julie", "thomas", "sophie", "nicolas", "emma", "lucas")
 _LAST = ("martin", "bernard", "dubois", "durand", "leroy", "moreau", "smith", "taylor")
 _CONTACT = {"email": {"en": " You can reach me at {x}.", "fr": " Mon e-mail : {x}."},
@@ -394,7 +425,7 @@ def _fill(template: np.ndarray, name: str, value: np.ndarray) -> np.ndarray:
     return np.where(found, (parts[0] + pd.Series(value, dtype=object) + parts[2]).to_numpy(), template)
 
 
-def feedback_texts(rng: np.random.Generator, theme: np.ndarray, language: np.ndarray, *,
+def _feedback_texts(rng: np.random.Generator, theme: np.ndarray, language: np.ndarray, *,
                    order_ids: np.ndarray) -> np.ndarray:
     """Compose one feedback text per item from its theme's templates, in its language.
 
@@ -427,10 +458,12 @@ def feedback_texts(rng: np.random.Generator, theme: np.ndarray, language: np.nda
         rows = np.flatnonzero(language == lang)
         names = np.array(_PRODUCT_NAMES[lang], dtype=object)[product[rows]]
         text[rows] = _fill(text[rows], "product", names)
-        text[rows] = _fill(text[rows], "product_cap", np.array(_capitalized(lang), dtype=object)[product[rows]])
+        capitalized = np.array(_capitalized(lang), dtype=object)[product[rows]]
+        text[rows] = _fill(text[rows], "product_cap", capitalized)
         text[rows] = _fill(text[rows], "amount", np.array(_AMOUNTS[lang], dtype=object)[amount[rows]])
         text[rows] = _fill(text[rows], "days", days[rows].astype(object))
-        text[rows] = _choose(rng, _OPENERS[lang], len(rows)) + text[rows] + _choose(rng, _CLOSERS[lang], len(rows))
+        text[rows] = (_choose(rng, _OPENERS[lang], len(rows)) + text[rows]
+                      + _choose(rng, _CLOSERS[lang], len(rows)))
         phone = (np.char.add("06 ", np.char.zfill(digits[rows, 0].astype(str), 2)) if lang == "fr"
                  else np.char.add("+44 7700 900", np.char.zfill(digits[rows, 0].astype(str), 3)))
         if lang == "fr":
@@ -440,18 +473,23 @@ def feedback_texts(rng: np.random.Generator, theme: np.ndarray, language: np.nda
         values = {"email": email[rows], "phone": phone, "order": order_ids[rows]}
         for k, (kind, share) in enumerate(CONTACT_SHARE.items()):
             add = (draw[:, k] < share) & (values[kind] != "")
-            suffix = _fill(np.full(add.sum(), _CONTACT[kind][lang], dtype=object), "x", values[kind][add].astype(object))
+            suffix = _fill(np.full(add.sum(), _CONTACT[kind][lang], dtype=object), "x",
+                           values[kind][add].astype(object))
             text[rows[add]] = text[rows[add]] + suffix
     return text.astype(str)
 
 
 SURVEY_COMMENTS = {  # stage -> (low, mid, high) score -> language -> comments
     "purchase": (
-        {"en": ("Shipping fee too high.", "Delivery fee only shown at the end.", "Checkout too long on my phone."),
-         "fr": ("Frais de port trop élevés.", "Frais de livraison affichés à la fin.", "Paiement compliqué sur mobile.")},
-        {"en": ("Fine, but postage is pricey.", "OK overall."), "fr": ("Correct, mais les frais de port piquent.",
+        {"en": ("Shipping fee too high.", "Delivery fee only shown at the end.",
+                "Checkout too long on my phone."),
+         "fr": ("Frais de port trop élevés.", "Frais de livraison affichés à la fin.",
+                "Paiement compliqué sur mobile.")},
+        {"en": ("Fine, but postage is pricey.", "OK overall."),
+         "fr": ("Correct, mais les frais de port piquent.",
                                                                       "Correct dans l'ensemble.")},
-        {"en": ("Quick and easy order.", "Smooth, thank you."), "fr": ("Commande simple et rapide.", "Parfait, merci.")},
+        {"en": ("Quick and easy order.", "Smooth, thank you."),
+         "fr": ("Commande simple et rapide.", "Parfait, merci.")},
     ),
     "retention": (
         {"en": ("Still waiting for my parcel.", "No news about my order."),
@@ -469,9 +507,10 @@ SURVEY_COMMENTS = {  # stage -> (low, mid, high) score -> language -> comments
 }
 
 
-def survey_comments(rng: np.random.Generator, stage: np.ndarray, bucket: np.ndarray, language: np.ndarray
+def _survey_comments(rng: np.random.Generator, stage: np.ndarray, bucket: np.ndarray, language: np.ndarray
                     ) -> np.ndarray:
-    """Draw a short survey comment per answer from its stage, score bucket (0 low, 1 mid, 2 high) and language."""
+    """Draw a short survey comment per answer from its stage, score bucket (0 low, 1 mid, 2 high)
+    and language."""
     comment = np.full(len(stage), "", dtype=object)
     for name, buckets in SURVEY_COMMENTS.items():
         for b, by_language in enumerate(buckets):
@@ -484,17 +523,17 @@ def survey_comments(rng: np.random.Generator, stage: np.ndarray, bucket: np.ndar
 # Feedback contexts: which sessions may leave feedback, with what probability, what themes,
 # which sources and how long after the session (seconds).
 FEEDBACK_CONTEXTS = {
-    "abandoned_cart": dict(p=0.30, stage="purchase", delay=(60, 2 * DAY),
-                           themes={"shipping_cost": 0.56, "checkout_usability": 0.20, "service_tone": 0.06,
+    "abandoned_cart": {"p": 0.27, "stage": "purchase", "delay": (60, 2 * DAY),
+                           "themes": {"shipping_cost": 0.56, "checkout_usability": 0.20, "service_tone": 0.06,
                                    "website_speed": 0.07, "product_choice": 0.05, "general": 0.06},
-                           sources={"chat": 0.5, "support": 0.5, "review": 0.0}),
-    "purchase": dict(p=0.40, stage=None, delay=(2 * DAY, 18 * DAY),
-                     themes={"delivery_delay": 0.27, "product_quality": 0.33, "shipping_cost": 0.08,
+                           "sources": {"chat": 0.5, "support": 0.5, "review": 0.0}},
+    "purchase": {"p": 0.40, "stage": None, "delay": (2 * DAY, 18 * DAY),
+                     "themes": {"delivery_delay": 0.27, "product_quality": 0.33, "shipping_cost": 0.08,
                              "service_tone": 0.08, "product_choice": 0.07, "general": 0.17},
-                     sources={"chat": 0.10, "support": 0.25, "review": 0.65}),
-    "browse": dict(p=0.012, stage="consideration", delay=(30, 3600),
-                   themes={"product_choice": 0.35, "website_speed": 0.35, "general": 0.30},
-                   sources={"chat": 0.8, "support": 0.2, "review": 0.0}),
+                     "sources": {"chat": 0.10, "support": 0.25, "review": 0.65}},
+    "browse": {"p": 0.012, "stage": "consideration", "delay": (30, 3600),
+                   "themes": {"product_choice": 0.35, "website_speed": 0.35, "general": 0.30},
+                   "sources": {"chat": 0.8, "support": 0.2, "review": 0.0}},
 }
 THEME_STAGE = {"shipping_cost": "purchase", "checkout_usability": "purchase", "delivery_delay": "retention",
                "product_quality": "advocacy", "service_tone": "retention", "product_choice": "consideration",
@@ -509,15 +548,18 @@ _THEMES = tuple(THEME_STAGE)
 def _context_rows(sessions: dict) -> dict[str, np.ndarray]:
     c = sessions["counts"]
     purchase, cart = c[:, _E["purchase"]] > 0, c[:, _E["add_to_cart"]] > 0
-    return {"abandoned_cart": cart & ~purchase, "purchase": purchase, "browse": ~cart & (c[:, _E["product_view"]] > 0)}
+    return {"abandoned_cart": cart & ~purchase, "purchase": purchase,
+            "browse": ~cart & (c[:, _E["product_view"]] > 0)}
 
 
 def _feedback(rng: np.random.Generator, sessions: dict, users: dict, origin: np.datetime64, period: int
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     parts = []
     for context, spec in FEEDBACK_CONTEXTS.items():
-        rows = np.flatnonzero(_context_rows(sessions)[context] & (rng.random(len(sessions["user"])) < spec["p"]))
-        theme = _pick(rng, np.array([[spec["themes"].get(t, 0.0) for t in _THEMES]]), np.zeros(len(rows), np.int8))
+        chosen = rng.random(len(sessions["user"])) < spec["p"]
+        rows = np.flatnonzero(_context_rows(sessions)[context] & chosen)
+        mix = np.array([[spec["themes"].get(t, 0.0) for t in _THEMES]])
+        theme = _pick(rng, mix, np.zeros(len(rows), np.int8))
         source = _pick(rng, np.array([[spec["sources"][s] for s in _SOURCES]]), np.zeros(len(rows), np.int8))
         stage = np.array([spec["stage"] or THEME_STAGE[t] for t in _THEMES])[theme]
         ts = sessions["end"][rows] + rng.integers(*spec["delay"], len(rows))
@@ -536,7 +578,7 @@ def _feedback(rng: np.random.Generator, sessions: dict, users: dict, origin: np.
     chat = (items["source"] == "chat").to_numpy()
     anonymous = chat & (rng.random(n) < 0.15)
     order = sessions["order_id"][items["session"].to_numpy()]
-    text = feedback_texts(rng, items["theme"].to_numpy(), np.array(LANGUAGES)[language], order_ids=order)
+    text = _feedback_texts(rng, items["theme"].to_numpy(), np.array(LANGUAGES)[language], order_ids=order)
     frame = pd.DataFrame({
         "id": _ids("FB", np.arange(1, n + 1), 6),
         "ts": origin + items["ts"].to_numpy().astype("timedelta64[s]"),
@@ -550,12 +592,13 @@ def _feedback(rng: np.random.Generator, sessions: dict, users: dict, origin: np.
 
 # Survey contexts: kind probabilities (nps, csat), response probability and delay after the session.
 SURVEY_CONTEXTS = {
-    "purchase": dict(p=0.45, stage="purchase", kinds=(0.5, 0.5), delay=(3600, 3 * DAY)),
-    "abandoned_checkout": dict(p=0.20, stage="purchase", kinds=(0.5, 0.5), delay=(60, 600)),
-    "order_tracking": dict(p=0.30, stage="retention", kinds=(0.5, 0.5), delay=(2 * 3600, 4 * DAY)),
-    "advocacy": dict(p=0.50, stage="advocacy", kinds=(1.0, 0.0), delay=(600, 2 * DAY)),
+    "purchase": {"p": 0.45, "stage": "purchase", "kinds": (0.5, 0.5), "delay": (3600, 3 * DAY)},
+    "abandoned_checkout": {"p": 0.20, "stage": "purchase", "kinds": (0.5, 0.5), "delay": (60, 600)},
+    "order_tracking": {"p": 0.30, "stage": "retention", "kinds": (0.5, 0.5), "delay": (2 * 3600, 4 * DAY)},
+    "advocacy": {"p": 0.50, "stage": "advocacy", "kinds": (1.0, 0.0), "delay": (600, 2 * DAY)},
 }
-_NPS_SHAPE = {"detractor": (0.04, 0.04, 0.06, 0.10, 0.16, 0.26, 0.34), "passive": (0.45, 0.55), "promoter": (0.55, 0.45)}
+_NPS_SHAPE = {"detractor": (0.04, 0.04, 0.06, 0.10, 0.16, 0.26, 0.34), "passive": (0.45, 0.55),
+              "promoter": (0.55, 0.45)}
 #: Share of detractors, passives and promoters per survey context (NPS = promoters − detractors).
 NPS_MIX = {"purchase": (0.38, 0.32, 0.30), "abandoned_checkout": (0.66, 0.24, 0.10),
            "order_tracking": (0.20, 0.35, 0.45), "advocacy": (0.08, 0.27, 0.65)}
@@ -577,7 +620,7 @@ def _surveys(rng: np.random.Generator, sessions: dict, users: dict, origin: np.d
                 "order_tracking": c[:, _E["order_tracking"]] > 0,
                 "advocacy": (c[:, _E["write_review"]] + c[:, _E["share_referral"]]) > 0}
     parts = []
-    for i, (context, spec) in enumerate(SURVEY_CONTEXTS.items()):
+    for context, spec in SURVEY_CONTEXTS.items():
         rows = np.flatnonzero(eligible[context] & (rng.random(len(c)) < spec["p"]))
         nps = rng.random(len(rows)) < spec["kinds"][0]
         zero = np.zeros(len(rows), np.int8)
@@ -585,14 +628,15 @@ def _surveys(rng: np.random.Generator, sessions: dict, users: dict, origin: np.d
                          1 + _pick(rng, np.array([CSAT_MIX[context]]), zero))
         ts = sessions["end"][rows] + rng.integers(*spec["delay"], len(rows))
         parts.append(pd.DataFrame({"session": rows, "nps": nps, "score": score, "ts": ts,
-                                   "stage": spec["stage"], "context": i}))
+                                   "stage": spec["stage"]}))
     items = pd.concat(parts, ignore_index=True)
     items = items[items["ts"] < period].sort_values(["ts", "session"], kind="stable").reset_index(drop=True)
     nps, score = items["nps"].to_numpy(), items["score"].to_numpy()
     user = sessions["user"][items["session"].to_numpy()]
     bucket = np.where(nps, np.digitize(score, [7, 9]), np.digitize(score, [3, 5]))   # 0 low, 1 mid, 2 high
     with_comment = rng.random(len(items)) < 0.4
-    comment = survey_comments(rng, items["stage"].to_numpy(), bucket, np.array(LANGUAGES)[users["language"][user]])
+    language = np.array(LANGUAGES)[users["language"][user]]
+    comment = _survey_comments(rng, items["stage"].to_numpy(), bucket, language)
     return pd.DataFrame({
         "id": _ids("SV", np.arange(1, len(items) + 1), 6),
         "ts": origin + items["ts"].to_numpy().astype("timedelta64[s]"),
@@ -636,15 +680,15 @@ def _truth(sessions: dict, users: dict, feedback: pd.DataFrame, surveys: pd.Data
            *, origin: dt.date, weeks: int, seed: int, story_week: int) -> dict:
     c = sessions["counts"]
     cart, purchase = c[:, _E["add_to_cart"]] > 0, c[:, _E["purchase"]] > 0
-    themes = feedback.groupby(["theme", "stage", "language"]).size().rename("items").reset_index()
+    themes = feedback.groupby(["context", "theme", "stage", "language"]).size().rename("items").reset_index()
     scores = surveys.groupby(["kind", "stage"])["score"].agg(["size", "mean"]).reset_index()
     nps = surveys[surveys["kind"] == "nps"].groupby("stage")["score"].apply(
         lambda s: round(100 * ((s >= 9).mean() - (s <= 6).mean()), 1))
     story_start = origin + dt.timedelta(weeks=story_week)
     return {
         "seed": seed, "start": origin.isoformat(), "weeks": weeks,
-        "n_users": int(len(users["id"])), "n_sessions": int(len(c)), "n_events": n_events,
-        "n_orders": int(purchase.sum()), "n_feedback": int(len(feedback)), "n_surveys": int(len(surveys)),
+        "n_users": len(users["id"]), "n_sessions": len(c), "n_events": n_events,
+        "n_orders": int(purchase.sum()), "n_feedback": len(feedback), "n_surveys": len(surveys),
         "session_conversion": _rate(int(purchase.sum()), len(c)),
         "cart_abandonment": _rate(int((cart & ~purchase).sum()), int(cart.sum())),
         "mobile_checkout_week": {
@@ -652,7 +696,8 @@ def _truth(sessions: dict, users: dict, feedback: pd.DataFrame, surveys: pd.Data
             "iso_week": "{}-W{:02d}".format(*story_start.isocalendar()[:2]), "device": "mobile",
             "payment_info_probability": PAYMENT_INFO, "pay_probability": PAY,
             "checkout_abandonment_probability": {
-                k: {d: round(1 - PAYMENT_INFO[k][i] * PAY[k][i], 4) for i, d in enumerate(DEVICES)} for k in PAY},
+                k: {d: round(1 - PAYMENT_INFO[k][i] * PAY[k][i], 4) for i, d in enumerate(DEVICES)}
+                for k in PAY},
             "observed": _weekly_checkout(sessions, origin, weeks),
         },
         "shipping_cost_at_checkout": {
@@ -666,7 +711,8 @@ def _truth(sessions: dict, users: dict, feedback: pd.DataFrame, surveys: pd.Data
     }
 
 
-def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int = 8, start: str = "2026-09-07",
+def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int = 8,
+             start: str = "2026-09-07", seed: int = 7) -> dict:
              seed: int = 7) -> dict:
     """Write the demo shop's exports into ``project_dir/data/`` and return the planted truth.
 
@@ -704,7 +750,8 @@ def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int 
     origin = dt.date.fromisoformat(start)
     if origin.isoweekday() != 1:
         raise ValueError(f"start must be a Monday so that weeks are ISO weeks; {start} is a "
-                         f"{origin.strftime('%A')} (the Monday before is {origin - dt.timedelta(origin.weekday())})")
+                         f"{origin.strftime('%A')} (the Monday before is "
+                         f"{origin - dt.timedelta(origin.weekday())})")
     if n_users < 1 or weeks < 1:
         raise ValueError(f"n_users and weeks must be at least 1, not n_users={n_users}, weeks={weeks}")
     rng = np.random.default_rng(seed)
@@ -716,7 +763,7 @@ def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int 
     sessions = _sessions(rng, users, period, story_week)
     bounds = np.searchsorted(sessions["user"], np.arange(0, n_users + USERS_PER_BLOCK, USERS_PER_BLOCK))
     bounds = np.unique(np.minimum(bounds, len(sessions["user"])))
-    for block, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+    for block, (lo, hi) in enumerate(itertools.pairwise(bounds)):
         _write_events(np.random.default_rng([seed, block]), data / "events.csv", sessions, users, origin64,
                       int(lo), int(hi), header=block == 0)
     orders = _orders(rng, sessions, users, origin64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["show_table", "as_table"]
+__all__ = ["show_table", "as_table", "show_image"]
 
 
 def show_table(table: pd.DataFrame, *, percent: tuple[str, ...] = (), decimals: dict[str, int] | None = None,
@@ -39,3 +39,10 @@ def show_table(table: pd.DataFrame, *, percent: tuple[str, ...] = (), decimals: 
 def as_table(records: list[dict]) -> pd.DataFrame:
     """Turn metric records (dicts with value, numerator, denominator, ...) into a table to show."""
     return pd.DataFrame(records)
+
+
+def show_image(path):
+    """Return an image file as a displayable object (embedded in the exported page)."""
+    from IPython.display import Image
+
+    return Image(filename=str(path))

@@ -58,14 +58,15 @@ class Project:
 
     def save(self, name: str, value) -> Path:
         """Save a result to the run's sidecar (see :mod:`cjmlib.results`)."""
-        return save_result(self._results_home(), name, value)
+        return save_result(self.workdir, name, value)
 
     def result(self, name: str, default=None):
         """Load a result an earlier step saved in this run; ``default`` when there is none."""
-        return load_result(self._results_home(), name, default)
+        return load_result(self.workdir, name, default)
 
-    def _results_home(self) -> Path:
-        # outside a run (in JupyterLab) results go to reports/lab, so that steps still chain
+    @property
+    def workdir(self) -> Path:
+        """Where the steps save results: the run folder, or reports/lab outside a run (in JupyterLab)."""
         return self.run_dir or (self.directory / "reports" / "lab")
 
     @property

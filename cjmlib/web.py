@@ -125,6 +125,6 @@ def repeat_purchase(project) -> dict:
         ev = project.table("events")
         ev = ev.filter(ev.event.isin(_key_events(project)["purchase"]))
         per = ev.group_by("user_id").agg(n=ev.session_id.nunique())
-    row = per.aggregate(customers=per.user_id.count(), repeat=(per.n >= 2).sum()).execute().iloc[0]
-    return _rate("repeat_purchase_rate", "Repeat purchase rate", int(row.repeat or 0), int(row.customers),
+    row = per.aggregate(customers=per.user_id.count(), repeaters=(per.n >= 2).sum()).execute().iloc[0]
+    return _rate("repeat_purchase_rate", "Repeat purchase rate", int(row.repeaters or 0), int(row.customers),
                  "customers with two or more orders ÷ customers with at least one order")

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import SMALL_SPEC, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "templates" / "ecommerce" / "journey.yml"
@@ -40,3 +41,26 @@ def demo_project(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("demo") / "shop"
     new_project(target, template="ecommerce", users=1200)
     return target
+
+
+@pytest.fixture
+def small_project(tmp_path) -> Path:
+    """Five sessions of three users, with a funnel worked out by hand in the tests."""
+    (tmp_path / "journey.yml").write_text(SMALL_SPEC, encoding="utf-8")
+    write_csv(tmp_path / "data" / "events.csv", "user_id,session_id,ts,event,page,channel,device,revenue", [
+        "u1,s1,2026-01-05T10:00:00Z,landing_view,/,social,mobile,",
+        "u1,s1,2026-01-05T10:01:00Z,product_view,/p/a,social,mobile,",
+        "u1,s1,2026-01-05T10:02:00Z,add_to_cart,/cart,social,mobile,",
+        "u1,s1,2026-01-05T10:03:00Z,purchase,/ok,social,mobile,40",
+        "u1,s2,2026-01-05T11:00:00Z,landing_view,/,email,mobile,",
+        "u1,s2,2026-01-05T11:01:00Z,add_to_cart,/cart,email,mobile,",
+        "u2,s3,2026-01-05T09:00:00Z,product_view,/p/b,search,desktop,",
+        "u2,s3,2026-01-05T09:05:00Z,landing_view,/,search,desktop,",
+        "u2,s3,2026-01-05T09:06:00Z,add_to_cart,/cart,search,desktop,",
+        "u3,s4,2026-01-05T12:00:00Z,landing_view,/,ads,desktop,",
+        "u3,s4,2026-01-05T12:01:00Z,product_view,/p/c,ads,desktop,",
+        "u3,s4,2026-01-05T12:02:00Z,product_view,/p/d,ads,desktop,",
+        "u3,s4,2026-01-05T12:03:00Z,add_to_cart,/cart,ads,desktop,",
+        "u3,s5,2026-01-05T13:00:00Z,product_view,/p/e,ads,desktop,",
+    ])
+    return tmp_path
