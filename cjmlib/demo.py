@@ -44,7 +44,9 @@ WEEK = 7 * DAY
 SESSION_SPACING = 4 * 3600          # minimum time between two session starts of a user
 MAX_GAP = 400                       # seconds between two events of a session (so < 3 h per session)
 USERS_PER_BLOCK = 25_000            # events are built and written per block of users (bounded memory)
+PROPENSITY_SHAPE = 0.6              # gamma shape of the users' buying propensity (mean 1)
 STORY_WEEK = 4                      # week index of the mobile checkout incident
+TS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 DEVICES = ("mobile", "desktop", "tablet")
 CHANNELS = ("social", "search", "email", "direct", "ads")
@@ -125,7 +127,7 @@ def _users(rng: np.random.Generator, n_users: int) -> dict:
     numbers = np.sort(rng.choice(max(10 ** 6, 10 * n_users) - 1, size=n_users, replace=False) + 1)
     return {"segment": segment, "device": device, "id": _ids("U", numbers, 6),
             "language": (rng.random(n_users) < 0.4).astype(np.int8),
-            "propensity": rng.gamma(2.0, 0.5, n_users)}
+            "propensity": rng.gamma(PROPENSITY_SHAPE, 1 / PROPENSITY_SHAPE, n_users)}
 
 
 def _schedule(rng: np.random.Generator, users: dict, period: int) -> tuple[np.ndarray, np.ndarray]:
@@ -233,10 +235,13 @@ def _pages(rng: np.random.Generator, slot: np.ndarray, channel: np.ndarray) -> t
     return pages, vocab
 
 
-def _write_events(rng: np.random.Generator, path: Path, sessions: dict, users: dict, origin: np.datetime64,
-                  lo: int, hi: int, header: bool) -> None:
-    """Expand the sessions ``lo:hi`` into events, append them to ``path``, and record each
-    session's end and purchase time in ``sessions``."""
+def _events_block(rng: np.random.Generator, sessions: dict, users: dict, origin: np.datetime64, lo: int, hi: int
+                  ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Expand the sessions ``lo:hi`` into events.
+
+    Returns the events, then each session's end and purchase time (-1 without a purchase), in
+    seconds from the start of the period.
+    """
     counts = sessions["counts"][lo:hi]
     per_slot = counts.ravel().astype(np.int64)
     slot = np.repeat(np.tile(np.arange(len(EVENTS), dtype=np.int8), hi - lo), per_slot)
@@ -247,10 +252,9 @@ def _write_events(rng: np.random.Generator, path: Path, sessions: dict, users: d
     gap[first] = 0
     elapsed = np.cumsum(gap)
     offset = sessions["start"][lo:hi][local] + elapsed - elapsed[first][local]
-    last = first + size - 1
-    sessions["end"][lo:hi] = offset[last]
     bought = slot == _E["purchase"]
-    sessions["purchase_ts"][lo + local[bought]] = offset[bought]
+    purchase_ts = np.full(hi - lo, -1, dtype=np.int64)
+    purchase_ts[local[bought]] = offset[bought]
     s = lo + local
     pages, vocab = _pages(rng, slot, sessions["channel"][s])
     u = sessions["user"][s]
@@ -267,8 +271,22 @@ def _write_events(rng: np.random.Generator, path: Path, sessions: dict, users: d
         "device": pd.Categorical.from_codes(sessions["device"][s], DEVICES),
         "revenue": revenue,
     })
-    frame.to_csv(path, mode="w" if header else "a", header=header, index=False, encoding="utf-8",
-                 date_format="%Y-%m-%dT%H:%M:%SZ", float_format="%.2f", lineterminator="\n")
+    return frame, offset[first + size - 1], purchase_ts
+
+
+def _write_events(path: Path, sessions: dict, users: dict, origin: np.datetime64, *, seed: int) -> None:
+    """Write the events block by block of users; add each session's ``end`` and ``purchase_ts``."""
+    n_users = len(users["id"])
+    bounds = np.searchsorted(sessions["user"], np.arange(0, n_users + USERS_PER_BLOCK, USERS_PER_BLOCK))
+    bounds = np.unique(np.minimum(bounds, len(sessions["user"])))
+    sessions["end"] = np.zeros(len(sessions["user"]), dtype=np.int64)
+    sessions["purchase_ts"] = np.full(len(sessions["user"]), -1, dtype=np.int64)
+    for block, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+        frame, end, purchase_ts = _events_block(np.random.default_rng([seed, block]), sessions, users, origin,
+                                                int(lo), int(hi))
+        frame.to_csv(path, mode="w" if block == 0 else "a", header=block == 0, index=False, encoding="utf-8",
+                     date_format=TS_FORMAT, float_format="%.2f", lineterminator="\n")
+        sessions["end"][lo:hi], sessions["purchase_ts"][lo:hi] = end, purchase_ts
 
 
 def _sessions(rng: np.random.Generator, users: dict, period: int, story_week: int) -> dict:
@@ -279,24 +297,25 @@ def _sessions(rng: np.random.Generator, users: dict, period: int, story_week: in
     number[chrono] = np.arange(1, len(user) + 1)
     revenue, items = _revenue(rng, sessions["segment"])
     sessions.update(user=user, start=start, week=start // WEEK, id=_ids("S", number, 7),
-                    revenue=revenue, items=items, end=np.zeros(len(user), dtype=np.int64),
-                    purchase_ts=np.full(len(user), -1, dtype=np.int64))
+                    revenue=revenue, items=items)
     return sessions
 
 
-def _orders(rng: np.random.Generator, sessions: dict, users: dict, origin: np.datetime64) -> pd.DataFrame:
+def _orders(rng: np.random.Generator, sessions: dict, users: dict, origin: np.datetime64
+            ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Return the orders, numbered by time, and the order id of each session ("" without one)."""
     rows = np.flatnonzero(sessions["counts"][:, _E["purchase"]])
     rows = rows[np.lexsort((sessions["user"][rows], sessions["purchase_ts"][rows]))]
     status = _pick(rng, np.array([[p for _, p in ORDER_STATUS]]), np.zeros(len(rows), dtype=np.int8))
     ids = _ids("ML-", 100_001 + np.arange(len(rows)), 6)
-    sessions["order_id"] = np.full(len(sessions["user"]), "", dtype=ids.dtype if len(ids) else "<U1")
-    sessions["order_id"][rows] = ids
+    order_id = np.full(len(sessions["user"]), "", dtype=ids.dtype if len(ids) else "<U1")
+    order_id[rows] = ids
     return pd.DataFrame({
         "order_id": ids, "user_id": users["id"][sessions["user"][rows]],
         "ts": origin + sessions["purchase_ts"][rows].astype("timedelta64[s]"),
         "revenue": sessions["revenue"][rows], "items": sessions["items"][rows],
         "status": np.array([s for s, _ in ORDER_STATUS])[status],
-    })
+    }), order_id
 
 
 # Feedback texts: several templates per theme and language; ``{product}``, ``{days}`` and
@@ -486,8 +505,7 @@ SURVEY_COMMENTS = {  # stage -> (low, mid, high) score -> language -> comments
          "fr": ("Frais de port trop élevés.", "Frais de livraison affichés à la fin.",
                 "Paiement compliqué sur mobile.")},
         {"en": ("Fine, but postage is pricey.", "OK overall."),
-         "fr": ("Correct, mais les frais de port piquent.",
-                                                                      "Correct dans l'ensemble.")},
+         "fr": ("Correct, mais les frais de port piquent.", "Correct dans l'ensemble.")},
         {"en": ("Quick and easy order.", "Smooth, thank you."),
          "fr": ("Commande simple et rapide.", "Parfait, merci.")},
     ),
@@ -495,8 +513,8 @@ SURVEY_COMMENTS = {  # stage -> (low, mid, high) score -> language -> comments
         {"en": ("Still waiting for my parcel.", "No news about my order."),
          "fr": ("Toujours pas reçu mon colis.", "Aucune nouvelle de ma commande.")},
         {"en": ("Tracking could be clearer.",), "fr": ("Le suivi pourrait être plus clair.",)},
-        {"en": ("Arrived on time, thanks.", "Well packed and on time."), "fr": ("Arrivé à l'heure, merci.",
-                                                                              "Bien emballé, dans les temps.")},
+        {"en": ("Arrived on time, thanks.", "Well packed and on time."),
+         "fr": ("Arrivé à l'heure, merci.", "Bien emballé, dans les temps.")},
     ),
     "advocacy": (
         {"en": ("Not convinced by the product.",), "fr": ("Pas convaincu par le produit.",)},
@@ -554,10 +572,11 @@ def _context_rows(sessions: dict) -> dict[str, np.ndarray]:
 
 def _feedback(rng: np.random.Generator, sessions: dict, users: dict, origin: np.datetime64, period: int
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    parts = []
+    """Return the feedback export and, per item, its planted context, theme and stage."""
+    parts, eligible = [], _context_rows(sessions)
     for context, spec in FEEDBACK_CONTEXTS.items():
         chosen = rng.random(len(sessions["user"])) < spec["p"]
-        rows = np.flatnonzero(_context_rows(sessions)[context] & chosen)
+        rows = np.flatnonzero(eligible[context] & chosen)
         mix = np.array([[spec["themes"].get(t, 0.0) for t in _THEMES]])
         theme = _pick(rng, mix, np.zeros(len(rows), np.int8))
         source = _pick(rng, np.array([[spec["sources"][s] for s in _SOURCES]]), np.zeros(len(rows), np.int8))
@@ -570,7 +589,7 @@ def _feedback(rng: np.random.Generator, sessions: dict, users: dict, origin: np.
     n = len(items)
     user = sessions["user"][items["session"].to_numpy()]
     language = users["language"][user]
-    valence = items["theme"].map(lambda t: THEME_VALENCE.get(t, "negative")).to_numpy()
+    valence = items["theme"].map(THEME_VALENCE).fillna("negative").to_numpy()
     rating = np.zeros(n, dtype=np.int8)
     for name, probs in _RATINGS.items():
         rows = np.flatnonzero(valence == name)
@@ -594,14 +613,14 @@ def _feedback(rng: np.random.Generator, sessions: dict, users: dict, origin: np.
 SURVEY_CONTEXTS = {
     "purchase": {"p": 0.45, "stage": "purchase", "kinds": (0.5, 0.5), "delay": (3600, 3 * DAY)},
     "abandoned_checkout": {"p": 0.20, "stage": "purchase", "kinds": (0.5, 0.5), "delay": (60, 600)},
-    "order_tracking": {"p": 0.30, "stage": "retention", "kinds": (0.5, 0.5), "delay": (2 * 3600, 4 * DAY)},
+    "order_tracking": {"p": 0.45, "stage": "retention", "kinds": (0.5, 0.5), "delay": (2 * 3600, 4 * DAY)},
     "advocacy": {"p": 0.50, "stage": "advocacy", "kinds": (1.0, 0.0), "delay": (600, 2 * DAY)},
 }
 _NPS_SHAPE = {"detractor": (0.04, 0.04, 0.06, 0.10, 0.16, 0.26, 0.34), "passive": (0.45, 0.55),
               "promoter": (0.55, 0.45)}
-#: Share of detractors, passives and promoters per survey context (NPS = promoters − detractors).
-NPS_MIX = {"purchase": (0.38, 0.32, 0.30), "abandoned_checkout": (0.66, 0.24, 0.10),
-           "order_tracking": (0.20, 0.35, 0.45), "advocacy": (0.08, 0.27, 0.65)}
+#: Share of detractors, passives and promoters per survey context (NPS = promoters - detractors).
+NPS_MIX = {"purchase": (0.42, 0.32, 0.26), "abandoned_checkout": (0.66, 0.24, 0.10),
+           "order_tracking": (0.16, 0.34, 0.50), "advocacy": (0.08, 0.27, 0.65)}
 #: Probabilities of CSAT 1..5 per survey context.
 CSAT_MIX = {"purchase": (0.12, 0.16, 0.25, 0.30, 0.17), "abandoned_checkout": (0.35, 0.30, 0.20, 0.10, 0.05),
             "order_tracking": (0.05, 0.07, 0.15, 0.38, 0.35), "advocacy": (0.02, 0.03, 0.10, 0.35, 0.50)}
@@ -614,6 +633,7 @@ def _nps_probs(mix: tuple[float, float, float]) -> np.ndarray:
 
 def _surveys(rng: np.random.Generator, sessions: dict, users: dict, origin: np.datetime64, period: int
              ) -> pd.DataFrame:
+    """Return the survey export: NPS and CSAT answers asked after a purchase, a tracking visit or a review."""
     c = sessions["counts"]
     eligible = {"purchase": c[:, _E["purchase"]] > 0,
                 "abandoned_checkout": (c[:, _E["begin_checkout"]] > 0) & (c[:, _E["purchase"]] == 0),
@@ -650,6 +670,7 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 
 def _weekly_checkout(sessions: dict, origin: dt.date, weeks: int) -> list[dict]:
+    """Return checkouts, abandoned checkouts and their rate per week and device."""
     c = sessions["counts"]
     checkout, purchase = c[:, _E["begin_checkout"]] > 0, c[:, _E["purchase"]] > 0
     key = sessions["week"] * len(DEVICES) + sessions["device"]
@@ -662,6 +683,7 @@ def _weekly_checkout(sessions: dict, origin: dt.date, weeks: int) -> list[dict]:
 
 
 def _segment_truth(sessions: dict, users: dict) -> dict:
+    """Return the segments' definitions, their observed figures and the user -> segment map."""
     seg = users["segment"]
     n_seg = len(_SEG)
     n_users = np.bincount(seg, minlength=n_seg)
@@ -669,8 +691,12 @@ def _segment_truth(sessions: dict, users: dict) -> dict:
     n_sess = np.bincount(s_seg, minlength=n_seg)
     bought = np.bincount(s_seg, weights=sessions["counts"][:, _E["purchase"]], minlength=n_seg)
     mobile = np.bincount(seg, weights=users["device"] == 0, minlength=n_seg)
+    buyer = np.bincount(sessions["user"], weights=sessions["counts"][:, _E["purchase"]], minlength=len(seg)) > 0
+    buyers = np.bincount(seg, weights=buyer, minlength=n_seg)
     observed = {name: {"users": int(n_users[i]), "sessions_per_user": _rate(int(n_sess[i]), int(n_users[i])),
                        "session_conversion": _rate(int(bought[i]), int(n_sess[i])),
+                       "buyer_share": _rate(int(buyers[i]), int(n_users[i])),
+                       "orders_per_buyer": _rate(int(bought[i]), int(buyers[i])),
                        "mobile_share": _rate(int(mobile[i]), int(n_users[i]))} for i, name in enumerate(_SEG)}
     return {"definitions": SEGMENTS, "observed": observed,
             "users": dict(zip(users["id"].tolist(), np.array(_SEG)[seg].tolist()))}
@@ -713,7 +739,6 @@ def _truth(sessions: dict, users: dict, feedback: pd.DataFrame, surveys: pd.Data
 
 def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int = 8,
              start: str = "2026-09-07", seed: int = 7) -> dict:
-             seed: int = 7) -> dict:
     """Write the demo shop's exports into ``project_dir/data/`` and return the planted truth.
 
     Parameters
@@ -761,18 +786,14 @@ def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int 
     data.mkdir(parents=True, exist_ok=True)
     users = _users(rng, n_users)
     sessions = _sessions(rng, users, period, story_week)
-    bounds = np.searchsorted(sessions["user"], np.arange(0, n_users + USERS_PER_BLOCK, USERS_PER_BLOCK))
-    bounds = np.unique(np.minimum(bounds, len(sessions["user"])))
-    for block, (lo, hi) in enumerate(itertools.pairwise(bounds)):
-        _write_events(np.random.default_rng([seed, block]), data / "events.csv", sessions, users, origin64,
-                      int(lo), int(hi), header=block == 0)
-    orders = _orders(rng, sessions, users, origin64)
-    orders.to_csv(data / "orders.csv", index=False, date_format="%Y-%m-%dT%H:%M:%SZ", float_format="%.2f",
+    _write_events(data / "events.csv", sessions, users, origin64, seed=seed)
+    orders, sessions["order_id"] = _orders(rng, sessions, users, origin64)
+    orders.to_csv(data / "orders.csv", index=False, date_format=TS_FORMAT, float_format="%.2f",
                   lineterminator="\n")
     feedback, feedback_items = _feedback(rng, sessions, users, origin64, period)
-    feedback.to_csv(data / "feedback.csv", index=False, date_format="%Y-%m-%dT%H:%M:%SZ", lineterminator="\n")
+    feedback.to_csv(data / "feedback.csv", index=False, date_format=TS_FORMAT, lineterminator="\n")
     surveys = _surveys(rng, sessions, users, origin64, period)
-    surveys.to_csv(data / "surveys.csv", index=False, date_format="%Y-%m-%dT%H:%M:%SZ", lineterminator="\n")
+    surveys.to_csv(data / "surveys.csv", index=False, date_format=TS_FORMAT, lineterminator="\n")
     truth = _truth(sessions, users, feedback_items, surveys, int(sessions["counts"].sum()),
                    origin=origin, weeks=weeks, seed=seed, story_week=story_week)
     (Path(project_dir) / "demo-truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False),

@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import textwrap
 from dataclasses import dataclass
@@ -34,8 +35,17 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from .results import load_result
 from .spec import Journey, Persona
 
-__all__ = ["ALL_STAGES", "Cell", "Lane", "MapModel", "build_map", "render_html", "render_svg", "render_png",
-           "render_all"]
+__all__ = [
+    "ALL_STAGES",
+    "Cell",
+    "Lane",
+    "MapModel",
+    "build_map",
+    "render_all",
+    "render_html",
+    "render_png",
+    "render_svg",
+]
 
 ALL_STAGES = "*"
 """Key of :attr:`Lane.cells` for cells spanning every stage (the persona lane)."""
@@ -53,15 +63,21 @@ LABELS = {
         "units": {"session": "sessions", "user": "users"},
         "what": {"rate": "rate", "drop_off": "drop-off", "nps": "NPS", "emotion": "measured emotion"},
         "client": "Client", "persona": "Persona", "all_personas": "all personas", "period": "Period",
-        "goals": "Goals: {}", "no_data": "no data", "hidden": "{what} hidden (n < {k})", "line_of_visibility":
-        "line of visibility", "notes": "Sources and definitions", "hypothesis": "hypothesis",
-        "measured": "measured", "interval": "95% interval", "emotion_scale": "emotion −2 … +2",
+        "colon": ": ", "goals": "Goals: {}", "quote": "“{}”",
+        "no_data": "no data", "hidden": "{what} hidden (n < {k})",
+        "line_of_visibility": "line of visibility", "notes": "Sources and definitions",
+        "hypothesis": "hypothesis", "measured": "measured", "interval": "95% interval",
+        "emotion_scale": "emotion −2 … +2",
         "reached": "{units} {units_label}", "rate": "{value} of entries", "drop_off": "drop-off {value}",
-        "nps": "NPS {value} (n = {n})", "mentions": "{n} mentions", "priority": "priority {priority} · RICE {rice}",
+        "nps": "NPS {value} (n = {n})", "mentions": "{n} mentions", "sessions": "{n} sessions",
+        "priority": "priority {priority} · RICE {rice}",
         "emotion_cell": "hypothesis {hypothesis} · measured {measured} [{low}, {high}] (n = {n})",
-        "emotion_hypothesis": "hypothesis {hypothesis}", "target": "Target {name}: {target} (baseline {baseline})",
-        "def_units": "{units} reaching the stage", "def_rate": "{units} reaching the stage ÷ {entry}",
-        "entry_events": "{units} with a{n} {events}", "entry_stage": "{units} reaching {stage}",
+        "emotion_hypothesis": "hypothesis {hypothesis}",
+        "target": "Target {name}: {target} (baseline {baseline})",
+        "def_units": "{units} reaching the stage",
+        "def_rate": "{units} reaching the stage ÷ {entry}",
+        "entry_events": "{units} with a{n} {events}",
+        "entry_stage": "{units} reaching {stage}",
         "def_drop_off": "share of the {units} reaching the previous stage that do not reach this one",
         "def_nps": "% promoters (9–10) − % detractors (0–6) among survey responses at the stage",
         "def_sessions": "sessions with at least one event of the touchpoint",
@@ -71,12 +87,12 @@ LABELS = {
         "def_emotion_all": "mean measured emotion on −2 … +2 with its 95% interval, all personas",
         "def_rice": "RICE = reach × impact × confidence ÷ effort; priority ranks the opportunities by RICE",
         "def_target": "target set by the team; baseline measured over the period",
-        "quote": "“{}”", "colon": ": ", "sessions": "{n} sessions",
     },
     "fr": {
         "map_type": {"current_state": "Carte du parcours client — état actuel",
                      "future_state": "Carte du parcours client — état cible",
-                     "day_in_the_life": "Carte « une journée dans la vie »", "service_blueprint": "Plan de service"},
+                     "day_in_the_life": "Carte « une journée dans la vie »",
+                     "service_blueprint": "Plan de service"},
         "lanes": {"persona": "Persona et objectifs", "actions": "Actions", "touchpoints": "Points de contact",
                   "frontstage": "Front-office", "backstage": "Back-office", "thoughts": "Pensées",
                   "emotion": "Émotion", "pain_points": "Points de friction", "opportunities": "Opportunités",
@@ -84,17 +100,21 @@ LABELS = {
         "units": {"session": "sessions", "user": "utilisateurs"},
         "what": {"rate": "taux", "drop_off": "abandon", "nps": "NPS", "emotion": "émotion mesurée"},
         "client": "Client", "persona": "Persona", "all_personas": "tous les personas", "period": "Période",
-        "goals": "Objectifs : {}", "no_data": "pas de données", "hidden": "{what} masqué (n < {k})", "line_of_visibility":
-        "ligne de visibilité", "notes": "Sources et définitions", "hypothesis": "hypothèse",
-        "measured": "mesurée", "interval": "intervalle à 95 %", "emotion_scale": "émotion −2 … +2",
+        "colon": " : ", "goals": "Objectifs : {}", "quote": "« {} »",
+        "no_data": "pas de données", "hidden": "{what} masqué (n < {k})",
+        "line_of_visibility": "ligne de visibilité", "notes": "Sources et définitions",
+        "hypothesis": "hypothèse", "measured": "mesurée", "interval": "intervalle à 95 %",
+        "emotion_scale": "émotion −2 … +2",
         "reached": "{units} {units_label}", "rate": "{value} des entrées", "drop_off": "abandon {value}",
-        "nps": "NPS {value} (n = {n})", "mentions": "{n} mentions",
+        "nps": "NPS {value} (n = {n})", "mentions": "{n} mentions", "sessions": "{n} sessions",
         "priority": "priorité {priority} · RICE {rice}",
         "emotion_cell": "hypothèse {hypothesis} · mesurée {measured} [{low} ; {high}] (n = {n})",
         "emotion_hypothesis": "hypothèse {hypothesis}",
         "target": "Cible {name} : {target} (référence {baseline})",
-        "def_units": "{units} atteignant l'étape", "def_rate": "{units} atteignant l'étape ÷ {entry}",
-        "entry_events": "{units} avec un événement {events}", "entry_stage": "{units} atteignant {stage}",
+        "def_units": "{units} atteignant l'étape",
+        "def_rate": "{units} atteignant l'étape ÷ {entry}",
+        "entry_events": "{units} avec un événement {events}",
+        "entry_stage": "{units} atteignant {stage}",
         "def_drop_off": "part des {units} de l'étape précédente qui n'atteignent pas celle-ci",
         "def_nps": "% promoteurs (9–10) − % détracteurs (0–6) parmi les réponses d'enquête à l'étape",
         "def_sessions": "sessions avec au moins un événement du point de contact",
@@ -102,15 +122,16 @@ LABELS = {
         "def_quote": "verbatim d'un retour codé avec le thème {theme}",
         "def_emotion": "émotion mesurée moyenne sur −2 … +2 et son intervalle à 95 %",
         "def_emotion_all": "émotion mesurée moyenne sur −2 … +2 et son intervalle à 95 %, tous les personas",
-        "def_rice": "RICE = portée × impact × confiance ÷ effort ; la priorité classe les opportunités par RICE",
+        "def_rice": "RICE = portée × impact × confiance ÷ effort ; la priorité classe les opportunités "
+                    "par RICE",
         "def_target": "cible fixée par l'équipe ; référence mesurée sur la période",
-        "quote": "« {} »", "colon": " : ", "sessions": "{n} sessions",
     },
 }
 
 _METRIC_STAGE = {"session_conversion": "purchase", "user_conversion": "purchase", "cart_abandonment": "purchase",
-                 "checkout_abandonment": "purchase", "average_order_value": "purchase", "bounce_rate": "awareness",
-                 "repeat_purchase_rate": "retention", "csat": "retention", "nps": "advocacy"}
+                 "checkout_abandonment": "purchase", "average_order_value": "purchase",
+                 "bounce_rate": "awareness", "repeat_purchase_rate": "retention", "csat": "retention",
+                 "nps": "advocacy"}
 _METRIC_SOURCE = {"nps": "surveys", "csat": "surveys", "repeat_purchase_rate": "orders",
                   "average_order_value": "orders"}
 
@@ -291,9 +312,11 @@ def _quotes(ctx: _Context, stage: str) -> list[Cell]:
     rows = themes[(themes["stage"] == stage) & (themes["mentions"] >= ctx.journey.project.min_group_size)]
     out = []
     for _, row in rows.sort_values("mentions", ascending=False).iterrows():
-        quotes = _as_list(row.get(f"quotes_{lang}")) or _as_list(row.get(f"quotes_{'fr' if lang == 'en' else 'en'}"))
+        other = "fr" if lang == "en" else "en"
+        quotes = _as_list(row.get(f"quotes_{lang}")) or _as_list(row.get(f"quotes_{other}"))
         label = row.get("label") if not _missing(row.get("label")) else row["theme"]
-        prov = ctx.provenance(n=row["mentions"], source="feedback", definition=ctx.text["def_quote"].format(theme=label))
+        definition = ctx.text["def_quote"].format(theme=label)
+        prov = ctx.provenance(n=row["mentions"], source="feedback", definition=definition)
         out += [Cell(ctx.text["quote"].format(q), None, prov) for q in quotes]
     return out[:2]
 
@@ -316,8 +339,22 @@ def _emotion_rows(ctx: _Context) -> tuple[pd.DataFrame | None, bool]:
     return overall, True
 
 
+def _emotion_cell(ctx: _Context, point: dict, row: pd.Series, definition: str) -> Cell:
+    """Return the measured emotion of a stage beside its hypothesis; fill ``point`` unless hidden."""
+    lang = ctx.journey.project.language
+    prov = ctx.provenance(n=row.get("n"), source="feedback", definition=definition)
+    hyp = _signed(point["hypothesis"], lang) if point["hypothesis"] is not None else "—"
+    text = ctx.text["emotion_cell"].format(
+        hypothesis=hyp, measured=_signed(row["measured"], lang), low=_signed(row["ci_low"], lang),
+        high=_signed(row["ci_high"], lang), n=_number(prov["n"] or 0, lang))
+    cell = ctx.stat(text, float(row["measured"]), prov, what="emotion")
+    if cell.value is not None:
+        point.update(measured=cell.value, ci_low=_opt(row["ci_low"]), ci_high=_opt(row["ci_high"]), n=prov["n"])
+    return cell
+
+
 def _emotion(ctx: _Context) -> tuple[dict[str, list[Cell]], list[dict]]:
-    lang, text = ctx.journey.project.language, ctx.text
+    text = ctx.text
     rows, overall = _emotion_rows(ctx)
     definition = text["def_emotion_all"] if overall and ctx.persona else text["def_emotion"]
     cells, points = _per_stage(ctx.journey), []
@@ -326,18 +363,10 @@ def _emotion(ctx: _Context) -> tuple[dict[str, list[Cell]], list[dict]]:
         point = {"stage": stage, "hypothesis": sum(guesses) / len(guesses) if guesses else None,
                  "measured": None, "ci_low": None, "ci_high": None, "n": None}
         row = rows[rows["stage"] == stage] if rows is not None else None
-        hyp = _signed(point["hypothesis"], lang) if point["hypothesis"] is not None else "—"
         if row is not None and len(row) and not _missing(row["measured"].iloc[0]):
-            r = row.iloc[0]
-            prov = ctx.provenance(n=r.get("n"), source="feedback", definition=definition)
-            cell = ctx.stat(text["emotion_cell"].format(
-                hypothesis=hyp, measured=_signed(r["measured"], lang), low=_signed(r["ci_low"], lang),
-                high=_signed(r["ci_high"], lang), n=_number(prov["n"] or 0, lang)), float(r["measured"]), prov, what="emotion")
-            if cell.value is not None:
-                point.update(measured=float(r["measured"]), ci_low=_opt(r["ci_low"]), ci_high=_opt(r["ci_high"]),
-                             n=prov["n"])
-            cells[stage].append(cell)
+            cells[stage].append(_emotion_cell(ctx, point, row.iloc[0], definition))
         elif point["hypothesis"] is not None:
+            hyp = _signed(point["hypothesis"], ctx.journey.project.language)
             cells[stage].append(Cell(text["emotion_hypothesis"].format(hypothesis=hyp) + f" · {text['no_data']}"))
         else:
             cells[stage].append(Cell(text["no_data"]))
@@ -369,7 +398,7 @@ def _opportunity_lane(ctx: _Context) -> dict[str, list[Cell]]:
             continue
         r = row.iloc[0]
         priority = r["priority"] if not _missing(r.get("priority")) else "—"
-        priority = _number(priority, lang) if isinstance(priority, int | float) else str(priority)
+        priority = _number(priority, lang) if isinstance(priority, numbers.Real) else str(priority)
         prov = ctx.provenance(n=r.get("reach"), source="journey", definition=ctx.text["def_rice"])
         text = f"{opp.name} · " + ctx.text["priority"].format(priority=priority, rice=_number(r["rice"], lang))
         ranked.append((opp.stage, float(r["rice"]), Cell(text, float(r["rice"]), prov)))

@@ -13,11 +13,13 @@ symbolic link in one system call; a failed run leaves it where it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import platform
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -123,6 +125,25 @@ def _switch_latest(reports: Path, run_dir: Path) -> None:
     os.replace(tmp, reports / "latest")
 
 
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Send this process's (and its children's) stderr to ``path`` at the file-descriptor level.
+
+    The kernels papermill starts inherit it, so their log lines land in the run's log file instead
+    of the consultant's terminal or a cron mail.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kernel_name: str,
              cell_timeout: int | None) -> Path:
     import papermill
@@ -131,9 +152,10 @@ def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kern
     source = NOTEBOOKS_DIR / f"{step.name}.ipynb"
     output = run_dir / "notebooks" / f"{step.name}.ipynb"
     try:
-        papermill.execute_notebook(str(source), str(output), parameters=params, kernel_name=kernel_name,
-                                   cwd=str(project_dir), progress_bar=False, log_output=False,
-                                   execution_timeout=cell_timeout)
+        with _stderr_to(run_dir / "notebooks" / "kernel.log"):
+                papermill.execute_notebook(str(source), str(output), parameters=params, kernel_name=kernel_name,
+                                       cwd=str(project_dir), progress_bar=False, log_output=False,
+                                       execution_timeout=cell_timeout)
     except papermill.PapermillExecutionError as err:
         evalue = str(err.evalue).strip().splitlines()[-1][:300] if str(err.evalue).strip() else ""
         raise RunError(f"step {step.name} failed in cell {err.exec_count}: {err.ename}: {evalue}",

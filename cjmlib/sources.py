@@ -293,6 +293,13 @@ def load_sources(con: duckdb.DuckDBPyConnection, journey: Journey, project_dir: 
                                    count(DISTINCT user_id), count(DISTINCT session_id) FROM events""").fetchone()
             q.update(duplicates=stats[0], unmatched_events=stats[1], first_ts=str(stats[2]), last_ts=str(stats[3]),
                      users=stats[4], sessions=stats[5])
+            shared = con.execute("SELECT count(*) FROM (SELECT session_id FROM events GROUP BY 1 "
+                                 "HAVING count(DISTINCT user_id) > 1)").fetchone()[0]
+            q["shared_sessions"] = shared
+            if shared:
+                issues.append(Issue(code="shared_session_ids", file=source.path, column="session_id", severity="warning",
+                                    problem=f"{shared} session ids are used by more than one user; each counts as one "
+                                            "session.", fix="Check how the export builds session ids."))
             if stats[0]:
                 issues.append(Issue(code="duplicate_rows", file=source.path, severity="warning",
                                     problem=f"{stats[0]} events are exact duplicates (same user, session, time, "

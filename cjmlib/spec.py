@@ -325,7 +325,10 @@ def _pydantic_issues(err: ValidationError, root: Any, file: str) -> list[Issue]:
             code = "bad_value"
         issues.append(Issue(code=code, file=file, line=line, key=key, value=None if value is None else str(value)[:80],
                             problem=problem, fix=fix.strip()))
-    return issues
+    # a misspelt key is one mistake, not two: drop "missing 'name'" when "unknown 'naem'" suggests it
+    suggested = {(i.key.rsplit(".", 1)[0], i.fix.split("'")[1]) for i in issues
+                 if i.code == "unknown_key" and i.fix.startswith("Did you mean")}
+    return [i for i in issues if not (i.code == "missing_key" and tuple(i.key.rsplit(".", 1)) in suggested)]
 
 
 def _reference_issues(data: Any, root: Any, file: str) -> list[Issue]:

@@ -25,6 +25,9 @@ def _key_events(project) -> dict[str, list[str]]:
 def sessions_table(project):
     """Return an Ibis table with one row per session.
 
+    A session is a session id of the data (a session id that several users share, an anomaly
+    the data-quality checks report, stays one session, credited to the smallest user id).
+
     Columns: session_id, user_id, start, end, events, has_cart, has_checkout, has_purchase,
     revenue, device, channel, landing (the touchpoint of the session's first event).
     """
@@ -33,8 +36,8 @@ def sessions_table(project):
     first = ev.mutate(rn=ibis.row_number().over(group_by=ev.session_id, order_by=ev.ts))
     landing = first.filter(first.rn == 0).select("session_id", landing=first.touchpoint,
                                                  device=first.device, channel=first.channel)
-    agg = ev.group_by(["session_id", "user_id"]).agg(
-        start=ev.ts.min(), end=ev.ts.max(), events=ev.event.count(),
+    agg = ev.group_by("session_id").agg(
+        user_id=ev.user_id.min(), start=ev.ts.min(), end=ev.ts.max(), events=ev.event.count(),
         has_cart=ev.event.isin(keys["cart"]).any(), has_checkout=ev.event.isin(keys["checkout"]).any(),
         has_purchase=ev.event.isin(keys["purchase"]).any(), revenue=ev.revenue.sum().fill_null(0),
     )

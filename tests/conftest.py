@@ -64,3 +64,23 @@ def small_project(tmp_path) -> Path:
         "u3,s5,2026-01-05T13:00:00Z,product_view,/p/e,ads,desktop,",
     ])
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def published_demo(demo_project) -> Path:
+    """The demo project after one full `cjm run` (the runner's real path: papermill, nbconvert, publish)."""
+    from cjmlib.runner import run_playbook
+
+    run_playbook(demo_project, kernel_name=KERNEL)
+    return demo_project
+
+
+def _kernel() -> str:
+    """The kernel that runs this interpreter: `cjm` when registered in this environment (make install)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().find_kernel_specs()
+    return "cjm" if "cjm" in specs else "python3"
+
+
+KERNEL = _kernel()
