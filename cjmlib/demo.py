@@ -439,6 +439,8 @@ def _choose(rng: np.random.Generator, options: tuple[str, ...], n: int) -> np.nd
 
 def _fill(template: np.ndarray, name: str, value: np.ndarray) -> np.ndarray:
     """Replace ``{name}`` by ``value`` row by row (templates hold each name at most once)."""
+    if len(template) == 0:
+        return template
     parts = pd.Series(template, dtype=object).str.partition("{" + name + "}")
     found = (parts[1] != "").to_numpy()
     return np.where(found, (parts[0] + pd.Series(value, dtype=object) + parts[2]).to_numpy(), template)

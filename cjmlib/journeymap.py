@@ -128,8 +128,9 @@ LABELS = {
     },
 }
 
-_METRIC_STAGE = {"session_conversion": "purchase", "user_conversion": "purchase", "cart_abandonment": "purchase",
-                 "checkout_abandonment": "purchase", "average_order_value": "purchase",
+_METRIC_STAGE = {"session_conversion": "purchase", "user_conversion": "purchase",
+                 "cart_abandonment": "purchase", "checkout_abandonment": "purchase",
+                 "average_order_value": "purchase",
                  "bounce_rate": "awareness", "repeat_purchase_rate": "retention", "csat": "retention",
                  "nps": "advocacy"}
 _METRIC_SOURCE = {"nps": "surveys", "csat": "surveys", "repeat_purchase_rate": "orders",
@@ -202,7 +203,7 @@ def _kpi_value(x: float | None, unit: str, lang: str) -> str:
 
 
 def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
+    return x is None or (pd.api.types.is_scalar(x) and bool(pd.isna(x)))
 
 
 def _opt(x) -> float | None:
@@ -349,7 +350,8 @@ def _emotion_cell(ctx: _Context, point: dict, row: pd.Series, definition: str) -
         high=_signed(row["ci_high"], lang), n=_number(prov["n"] or 0, lang))
     cell = ctx.stat(text, float(row["measured"]), prov, what="emotion")
     if cell.value is not None:
-        point.update(measured=cell.value, ci_low=_opt(row["ci_low"]), ci_high=_opt(row["ci_high"]), n=prov["n"])
+        point.update(measured=cell.value, ci_low=_opt(row["ci_low"]), ci_high=_opt(row["ci_high"]),
+                     n=prov["n"])
     return cell
 
 
@@ -367,7 +369,8 @@ def _emotion(ctx: _Context) -> tuple[dict[str, list[Cell]], list[dict]]:
             cells[stage].append(_emotion_cell(ctx, point, row.iloc[0], definition))
         elif point["hypothesis"] is not None:
             hyp = _signed(point["hypothesis"], ctx.journey.project.language)
-            cells[stage].append(Cell(text["emotion_hypothesis"].format(hypothesis=hyp) + f" · {text['no_data']}"))
+            hyp = text["emotion_hypothesis"].format(hypothesis=hyp)
+            cells[stage].append(Cell(f"{hyp} · {text['no_data']}"))
         else:
             cells[stage].append(Cell(text["no_data"]))
         points.append(point)
@@ -400,7 +403,8 @@ def _opportunity_lane(ctx: _Context) -> dict[str, list[Cell]]:
         priority = r["priority"] if not _missing(r.get("priority")) else "—"
         priority = _number(priority, lang) if isinstance(priority, numbers.Real) else str(priority)
         prov = ctx.provenance(n=r.get("reach"), source="journey", definition=ctx.text["def_rice"])
-        text = f"{opp.name} · " + ctx.text["priority"].format(priority=priority, rice=_number(r["rice"], lang))
+        rank = ctx.text["priority"].format(priority=priority, rice=_number(r["rice"], lang))
+        text = f"{opp.name} · {rank}"
         ranked.append((opp.stage, float(r["rice"]), Cell(text, float(r["rice"]), prov)))
     for stage, _, cell in sorted(ranked, key=lambda item: -item[1]):
         cells[stage].append(cell)
@@ -423,22 +427,22 @@ def _funnel_cells(ctx: _Context, funnel: pd.DataFrame) -> dict[str, list[Cell]]:
     unit = str(funnel["unit"].iloc[0]) if "unit" in funnel else "session"
     units = text["units"].get(unit, unit + "s")
     entry, first = _entry_phrase(ctx, funnel, units), int(funnel["units"].iloc[0])
+    definitions = {key: text[f"def_{key}"].format(units=units, entry=entry)
+                   for key in ("units", "rate", "drop_off")}
     for i, r in funnel.iterrows():
         if r["stage"] not in cells:
             continue
-        n = int(r["units"])
-        out = cells[r["stage"]]
+        n, out = int(r["units"]), cells[r["stage"]]
         out.append(Cell(text["reached"].format(units=_number(n, lang), units_label=units), float(n),
-                        ctx.provenance(n=n, source="events", definition=text["def_units"].format(units=units))))
-        out.append(ctx.stat(text["rate"].format(value=_percent(r["rate"], lang)), float(r["rate"]),
-                            ctx.provenance(n=first, source="events",
-                                           definition=text["def_rate"].format(units=units, entry=entry)),
+                        ctx.provenance(n=n, source="events", definition=definitions["units"])))
+        prov = ctx.provenance(n=first, source="events", definition=definitions["rate"])
+        out.append(ctx.stat(text["rate"].format(value=_percent(r["rate"], lang)), float(r["rate"]), prov,
                             what="rate"))
         if i > 0 and not _missing(r.get("drop_off")):
-            out.append(ctx.stat(text["drop_off"].format(value=_percent(r["drop_off"], lang)), float(r["drop_off"]),
-                                ctx.provenance(n=funnel["units"].iloc[i - 1], source="events",
-                                               definition=text["def_drop_off"].format(units=units)),
-                                what="drop_off"))
+            prov = ctx.provenance(n=funnel["units"].iloc[i - 1], source="events",
+                                  definition=definitions["drop_off"])
+            out.append(ctx.stat(text["drop_off"].format(value=_percent(r["drop_off"], lang)),
+                                float(r["drop_off"]), prov, what="drop_off"))
     return cells
 
 
@@ -454,7 +458,8 @@ def _nps_cells(ctx: _Context, nps: pd.DataFrame, cells: dict[str, list[Cell]]) -
 def _kpi_stage(ctx: _Context, kpi_id: str, metric: str) -> list[str]:
     stages = [o.stage for o in ctx.journey.opportunities if kpi_id in o.kpis]
     default = _METRIC_STAGE.get(metric)
-    return list(dict.fromkeys(stages)) or [default if default in ctx.journey.stage_ids else ctx.journey.stage_ids[-1]]
+    return list(dict.fromkeys(stages)) or [default if default in ctx.journey.stage_ids
+                                           else ctx.journey.stage_ids[-1]]
 
 
 def _target_cells(ctx: _Context, cells: dict[str, list[Cell]]) -> None:
@@ -464,7 +469,8 @@ def _target_cells(ctx: _Context, cells: dict[str, list[Cell]]) -> None:
         row = measured[measured["id"] == kpi.id] if measured is not None else None
         r = row.iloc[0] if row is not None and len(row) else None
         baseline = _opt(r["baseline"]) if r is not None else kpi.baseline
-        text = ctx.text["target"].format(name=kpi.name or kpi.id, target=_kpi_value(kpi.target, kpi.unit, lang),
+        text = ctx.text["target"].format(name=kpi.name or kpi.id,
+                                         target=_kpi_value(kpi.target, kpi.unit, lang),
                                          baseline=_kpi_value(baseline, kpi.unit, lang))
         prov = None
         if r is not None and baseline is not None:
@@ -498,7 +504,8 @@ def _select_personas(journey: Journey, persona: str | None) -> tuple[Persona, ..
     return chosen
 
 
-def build_map(journey: Journey, run_dir: str | os.PathLike | None = None, *, persona: str | None = None) -> MapModel:
+def build_map(journey: Journey, run_dir: str | os.PathLike | None = None, *,
+              persona: str | None = None) -> MapModel:
     """Assemble the journey map of ``journey`` from its spec and the sidecar results of a run.
 
     Parameters
@@ -522,7 +529,8 @@ def build_map(journey: Journey, run_dir: str | os.PathLike | None = None, *, per
     ValueError
         When ``persona`` is not a persona id of the spec.
     """
-    names = ("kpis", "touchpoints", "stage_funnel", "nps_by_stage", "themes", "emotion", "opportunities", "meta")
+    names = ("kpis", "touchpoints", "stage_funnel", "nps_by_stage", "themes", "emotion", "opportunities",
+             "meta")
     results = {name: load_result(run_dir, name) for name in names} if run_dir is not None else {}
     project = journey.project
     text = LABELS[project.language]
@@ -532,7 +540,7 @@ def build_map(journey: Journey, run_dir: str | os.PathLike | None = None, *, per
     lanes = [("persona", _persona_lane(ctx)), ("actions", _hypothesis_lane(ctx, "actions")),
              ("touchpoints", _touchpoint_lane(ctx))]
     if project.map_type == "service_blueprint":
-        lanes += [("frontstage", _stage_lane(ctx, "frontstage")), ("backstage", _stage_lane(ctx, "backstage"))]
+        lanes += [(side, _stage_lane(ctx, side)) for side in ("frontstage", "backstage")]
     lanes += [("thoughts", _thoughts_lane(ctx)), ("emotion", emotion_cells), ("pain_points", _pain_lane(ctx)),
               ("opportunities", _opportunity_lane(ctx)), ("kpis", _kpi_lane(ctx))]
     return MapModel(
@@ -572,8 +580,20 @@ def _view(model: MapModel) -> tuple[list[dict], list[tuple[int, str]]]:
 
 def _subtitle(model: MapModel) -> str:
     text = LABELS[model.language]
-    pairs = [("client", model.client), ("persona", model.persona or text["all_personas"]), ("period", model.period)]
+    pairs = [("client", model.client), ("persona", model.persona or text["all_personas"]),
+             ("period", model.period)]
     return " · ".join([model.project] + [text[key] + text["colon"] + value for key, value in pairs if value])
+
+
+def _emotion_line(model: MapModel, key: str, x, y) -> list[tuple[float, float]]:
+    """Return the points of the stages whose ``key`` (hypothesis or measured) is known, in drawing units."""
+    return [(x(i), y(p[key])) for i, p in enumerate(model.emotion) if p[key] is not None]
+
+
+def _emotion_band(model: MapModel, x, y) -> list[tuple[float, float, float]]:
+    """Return (x, low, high) of the stages whose measured emotion has an interval, in drawing units."""
+    return [(x(i), y(p["ci_low"]), y(p["ci_high"])) for i, p in enumerate(model.emotion)
+            if p["ci_low"] is not None and p["ci_high"] is not None]
 
 
 def _curve(model: MapModel, *, height: float = 100.0) -> dict:
@@ -581,11 +601,12 @@ def _curve(model: MapModel, *, height: float = 100.0) -> dict:
     def y(v: float) -> float:
         return round(height / 2 - max(-2.0, min(2.0, v)) * height * 0.2, 2)
 
-    xs = [i * 100 + 50 for i in range(len(model.emotion))]
-    hyp = [(x, y(p["hypothesis"])) for x, p in zip(xs, model.emotion) if p["hypothesis"] is not None]
-    meas = [(x, y(p["measured"])) for x, p in zip(xs, model.emotion) if p["measured"] is not None]
-    band = [(x, p) for x, p in zip(xs, model.emotion) if p["ci_low"] is not None and p["ci_high"] is not None]
-    polygon = [(x, y(p["ci_high"])) for x, p in band] + [(x, y(p["ci_low"])) for x, p in reversed(band)]
+    def x(i: int) -> float:
+        return i * 100 + 50
+
+    hyp, meas = _emotion_line(model, "hypothesis", x, y), _emotion_line(model, "measured", x, y)
+    band = _emotion_band(model, x, y)
+    polygon = [(a, high) for a, _, high in band] + [(a, low) for a, low, _ in reversed(band)]
 
     def points(pairs):
         return " ".join(f"{a},{b}" for a, b in pairs)
@@ -625,7 +646,7 @@ def render_html(model: MapModel, path: str | os.PathLike) -> Path:
     return path
 
 
-_FONT, _LINE, _CHARS_PER_INCH = 7.0, 0.125, 17
+_FONT, _LINE, _CHARS_PER_INCH = 7.0, 0.13, 17
 _LABEL_W, _PAD, _CURVE_H = 1.5, 0.08, 1.1
 
 
@@ -683,7 +704,8 @@ def _figure(model: MapModel):
         ax.text(0.1, top + _LINE, LABELS[model.language]["notes"], fontsize=7, weight="bold", **kw)
     half = math.ceil(len(note_lines) / 2)
     for j, line in enumerate(note_lines):
-        ax.text(0.1 + (j >= half) * width / 2, top + _LINE * (2 + j % half), line, fontsize=6, color="#52606d", **kw)
+        ax.text(0.1 + (j >= half) * width / 2, top + _LINE * (2 + j % half), line, fontsize=6,
+                color="#52606d", **kw)
     return fig
 
 
@@ -716,18 +738,20 @@ def _draw_curve(ax, model: MapModel, *, top: float, height: float, col: float) -
     def y(v: float) -> float:
         return top + height / 2 - max(-2.0, min(2.0, v)) * height * 0.22
 
-    xs = [_LABEL_W + (i + 0.5) * col for i in range(len(model.emotion))]
-    ax.plot([xs[0] - col / 2, xs[-1] + col / 2], [y(0), y(0)], color="#9aa5b1", linewidth=0.6, linestyle=":")
-    band = [(x, p) for x, p in zip(xs, model.emotion) if p["ci_low"] is not None and p["ci_high"] is not None]
+    def x(i: int) -> float:
+        return _LABEL_W + (i + 0.5) * col
+
+    ax.plot([_LABEL_W, x(len(model.emotion) - 1) + col / 2], [y(0), y(0)], color="#9aa5b1", linewidth=0.6,
+            linestyle=":")
+    band = _emotion_band(model, x, y)
     if band:
-        ax.fill_between([x for x, _ in band], [y(p["ci_low"]) for _, p in band], [y(p["ci_high"]) for _, p in band],
-                        color="#2b6cb0", alpha=0.18, linewidth=0)
+        ax.fill_between(*zip(*band, strict=True), color="#2b6cb0", alpha=0.18, linewidth=0)
     text = LABELS[model.language]
     for key, style in (("hypothesis", {"color": "#c05621", "linestyle": "--", "marker": "o"}),
                        ("measured", {"color": "#2b6cb0", "linestyle": "-", "marker": "s"})):
-        pts = [(x, y(p[key])) for x, p in zip(xs, model.emotion) if p[key] is not None]
+        pts = _emotion_line(model, key, x, y)
         if pts:
-            ax.plot(*zip(*pts), linewidth=1.6, markersize=4, label=text[key], **style)
+            ax.plot(*zip(*pts, strict=True), linewidth=1.6, markersize=4, label=text[key], **style)
     if any(p["hypothesis"] is not None or p["measured"] is not None for p in model.emotion):
         ax.legend(loc="upper left", bbox_to_anchor=(0, top + 0.3), bbox_transform=ax.transData, fontsize=6,
                   frameon=False)
@@ -781,7 +805,8 @@ def render_png(model: MapModel, path: str | os.PathLike, *, dpi: float = 110) ->
     return _save(model, path, "png", dpi)
 
 
-def render_all(journey: Journey, run_dir: str | os.PathLike | None, out_dir: str | os.PathLike) -> dict[str, Path]:
+def render_all(journey: Journey, run_dir: str | os.PathLike | None,
+               out_dir: str | os.PathLike) -> dict[str, Path]:
     """Build the map of the first persona (or of none) and write ``journey-map.html/.svg/.png``.
 
     Parameters
@@ -800,5 +825,6 @@ def render_all(journey: Journey, run_dir: str | os.PathLike | None, out_dir: str
     """
     model = build_map(journey, run_dir, persona=journey.personas[0].id if journey.personas else None)
     out = Path(out_dir)
-    return {"html": render_html(model, out / "journey-map.html"), "svg": render_svg(model, out / "journey-map.svg"),
+    return {"html": render_html(model, out / "journey-map.html"),
+            "svg": render_svg(model, out / "journey-map.svg"),
             "png": render_png(model, out / "journey-map.png")}

@@ -1,4 +1,4 @@
-"""The journey map: model assembled from the demo spec and small hand-made results, and its three renderings."""
+"""The journey map: built from the demo spec and small hand-made results, and its three renderings."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _with(journey, **project):
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    """Write small hand-made results: 1000 sessions enter, 600 consider, 150 buy, 60 come back, 20 advocate."""
+    """Write small hand-made results: 1000 sessions enter, 600 consider, 150 buy, 60 return, 20 advocate."""
     run = tmp_path_factory.mktemp("run")
     save_result(run, "meta", {"period_start": "2026-01-01", "period_end": "2026-03-31",
                               "sources": {"data/events.csv": EVENTS_SHA, "feedback": FEEDBACK_SHA,
@@ -60,13 +60,16 @@ def run_dir(tmp_path_factory):
         "promoters": [20, 1], "detractors": [8, 1], "nps": [30.0, 0.0], "ci_low": [8.0, -80.0],
         "ci_high": [52.0, 80.0]}))
     save_result(run, "themes", pd.DataFrame({
-        "theme": ["shipping_cost", "shipping_cost", "checkout_usability", "delivery_delay", "product_quality"],
-        "label": ["Shipping cost", "Shipping cost", "Checkout usability", "Delivery delay", "Product quality"],
+        "theme": ["shipping_cost", "shipping_cost", "checkout_usability", "delivery_delay",
+                  "product_quality"],
+        "label": ["Shipping cost", "Shipping cost", "Checkout usability", "Delivery delay",
+                  "Product quality"],
         "stage": ["purchase", "consideration", "purchase", "retention", "advocacy"],
         "mentions": [30, 12, 17, 9, 4], "share": [0.15, 0.06, 0.085, 0.045, 0.02],
         "negative_share": [0.9, 0.8, 0.8, 0.7, 0.1],
         "quotes_en": [["Shipping cost doubled the price", "The delivery fee came as a shock"],
-                      ["Postage was not shown"], ["The address form kept failing"], ["Still waiting after 10 days"],
+                      ["Postage was not shown"], ["The address form kept failing"],
+                      ["Still waiting after 10 days"],
                       ["Beautiful, sturdy lamp"]],
         "quotes_fr": [["Frais de port exorbitants"], ["Port non affiché"], ["Formulaire d'adresse en échec"],
                       ["Toujours pas reçu"], ["Lampe magnifique"]]}))
@@ -77,16 +80,20 @@ def run_dir(tmp_path_factory):
         "disagree": [False, False, False, True]}))
     save_result(run, "opportunities", pd.DataFrame({
         "opportunity": ["one-page-mobile-checkout", "show-shipping-early"], "name": ["b", "a"],
-        "stage": ["purchase", "purchase"], "pain_points": [["mobile-checkout-form"], ["shipping-cost-surprise"]],
+        "stage": ["purchase", "purchase"],
+        "pain_points": [["mobile-checkout-form"], ["shipping-cost-surprise"]],
         "kpis": [["conversion"], ["cart-abandonment"]], "reach": [5000, 8000], "impact": [2, 2],
         "confidence": [0.6, 0.8], "effort": [5, 2], "rice": [1200.0, 6400.0], "priority": [2, 1]}))
     save_result(run, "touchpoints", pd.DataFrame({
-        "touchpoint": ["landing", "cart"], "label": ["Landing page", "Cart"], "stage": ["awareness", "purchase"],
+        "touchpoint": ["landing", "cart"], "label": ["Landing page", "Cart"],
+        "stage": ["awareness", "purchase"],
         "channel": ["web", "web"], "events": [2400, 520], "sessions": [1000, 300], "users": [800, 260]}))
     save_result(run, "kpis", pd.DataFrame({
-        "id": ["conversion", "nps"], "metric": ["session_conversion", "nps"], "name": ["Session conversion", "NPS"],
+        "id": ["conversion", "nps"], "metric": ["session_conversion", "nps"],
+        "name": ["Session conversion", "NPS"],
         "unit": ["share", "score"], "direction": ["increase", "increase"], "baseline": [0.029, 12.0],
-        "numerator": [29.0, None], "denominator": [1000.0, 43.0], "target": [0.04, 30.0], "gap": [0.011, 18.0],
+        "numerator": [29.0, None], "denominator": [1000.0, 43.0], "target": [0.04, 30.0],
+        "gap": [0.011, 18.0],
         "definition": ["sessions with a purchase ÷ sessions", "% promoters − % detractors"]}))
     return run
 
@@ -108,7 +115,8 @@ def _cell(model: MapModel, lane_id: str, stage: str, startswith: str) -> Cell:
 
 def test_every_stage_and_lane_present(model):
     assert [s["id"] for s in model.stages] == STAGES
-    assert [s["label"] for s in model.stages] == ["Awareness", "Consideration", "Purchase", "Retention", "Advocacy"]
+    assert [s["label"] for s in model.stages] == [
+        "Awareness", "Consideration", "Purchase", "Retention", "Advocacy"]
     assert [lane.id for lane in model.lanes] == LANES
     assert [lane.label for lane in model.lanes][:3] == ["Persona & goals", "Actions", "Touchpoints"]
     assert list(_lane(model, "persona").cells) == [ALL_STAGES]
@@ -137,13 +145,14 @@ def test_funnel_and_nps_numbers_equal_the_sidecar(model):
     drop = _cell(model, "kpis", "purchase", "drop-off 75.0%")
     nps = _cell(model, "kpis", "purchase", "NPS +30 (n = 40)")
     assert (units.value, rate.value, drop.value, nps.value) == (150.0, 0.15, 0.75, 30.0)
-    # n of a rate is its denominator: 1000 entering sessions; of a drop-off, the 600 sessions of the step before
+    # n of a rate is its denominator: 1000 entering sessions; of a drop-off, the 600 sessions one step before
     assert (units.provenance["n"], rate.provenance["n"], drop.provenance["n"], nps.provenance["n"]) == (
         150, 1000, 600, 40)
     assert rate.provenance["definition"] == "sessions reaching the stage ÷ sessions with a landing_view"
     assert nps.provenance["source"] == "surveys" and nps.provenance["sha256"] == SURVEYS_SHA[:12]
     # the first stage has no drop-off; advocacy loses 40 of the 60 sessions of retention
-    assert [c.text for c in _lane(model, "kpis").cells["awareness"]] == ["1,000 sessions", "100.0% of entries"]
+    assert [c.text for c in _lane(model, "kpis").cells["awareness"]] == [
+        "1,000 sessions", "100.0% of entries"]
     assert _cell(model, "kpis", "advocacy", "drop-off").value == pytest.approx(2 / 3)
 
 
@@ -162,7 +171,8 @@ def test_touchpoint_sessions_and_pain_point_evidence(model):
 def test_opportunities_ranked_by_rice_with_priority(model):
     cells = _lane(model, "opportunities").cells["purchase"]
     assert [c.value for c in cells] == [6400.0, 1200.0]
-    assert cells[0].text == "Show shipping costs on the product page and in the cart · priority 1 · RICE 6,400"
+    assert cells[0].text == (
+        "Show shipping costs on the product page and in the cart · priority 1 · RICE 6,400")
     assert cells[0].provenance["n"] == 8000
     # not scored in the results: the name only, no provenance
     assert _lane(model, "opportunities").cells["retention"] == [Cell("Proactive delivery updates by SMS")]
@@ -192,7 +202,8 @@ def test_emotion_hypothesis_and_measured(model):
 
 def test_emotion_of_all_personas_used_when_the_persona_has_none(journey, tmp_path):
     save_result(tmp_path, "emotion", pd.DataFrame({
-        "stage": ["purchase"], "label": ["Purchase"], "persona": [None], "hypothesis": [0.0], "measured": [-0.6],
+        "stage": ["purchase"], "label": ["Purchase"], "persona": [None], "hypothesis": [0.0],
+        "measured": [-0.6],
         "ci_low": [-0.9], "ci_high": [-0.3], "n": [25], "disagree": [False]}))
     cell = _lane(build_map(journey, tmp_path, persona="deal-planner"), "emotion").cells["purchase"][0]
     assert cell.value == -0.6
@@ -200,7 +211,8 @@ def test_emotion_of_all_personas_used_when_the_persona_has_none(journey, tmp_pat
 
 
 def test_every_data_cell_has_provenance(model):
-    data_cells = [c for lane in model.lanes for cells in lane.cells.values() for c in cells if c.value is not None]
+    data_cells = [c for lane in model.lanes for cells in lane.cells.values() for c in cells
+                  if c.value is not None]
     assert len(data_cells) >= 20
     for cell in data_cells:
         assert set(cell.provenance) == {"n", "period", "source", "sha256", "definition"}
@@ -281,7 +293,8 @@ def test_future_state_shows_targets_beside_baselines(journey, run_dir):
     assert Cell("Target Cart abandonment: 55.0% (baseline —)", 0.55) in purchase
     # the NPS is linked to the retention opportunity, and measured from surveys
     nps = next(c for c in _lane(model, "kpis").cells["retention"] if c.text.startswith("Target Net"))
-    assert nps.text == "Target Net Promoter Score: 30.0 (baseline 12.0)" and nps.provenance["source"] == "surveys"
+    assert nps.text == "Target Net Promoter Score: 30.0 (baseline 12.0)"
+    assert nps.provenance["source"] == "surveys"
 
 
 # ---------------------------------------------------------------- HTML
@@ -317,7 +330,8 @@ def test_html_escapes_payloads(journey, tmp_path):
     evil = journey.model_copy(update={"personas": (persona,) + journey.personas[1:], "stages": stages,
                                       "project": journey.project.model_copy(update={"name": PAYLOADS[0]})})
     save_result(tmp_path, "themes", pd.DataFrame({
-        "theme": ["shipping_cost"], "label": [PAYLOADS[0]], "stage": ["purchase"], "mentions": [8], "share": [0.1],
+        "theme": ["shipping_cost"], "label": [PAYLOADS[0]], "stage": ["purchase"], "mentions": [8],
+        "share": [0.1],
         "negative_share": [1.0], "quotes_en": [[PAYLOADS[1]]], "quotes_fr": [[PAYLOADS[1]]]}))
     model = build_map(evil, tmp_path, persona="busy-parent")
     html = render_html(model, tmp_path / "evil.html").read_text(encoding="utf-8")
@@ -364,7 +378,8 @@ def test_render_all_writes_three_files(journey, run_dir, tmp_path):
 # ---------------------------------------------------------------- in a browser
 
 def _wide(journey, n_stages: int, n_personas: int):
-    extra = tuple(Stage(id=f"extra-{i}", name=f"Extra stage number {i} with a long name") for i in range(n_stages - 5))
+    extra = tuple(Stage(id=f"extra-{i}", name=f"Extra stage number {i} with a long name")
+                  for i in range(n_stages - 5))
     personas = journey.personas + tuple(
         Persona(id=f"p{i}", name=f"Persona {i} " + "x" * 60, quote="A long quote without spaces " + "y" * 120,
                 goals=("Goal " * 30,)) for i in range(n_personas - 2))
@@ -378,7 +393,8 @@ def _wide(journey, n_stages: int, n_personas: int):
 def test_map_fits_the_page_width(journey, run_dir, tmp_path, n_stages, n_personas):
     wide = _wide(journey, n_stages, n_personas)
     if n_stages == 3:
-        wide = wide.model_copy(update={"touchpoints": (), "lanes": (), "pain_points": (), "opportunities": ()})
+        unused = ("touchpoints", "lanes", "pain_points", "opportunities")
+        wide = wide.model_copy(update=dict.fromkeys(unused, ()))
     path = render_html(build_map(wide, run_dir), tmp_path / "wide.html")
     with BrowserSession(width=1280, height=900) as browser:
         report = browser.open(path)
