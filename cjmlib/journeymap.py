@@ -68,7 +68,8 @@ LABELS = {
         "line_of_visibility": "line of visibility", "notes": "Sources and definitions",
         "hypothesis": "hypothesis", "measured": "measured", "interval": "95% interval",
         "emotion_scale": "emotion −2 … +2",
-        "reached": "{units} {units_label}", "rate": "{value} of entries", "drop_off": "drop-off {value}",
+        "reached": "{units} {units_label}", "rate": "{value} of entries",
+        "drop_off": "drop-off {count} ({value})",
         "nps": "NPS {value} (n = {n})", "mentions": "{n} mentions", "sessions": "{n} sessions",
         "priority": "priority {priority} · RICE {rice}",
         "emotion_cell": "hypothesis {hypothesis} · measured {measured} [{low}, {high}] (n = {n})",
@@ -105,7 +106,8 @@ LABELS = {
         "line_of_visibility": "ligne de visibilité", "notes": "Sources et définitions",
         "hypothesis": "hypothèse", "measured": "mesurée", "interval": "intervalle à 95 %",
         "emotion_scale": "émotion −2 … +2",
-        "reached": "{units} {units_label}", "rate": "{value} des entrées", "drop_off": "abandon {value}",
+        "reached": "{units} {units_label}", "rate": "{value} des entrées",
+        "drop_off": "abandon {count} ({value})",
         "nps": "NPS {value} (n = {n})", "mentions": "{n} mentions", "sessions": "{n} sessions",
         "priority": "priorité {priority} · RICE {rice}",
         "emotion_cell": "hypothèse {hypothesis} · mesurée {measured} [{low} ; {high}] (n = {n})",
@@ -435,14 +437,15 @@ def _funnel_cells(ctx: _Context, funnel: pd.DataFrame) -> dict[str, list[Cell]]:
         n, out = int(r["units"]), cells[r["stage"]]
         out.append(Cell(text["reached"].format(units=_number(n, lang), units_label=units), float(n),
                         ctx.provenance(n=n, source="events", definition=definitions["units"])))
-        prov = ctx.provenance(n=first, source="events", definition=definitions["rate"])
+        prov = ctx.provenance(n=r.get("denominator", first), source="events", definition=definitions["rate"])
         out.append(ctx.stat(text["rate"].format(value=_percent(r["rate"], lang)), float(r["rate"]), prov,
                             what="rate"))
-        if i > 0 and not _missing(r.get("drop_off")):
-            prov = ctx.provenance(n=funnel["units"].iloc[i - 1], source="events",
-                                  definition=definitions["drop_off"])
-            out.append(ctx.stat(text["drop_off"].format(value=_percent(r["drop_off"], lang)),
-                                float(r["drop_off"]), prov, what="drop_off"))
+        previous = int(r.get("previous", funnel["units"].iloc[i - 1])) if i > 0 else 0
+        if previous > 0:
+            share = (previous - n) / previous
+            prov = ctx.provenance(n=previous, source="events", definition=definitions["drop_off"])
+            label = text["drop_off"].format(count=_number(previous - n, lang), value=_percent(share, lang))
+            out.append(ctx.stat(label, share, prov, what="drop_off"))
     return cells
 
 

@@ -32,13 +32,14 @@ def plot_funnel(table: pd.DataFrame, *, ax=None, title: str | None = None):
     ax = _ax(ax)
     y = np.arange(len(table))[::-1]
     ax.barh(y, table.rate, color=PALETTE["main"], alpha=0.85)
-    err = np.vstack([table.rate - table.ci_low, table.ci_high - table.rate])
+    err = np.clip(np.vstack([table.rate - table.ci_low, table.ci_high - table.rate]), 0, None)  # rounding at 0 and 1
     ax.errorbar(table.rate, y, xerr=err, fmt="none", ecolor="black", capsize=3, lw=1)
     for yi, (_, r) in zip(y, table.iterrows()):
         ax.text(min(r.ci_high if not np.isnan(r.ci_high) else r.rate, 1) + 0.01, yi,
                 f"{r.rate:.1%}  ({r.units:,} of {r.denominator:,})", va="center", fontsize=9)
     ax.set_yticks(y, table.label)
     ax.set_xlim(0, 1.35)
+    ax.set_xticks(np.linspace(0, 1, 6))
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_xlabel(f"share of {table.unit.iloc[0]}s entering step 1 (95 % interval)")
     ax.set_title(title or "Funnel")
@@ -69,7 +70,8 @@ def plot_nps(table: pd.DataFrame, *, ax=None, title: str | None = None):
     t = table[table.responses > 0]
     x = np.arange(len(t))
     colors = [PALETTE["bad"] if v < 0 else PALETTE["good"] for v in t.nps]
-    ax.errorbar(x, t.nps, yerr=[t.nps - t.ci_low, t.ci_high - t.nps], fmt="none", ecolor="grey", capsize=4)
+    yerr = np.clip(np.vstack([t.nps - t.ci_low, t.ci_high - t.nps]), 0, None)
+    ax.errorbar(x, t.nps, yerr=yerr, fmt="none", ecolor="grey", capsize=4)
     ax.scatter(x, t.nps, c=colors, s=60, zorder=3)
     for xi, (_, r) in zip(x, t.iterrows()):
         ax.annotate(f"{r.nps:.0f}\nn={r.responses}", (xi, r.nps), textcoords="offset points", xytext=(12, -6), fontsize=8)

@@ -12,20 +12,23 @@ name                      written by         columns / keys
                                              denominator, target, gap, definition
 ``personas``              02-personas        persona, users, share_users, revenue, share_revenue,
                                              sessions, conversions, conversion (= conversions/sessions)
-``touchpoints``           03-touchpoints     touchpoint, label, stage, channel, events, sessions, users
-``stage_funnel``          04-behaviour       stage, label, step, units, rate (= units/units of step 1),
-                                             step_rate (= units/units of previous step), drop_off,
-                                             ci_low, ci_high, unit ("session" or "user")
+``touchpoints``           03-touchpoints     touchpoint, label, stage (the stage's label), channel, events,
+                                             sessions, users, share_sessions, has_data
+``stage_funnel``          04-behaviour       step, stage, label, units, denominator (units of step 1),
+                                             rate (= units/denominator), ci_low, ci_high, previous
+                                             (units of the previous step), step_rate (= units/previous),
+                                             drop_off (a count: previous − units), unit ("session"/"user")
 ``web_metrics``           04-behaviour       list of {metric, value, numerator, denominator, definition}
 ``weekly_abandonment``    04-behaviour       week, device, carts, abandoned, rate, ci_low, ci_high
 ``nps_by_stage``          05-voice           stage, label, responses, promoters, detractors, nps,
                                              ci_low, ci_high
 ``themes``                05-voice           theme, label, stage, mentions, share (= mentions/feedback
                                              items), negative_share, quotes_en, quotes_fr
-``emotion``               05-voice           stage, label, persona, hypothesis, measured, ci_low,
-                                             ci_high, n, disagree
+``emotion``               05-voice           stage, label, hypothesis, measured, ci_low, ci_high, n,
+                                             disagree
 ``opportunities``         06-improvements    opportunity, name, stage, pain_points, kpis, reach, impact,
-                                             confidence, effort, rice, priority
+                                             confidence, effort, rice, evidence, rank, priority
+                                             (now / next / later)
 ``meta``                  runner             period_start, period_end, sources (name -> sha256)
 ========================  =================  ==========================================================
 """

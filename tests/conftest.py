@@ -35,11 +35,12 @@ def template_project(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_project(tmp_path_factory) -> Path:
-    """A small generated demo project (spec + data), shared by the tests of a session; do not modify it."""
+    """The generated demo project at its default size (as `make demo` makes it), shared by the tests of a
+    session; do not modify it."""
     from cjmlib.cli import new_project
 
     target = tmp_path_factory.mktemp("demo") / "shop"
-    new_project(target, template="ecommerce", users=1200)
+    new_project(target, template="ecommerce")
     return target
 
 

@@ -142,7 +142,7 @@ def test_hypothesis_lanes_come_from_the_spec(model):
 def test_funnel_and_nps_numbers_equal_the_sidecar(model):
     units = _cell(model, "kpis", "purchase", "150 sessions")
     rate = _cell(model, "kpis", "purchase", "15.0% of entries")
-    drop = _cell(model, "kpis", "purchase", "drop-off 75.0%")
+    drop = _cell(model, "kpis", "purchase", "drop-off 450 (75.0%)")
     nps = _cell(model, "kpis", "purchase", "NPS +30 (n = 40)")
     assert (units.value, rate.value, drop.value, nps.value) == (150.0, 0.15, 0.75, 30.0)
     # n of a rate is its denominator: 1000 entering sessions; of a drop-off, the 600 sessions one step before
@@ -153,7 +153,25 @@ def test_funnel_and_nps_numbers_equal_the_sidecar(model):
     # the first stage has no drop-off; advocacy loses 40 of the 60 sessions of retention
     assert [c.text for c in _lane(model, "kpis").cells["awareness"]] == [
         "1,000 sessions", "100.0% of entries"]
-    assert _cell(model, "kpis", "advocacy", "drop-off").value == pytest.approx(2 / 3)
+    advocacy = _cell(model, "kpis", "advocacy", "drop-off")
+    assert (advocacy.text, advocacy.value) == ("drop-off 40 (66.7%)", pytest.approx(2 / 3))
+
+
+def test_funnel_with_denominator_and_previous_columns(journey, tmp_path):
+    """A funnel counted on users, with its own denominator and previous-step columns, as step 04 saves it."""
+    save_result(tmp_path, "stage_funnel", pd.DataFrame({
+        "step": [1, 2, 3], "stage": ["awareness", "consideration", "purchase"], "label": ["A", "C", "P"],
+        "units": [3000, 2695, 752], "denominator": [3200, 3200, 3200],
+        "rate": [3000 / 3200, 2695 / 3200, 752 / 3200], "previous": [3000, 3000, 2695],
+        "step_rate": [1.0, 2695 / 3000, 752 / 2695], "drop_off": [0, 305, 1943],
+        "ci_low": [0.9, 0.8, 0.2], "ci_high": [1.0, 0.9, 0.3], "unit": ["user"] * 3}))
+    kpis = _lane(build_map(journey, tmp_path), "kpis").cells
+    assert [c.text for c in kpis["purchase"]] == ["752 users", "23.5% of entries", "drop-off 1,943 (72.1%)"]
+    assert [c.provenance["n"] for c in kpis["purchase"]] == [752, 3200, 2695]
+    assert kpis["purchase"][2].value == pytest.approx(1943 / 2695)
+    assert kpis["consideration"][1].provenance["definition"] == (
+        "users reaching the stage ÷ users with a landing_view")
+    assert kpis["retention"] == [Cell("no data")]
 
 
 def test_touchpoint_sessions_and_pain_point_evidence(model):
@@ -264,7 +282,7 @@ def test_french_labels_and_numbers(journey, run_dir):
         "Persona et objectifs", "Actions", "Points de contact", "Pensées", "Émotion", "Points de friction",
         "Opportunités", "Indicateurs"]
     texts = [c.text for c in _lane(model, "kpis").cells["purchase"]]
-    assert texts[:3] == ["150 sessions", "15,0\u202f% des entrées", "abandon 75,0\u202f%"]
+    assert texts[:3] == ["150 sessions", "15,0\u202f% des entrées", "abandon 450 (75,0\u202f%)"]
     assert _lane(model, "thoughts").cells["purchase"][1].text == "« Frais de port exorbitants »"
     assert _lane(model, "kpis").cells["retention"][-1].text == "NPS masqué (n < 5)"
     html = render_html(model, Path(run_dir) / "fr.html").read_text(encoding="utf-8")
