@@ -33,3 +33,10 @@ __all__ = [
     "load_result", "save_result", "persona_evidence", "Journey", "load_spec", "save_spec", "emotion_curve",
     "nps_table", "quotes_table", "theme_table", "repeat_purchase", "web_metrics", "weekly_abandonment",
 ]
+
+# behaviour flow and retention
+from .paths import after_drop_off, step_sankey_table, top_paths, transition_table  # noqa: E402
+from .retention import cohort_table, purchase_gaps, repeat_purchase_rate  # noqa: E402
+
+__all__ += ["after_drop_off", "step_sankey_table", "top_paths", "transition_table", "cohort_table",
+            "purchase_gaps", "repeat_purchase_rate"]

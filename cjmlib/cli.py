@@ -95,7 +95,7 @@ def _run(directory, args) -> int:
 
     try:
         result = run_playbook(directory, as_of=args.as_of, only=args.only, audience=args.audience,
-                              progress=progress)
+                              run_timeout=args.timeout, progress=progress)
     except CjmError as exc:
         if quiet:
             print(json.dumps({"project": str(directory), "status": "failed", "exit_code": exc.exit_code,
@@ -175,6 +175,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--only", default=None, metavar="STEP", help="run one step, e.g. 04 or 04-behaviour")
         p.add_argument("--audience", default="client", choices=("client", "trainer", "participant"))
         p.add_argument("--quiet", action="store_true", help="print one JSON line (for cron)")
+        p.add_argument("--timeout", type=int, default=None, metavar="SECONDS", help="limit for the whole run")
         if name == "demo":
             p.add_argument("--users", type=int, default=None, help="size of the demo (users)")
         p.set_defaults(func=_cmd_run if name == "run" else _cmd_demo)

@@ -127,7 +127,8 @@ def _clean_output(output: nbformat.NotebookNode) -> nbformat.NotebookNode | None
 
 def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_id: str, run_date: str,
                  period: str, pages: Sequence[Mapping[str, str]], kpis: Sequence[Mapping[str, str]],
-                 map_page: str | None = None, notes: Iterable[str] = (), language: str = "en") -> Path:
+                 map_page: str | None = None, notes: Iterable[str] = (), changes: Sequence[Mapping[str, str]] = (),
+                 language: str = "en") -> Path:
     """Write the run's index page: the journey map first, then the step pages, then headline KPIs.
 
     Every value is escaped (Jinja autoescape); the page has the same look and the same
@@ -157,6 +158,9 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
         Relative link to the journey map page, shown first and prominently; None hides it.
     notes
         Short remarks shown at the end (e.g. suppressed small groups).
+    changes
+        "What changed since the last run": one mapping per KPI with ``name``, ``before``, ``after``,
+        ``delta``, ``interval`` and ``significance`` (already formatted text).
     language
         ISO 639-1 code of the page's language (the ``lang`` attribute).
 
@@ -179,6 +183,8 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
         "map_page": None if map_page is None else _check_relative(map_page),
         "pages": [_pick(page, required=("href", "title"), optional=("summary",)) for page in pages],
         "kpis": [_pick(kpi, required=("name", "value"), optional=("detail",)) for kpi in kpis],
+        "changes": [_pick(c, required=("name", "before", "after", "delta"), optional=("interval", "significance"))
+                    for c in changes],
     }
     html = _index_environment().get_template("run-index.html.j2").render(context)
     return _write_atomic(Path(html_path), html)

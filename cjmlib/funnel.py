@@ -1,13 +1,23 @@
 """Funnels over stages, touchpoints or events, computed in the engine.
 
-How a funnel counts (the ordered, closed funnel of uniques):
+How a funnel counts (docs/adr/0001-how-a-funnel-counts.md gives the reasons):
 
-- a unit (user or session) enters step 1 at its first event of step 1;
-- it reaches step k at its first event of step k at or after the time it reached step k−1
-  (other events may come in between), and, with ``window_days``, no later than that many
-  days after it entered step 1;
-- ``rate`` = units at step k ÷ units at step 1; ``step_rate`` = units at step k ÷ units at
-  step k−1; ``drop_off`` = units at step k−1 − units at step k.
+- an *attempt* starts at an event of the entry step: the unit's first one (``reentry="first"``,
+  the default) or any one (``reentry="best"``: the attempt that goes furthest counts);
+- ``order="ordered"``: step k is the earliest event of step k after the event that reached step
+  k−1 (other events may come in between); ``"strict"``: step k must be the unit's very next event;
+  ``"any"``: step k is reached once the unit has done steps 1…k in any order;
+- ``window_days`` bounds every step from the attempt's entry; ``step_window_days`` bounds step k
+  from the event that reached step k−1; ``exclude`` removes an attempt from the whole funnel when one
+  of those events happens between its entry and the last step it reached;
+- ``entry="closed"`` counts only attempts entering at step 1; ``"open"`` lets units enter at any step;
+- ``counting="uniques"`` counts each unit once; ``"totals"`` counts attempts, a unit re-entering
+  only after its previous attempt completed, timed out or was excluded;
+- a unit that did not reach step k while its window was still open when the data ends is
+  ``censored``, not dropped.
+
+Every query runs in the engine through Ibis (no backend-specific SQL); only one row per step
+comes back to pandas.
 """
 
 from __future__ import annotations
@@ -18,7 +28,16 @@ import pandas as pd
 
 from .stats import wilson_interval
 
-__all__ = ["funnel_table", "stage_funnel"]
+__all__ = ["funnel_table", "stage_funnel", "ORDERS", "ENTRIES", "COUNTINGS", "REENTRIES"]
+
+ORDERS = ("ordered", "strict", "any")
+ENTRIES = ("closed", "open")
+COUNTINGS = ("uniques", "totals")
+REENTRIES = ("first", "best")
+_MAX_ROUNDS = 200
+DEFAULTS = {"order": "ordered", "entry": "closed", "counting": "uniques", "reentry": "first",
+            "tie_seconds": 0.0, "window_days": None}
+_KEYS = ["u", "aid", "entry"]
 
 
 def _events(source):
@@ -26,9 +45,181 @@ def _events(source):
     return source.table("events") if hasattr(source, "table") else source
 
 
+def _vendor(emulate: str | None) -> dict:
+    if emulate is None:
+        return {}
+    from .vendors import vendor_options
+
+    return vendor_options(emulate)
+
+
+def _check(name: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, not {value!r}")
+
+
+def _seconds(days: float | None) -> float | None:
+    return None if days is None else float(days) * 86400.0
+
+
+def _prepare(events, steps, *, by, unit, order, exclude):
+    """Events of the funnel with ``u, key, e`` (epoch seconds) and ``seq`` (the unit's event number)."""
+    unit_col = "user_id" if unit == "user" else "session_id"
+    base = events.select(u=events[unit_col], key=events[by].cast("string"), ts=events.ts)
+    base = base.filter(base.u.notnull() & base.ts.notnull())
+    wanted = list(dict.fromkeys([*steps, *exclude]))
+    if order != "strict":  # numbering only the funnel's events keeps the window small
+        base = base.filter(base.key.isin(wanted))
+    numbered = base.mutate(e=base.ts.epoch_seconds(),
+                           seq=ibis.row_number().over(ibis.window(group_by="u", order_by=["ts", "key"])))
+    return numbered.filter(numbered.key.isin(wanted)).select("u", "key", "e", "seq")
+
+
+def _advance(reached, ev, step, *, order, window_s, step_window_s, tie_s):
+    """The earliest event of ``step`` that continues each attempt of ``reached``."""
+    s = ev.filter(ev.key == step).select("u", e2="e", seq2="seq")
+    j = reached.join(s, "u")
+    if order == "strict":
+        cond = j.seq2 == j.seq + 1
+    elif tie_s:
+        cond = (j.seq2 != j.seq) & (j.e2 >= j.e - tie_s) & ((j.seq2 > j.seq) | (j.e2 <= j.e + tie_s))
+    else:
+        cond = (j.seq2 > j.seq) & (j.e2 >= j.e)
+    if window_s is not None:
+        cond &= j.e2 <= j.e0 + window_s
+    if step_window_s is not None:
+        cond &= j.e2 <= j.e + step_window_s
+    j = j.filter(cond)
+    return j.group_by([*_KEYS, "e0"]).agg(e=j.e2.min(), seq=j.seq2.min())
+
+
+def _starts(ev, step, entry_index, *, reentry, after=None):
+    """Attempts entering at ``step``: the first event per unit, or every event (``reentry="best"``)."""
+    s = ev.filter(ev.key == step)
+    if after is not None:
+        s = s.join(after, "u").filter(lambda r: r.e > r.after).select("u", "key", "e", "seq")
+    if reentry == "first":
+        s = s.group_by("u").agg(seq=s.seq.min(), e=s.e.min())
+    return s.select("u", "seq", "e", aid=s.seq, entry=ibis.literal(entry_index), e0=s.e)
+
+
+def _ordered_reach(ev, steps, *, entries, reentry, window_s, step_windows_s, order, tie_s, after=None):
+    """Long table ``u, aid, entry, k, e, e0``: attempt (u, aid, entry) reached step k at time e."""
+    parts = []
+    for j in entries:
+        reached = _starts(ev, steps[j - 1], j, reentry=reentry, after=after)
+        parts.append(reached.select(*_KEYS, k=ibis.literal(j), e="e", e0="e0"))
+        for k in range(j + 1, len(steps) + 1):
+            reached = _advance(reached, ev, steps[k - 1], order=order, window_s=window_s,
+                               step_window_s=step_windows_s[k - 1], tie_s=tie_s)
+            parts.append(reached.select(*_KEYS, k=ibis.literal(k), e="e", e0="e0"))
+    return ibis.union(*parts)
+
+
+def _any_order_reach(ev, steps, *, window_s):
+    """Long reach table of an any-order funnel: step k reached once steps 1…k were all done."""
+    t0 = ev.filter(ev.key.isin(list(steps))).group_by("u").agg(e0=lambda r: r.e.min())
+    j = ev.join(t0, "u")
+    if window_s is not None:
+        j = j.filter(j.e <= j.e0 + window_s)
+    firsts = j.group_by(["u", "e0"]).agg(**{f"f{i}": j.e.min(where=j.key == s) for i, s in enumerate(steps)})
+    parts = []
+    for k in range(1, len(steps) + 1):
+        cols = [firsts[f"f{i}"] for i in range(k)]
+        done = firsts.filter(ibis.and_(*[c.notnull() for c in cols]))
+        e = ibis.greatest(*cols) if k > 1 else cols[0]
+        parts.append(done.select("u", aid=ibis.literal(0), entry=ibis.literal(1), k=ibis.literal(k), e=e, e0="e0"))
+    return ibis.union(*parts)
+
+
+def _exclusions(reach, ev, exclude):
+    """Attempts with an excluded event between their entry and the last step they reached, and when."""
+    span = reach.group_by(_KEYS).agg(e0=reach.e0.min(), last=reach.e.max())
+    x = ev.filter(ev.key.isin(list(exclude))).select("u", ex="e")
+    j = span.join(x, "u")
+    j = j.filter((j.ex >= j.e0) & (j.ex <= j.last))
+    return j.group_by(_KEYS).agg(excluded_at=j.ex.min())
+
+
+def _best_attempt(reach):
+    """Keep, per unit, the attempt that went furthest (the earliest of equals)."""
+    depth = reach.group_by(_KEYS).agg(depth=reach.k.max())
+    w = ibis.window(group_by="u", order_by=[ibis.desc("depth"), "entry", "aid"])
+    depth = depth.mutate(rank=ibis.row_number().over(w))
+    chosen = depth.filter(depth["rank"] == 0).select(*_KEYS)
+    return reach.semi_join(chosen, _KEYS)
+
+
+def _totals_reach(ev, steps, *, window_s, step_windows_s, order, tie_s, exclude):
+    """Attempts of a closed funnel counted as totals: re-entry after completion, time-out or exclusion."""
+    rounds, after, n = [], None, len(steps)
+    for _ in range(_MAX_ROUNDS):
+        reach = _ordered_reach(ev, steps, entries=[1], reentry="first", window_s=window_s,
+                               step_windows_s=step_windows_s, order=order, tie_s=tie_s, after=after).cache()
+        last = reach.group_by(_KEYS).agg(e0=reach.e0.min(), depth=reach.k.max(), last=reach.e.max())
+        if exclude:
+            bad = _exclusions(reach, ev, exclude)
+            last = last.left_join(bad, _KEYS).select(*_KEYS, "e0", "depth", "last", "excluded_at")
+            reach = reach.anti_join(bad, _KEYS)
+        else:
+            last = last.mutate(excluded_at=ibis.null("float64"))
+        timeout = (last.e0 + window_s) if window_s is not None else ibis.null("float64")
+        end = ibis.coalesce(last.excluded_at, ibis.ifelse(last.depth == n, last["last"], timeout))
+        rounds.append(reach)
+        after = last.select("u", after=end).filter(lambda r: r.after.notnull()).cache()
+        if int(after.count().execute()) == 0:
+            break
+    return ibis.union(*rounds)
+
+
+def _censoring(reach, steps, *, window_s, step_windows_s, data_end_s, counting):
+    """Per step k, units (or attempts) stopped at k−1 whose window to reach k was still open at the data's end."""
+    n = len(steps)
+    if window_s is None and all(w is None for w in step_windows_s[1:]):
+        return {}
+    last = reach.group_by(_KEYS).agg(e0=reach.e0.min(), depth=reach.k.max(), last=reach.e.max())
+    deadlines = []
+    if window_s is not None:
+        deadlines.append(last.e0 + window_s)
+    if any(w is not None for w in step_windows_s[1:]):
+        step_w = ibis.cases(*[(last.depth == k, w) for k, w in enumerate(step_windows_s, start=0)
+                              if 1 <= k < n and w is not None], else_=ibis.null("float64"))
+        deadlines.append(last["last"] + step_w)
+    deadline = ibis.least(*deadlines) if len(deadlines) > 1 else deadlines[0]
+    last = last.mutate(open_=(last.depth < n) & deadline.notnull() & (deadline > data_end_s))
+    if counting == "uniques":  # a unit stops at its furthest step; censored if one of those attempts is open
+        furthest = last.group_by("u").agg(depth=last.depth.max())
+        last = last.join(furthest, ["u", "depth"]).group_by(["u", "depth"]).agg(open_=lambda r: r.open_.any())
+        counted = last.filter(last.open_).group_by("depth").agg(n=lambda r: r.u.count())
+    else:
+        counted = last.filter(last.open_).group_by("depth").agg(n=lambda r: r.u.count())
+    df = counted.execute()
+    return {int(d) + 1: int(c) for d, c in zip(df["depth"], df["n"])}
+
+
+def _step_counts(reach, *, counting):
+    """Per step: units (or attempts), those continuing from the previous step, median and p90 seconds."""
+    if counting == "uniques":
+        counts = reach.group_by("k").agg(units=reach.u.nunique(),
+                                         converted=reach.u.nunique(where=reach.entry < reach.k))
+    else:
+        counts = reach.group_by("k").agg(units=reach.u.count(), converted=reach.u.count(where=reach.entry < reach.k))
+    prev = reach.select(*_KEYS, k=reach.k + 1, e_prev="e")
+    d = reach.join(prev, [*_KEYS, "k"])
+    d = d.select("u", "k", s=d.e - d.e_prev)
+    if counting == "uniques":
+        d = d.group_by(["u", "k"]).agg(s=d.s.min())
+    times = d.group_by("k").agg(median_seconds=d.s.quantile(0.5), p90_seconds=d.s.quantile(0.9))
+    return counts.execute(), times.execute()
+
+
 def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "user",
-                 window_days: float | None = None, labels: dict[str, str] | None = None) -> pd.DataFrame:
-    """Count the units that go through ``steps`` in order.
+                 window_days: float | None = None, labels: dict[str, str] | None = None,
+                 order: str | None = None, entry: str | None = None, counting: str | None = None,
+                 reentry: str | None = None, step_window_days: list[float | None] | None = None,
+                 exclude: list[str] | None = None, tie_seconds: float | None = None,
+                 data_end=None, emulate: str | None = None) -> pd.DataFrame:
+    """Count the units that go through ``steps``.
 
     Parameters
     ----------
@@ -37,65 +228,149 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
     steps
         The values of ``by`` that make the funnel, in order.
     by
-        ``"stage"``, ``"touchpoint"`` or ``"event"``.
+        ``"stage"``, ``"touchpoint"``, ``"event"`` or any other column of the events.
     unit
         ``"user"`` or ``"session"``.
     window_days
-        The conversion window from entering step 1; no window when omitted.
+        The conversion window from entering the funnel; no window when omitted.
     labels
         Display labels of the steps.
+    order
+        ``"ordered"`` (other events allowed in between; the default), ``"strict"`` (directly
+        followed) or ``"any"``.
+    entry
+        ``"closed"`` (units must enter at step 1; the default) or ``"open"`` (at any step).
+    counting
+        ``"uniques"`` (each unit once; the default) or ``"totals"`` (every attempt; closed ordered or
+        strict funnels).
+    reentry
+        ``"first"`` (the default): the window starts at the unit's first entry event and later ones
+        do not restart it; ``"best"``: any entry event may start the funnel and the attempt that
+        goes furthest counts.
+    step_window_days
+        One value per step: the time allowed from the previous step (the first value is ignored;
+        ``None`` for no limit).
+    exclude
+        Values of ``by`` that remove an attempt from the whole funnel when they occur between its
+        entry and the last step it reached.
+    tie_seconds
+        Events of an ordered funnel this close in time count in either order (default 0).
+    data_end
+        When the data ends (for ``censored``); the last event's time when omitted.
+    emulate
+        ``"ga4"``, ``"mixpanel"``, ``"amplitude"`` or ``"posthog"``: that vendor's documented
+        counting (see :mod:`cjmlib.vendors`): its values replace the defaults of ``order``,
+        ``entry``, ``counting``, ``reentry``, ``tie_seconds`` and ``window_days``; options given
+        explicitly still win.
 
     Returns
     -------
     DataFrame
-        One row per step: ``step`` (1-based), ``key`` (the step's value of ``by``), ``label``, ``units``,
-        ``denominator`` (units at step 1), ``rate`` (units ÷ denominator), ``ci_low``, ``ci_high``
-        (Wilson 95 % of ``rate``), ``previous`` (units at the previous step), ``step_rate``
-        (units ÷ previous), ``drop_off`` (previous − units), ``unit``.
+        One row per step: ``step`` (1-based), ``key`` (the step's value of ``by``), ``label``,
+        ``units`` (units, or attempts with totals, at the step), ``denominator`` (units at step 1),
+        ``rate`` (units ÷ denominator), ``ci_low``, ``ci_high`` (Wilson 95 % of ``rate``; NaN when an
+        open funnel has more units at a step than at step 1), ``previous`` (units at the previous
+        step; step 1: its own units), ``entered`` (= ``previous``: the units that could convert
+        into the step), ``converted`` (units that came from the previous step), ``new_entries``
+        (units entering the funnel at this step), ``step_rate`` (converted ÷ entered),
+        ``step_ci_low``, ``step_ci_high`` (Wilson 95 % of ``step_rate``), ``censored`` (units stopped
+        at the previous step whose window was still open when the data ends), ``drop_off``
+        (entered − converted − censored), ``median_seconds``, ``p90_seconds`` (time from the
+        previous step among the converted), ``unit``, ``order``, ``entry``, ``counting``,
+        ``window_days``.
+
+    Examples
+    --------
+    >>> funnel_table(project, ["landing", "product-page", "cart"], by="touchpoint",
+    ...              unit="session", window_days=1)  # doctest: +SKIP
     """
-    if unit not in ("user", "session"):
-        raise ValueError(f"unit must be 'user' or 'session', not {unit!r}")
+    given = {"order": order, "entry": entry, "counting": counting, "reentry": reentry,
+             "tie_seconds": tie_seconds, "window_days": window_days}
+    options = {**DEFAULTS, **_vendor(emulate), **{k: v for k, v in given.items() if v is not None}}
+    order, entry, counting, reentry, tie_seconds, window_days = (options[k] for k in given)
+    _check("unit", unit, ("user", "session"))
+    _check("order", order, ORDERS)
+    _check("entry", entry, ENTRIES)
+    _check("counting", counting, COUNTINGS)
+    _check("reentry", reentry, REENTRIES)
+    steps = list(steps)
     if not steps:
         raise ValueError("a funnel needs at least one step")
+    if step_window_days is not None and len(step_window_days) != len(steps):
+        raise ValueError(f"step_window_days needs one value per step ({len(steps)}), not {len(step_window_days)}")
+    if order == "any" and (entry == "open" or counting == "totals" or step_window_days is not None):
+        raise ValueError("an any-order funnel is closed, counts uniques and has no step windows")
+    if counting == "totals" and (entry == "open" or reentry == "best"):
+        raise ValueError("totals count the attempts of a closed funnel with reentry='first'")
+    exclude = list(exclude or [])
     events = _events(source)
-    unit_col = "user_id" if unit == "user" else "session_id"
-    t = events.select(u=events[unit_col], key=events[by], ts=events.ts).filter(lambda r: r.key.isin(list(steps)))
-    counts = []
-    reached = None
-    for step in steps:
-        s = t.filter(t.key == step)
-        if reached is None:
-            reached = s.group_by("u").agg(t0=s.ts.min())
-            reached = reached.mutate(t=reached.t0)
-        else:
-            j = s.join(reached, "u")
-            j = j.filter(j.ts >= j.t)
-            if window_days is not None:
-                j = j.filter(j.ts <= j.t0 + ibis.interval(seconds=int(window_days * 86400)))
-            reached = j.group_by(["u", "t0"]).agg(t=j.ts.min())
-        counts.append(int(reached.u.count().execute()))
-    units = np.array(counts, dtype=float)
-    denominator = units[0]
+    ev = _prepare(events, steps, by=by, unit=unit, order=order, exclude=exclude)
+    window_s = _seconds(window_days)
+    step_windows_s = [_seconds(w) for w in (step_window_days or [None] * len(steps))]
+    step_windows_s[0] = None
+    opts = dict(window_s=window_s, step_windows_s=step_windows_s, order=order, tie_s=float(tie_seconds))
+    if order == "any":
+        reach = _any_order_reach(ev, steps, window_s=window_s)
+    elif counting == "totals":
+        reach = _totals_reach(ev, steps, exclude=exclude, **opts)
+        exclude = []  # applied round by round
+    else:
+        entries = list(range(1, len(steps) + 1)) if entry == "open" else [1]
+        reach = _ordered_reach(ev, steps, entries=entries, reentry=reentry, **opts)
+    if exclude:
+        reach = reach.anti_join(_exclusions(reach, ev, exclude), _KEYS)
+    if reentry == "best" and entry == "closed" and order != "any":
+        reach = _best_attempt(reach)
+    if data_end is None:
+        data_end_s = events.ts.max().epoch_seconds().execute()
+    else:
+        data_end_s = pd.Timestamp(data_end).timestamp()
+    censored = _censoring(reach, steps, window_s=window_s, step_windows_s=step_windows_s,
+                          data_end_s=data_end_s, counting=counting)
+    counts, times = _step_counts(reach, counting=counting)
+    return _assemble(steps, counts, times, censored, labels=labels or {}, unit=unit, order=order,
+                     entry=entry, counting=counting, window_days=window_days)
+
+
+def _assemble(steps, counts, times, censored, *, labels, unit, order, entry, counting, window_days):
+    n = len(steps)
+    idx = pd.RangeIndex(1, n + 1, name="k")
+    counts = counts.set_index("k").reindex(idx)
+    times = times.set_index("k").reindex(idx)
+    units = counts["units"].fillna(0).to_numpy(dtype=float)
+    converted = counts["converted"].fillna(0).to_numpy(dtype=float, copy=True)
+    converted[0] = units[0]
     previous = np.concatenate([[units[0]], units[:-1]])
+    cens = np.array([0.0] + [float(censored.get(k, 0)) for k in range(2, n + 1)])
+    denominator = units[0]
     low, high = wilson_interval(units, np.full_like(units, denominator))
-    labels = labels or {}
+    over = units > denominator
+    step_low, step_high = wilson_interval(converted, previous)
     with np.errstate(invalid="ignore", divide="ignore"):
         table = pd.DataFrame({
-            "step": np.arange(1, len(steps) + 1), "key": list(steps),
-            "label": [labels.get(s, s) for s in steps], "units": units.astype(int),
-            "denominator": int(denominator), "rate": units / denominator, "ci_low": low, "ci_high": high,
-            "previous": previous.astype(int), "step_rate": units / previous,
-            "drop_off": (previous - units).astype(int), "unit": unit,
+            "step": np.arange(1, n + 1), "key": steps, "label": [labels.get(s, s) for s in steps],
+            "units": units.astype(int), "denominator": int(denominator), "rate": units / denominator,
+            "ci_low": np.where(over, np.nan, low), "ci_high": np.where(over, np.nan, high),
+            "previous": previous.astype(int), "entered": previous.astype(int),
+            "converted": converted.astype(int), "new_entries": (units - converted).astype(int),
+            "step_rate": converted / previous, "step_ci_low": step_low, "step_ci_high": step_high,
+            "censored": cens.astype(int), "drop_off": (previous - converted - cens).astype(int),
+            "median_seconds": times["median_seconds"].to_numpy(dtype=float),
+            "p90_seconds": times["p90_seconds"].to_numpy(dtype=float),
+            "unit": unit, "order": order, "entry": entry, "counting": counting,
+            "window_days": np.nan if window_days is None else float(window_days),
         })
+    table.loc[0, "new_entries"] = int(units[0])
     return table
 
 
-def stage_funnel(project, *, unit: str = "user", window_days: float | None = None) -> pd.DataFrame:
+def stage_funnel(project, *, unit: str = "user", window_days: float | None = None, **options) -> pd.DataFrame:
     """The funnel over the spec's stages, in their order (see :func:`funnel_table`).
 
-    Returns the columns of :func:`funnel_table` with ``stage`` in place of ``key``.
+    Returns the columns of :func:`funnel_table` with ``stage`` in place of ``key``; ``options``
+    are passed on (``order``, ``entry``, ``counting``, ``exclude``…).
     """
     spec = project.spec
     table = funnel_table(project, spec.stage_ids, by="stage", unit=unit, window_days=window_days,
-                         labels={s.id: s.label for s in spec.stages})
+                         labels={s.id: s.label for s in spec.stages}, **options)
     return table.rename(columns={"key": "stage"})

@@ -14,6 +14,8 @@ import seaborn as sns
 
 __all__ = ["set_theme", "plot_funnel", "plot_weekly_abandonment", "plot_nps", "plot_themes", "plot_emotion"]
 
+__all__ += ["plot_transitions", "plot_sankey", "plot_cohorts"]
+
 PALETTE = {"main": "#2f5d8a", "accent": "#d9822b", "bad": "#b03a2e", "good": "#2e7d4f", "muted": "#9aa5b1"}
 
 
@@ -114,4 +116,90 @@ def plot_emotion(table: pd.DataFrame, *, ax=None, title: str | None = None):
     ax.set_ylabel("emotion (−2 … +2)")
     ax.legend(loc="lower left")
     ax.set_title(title or "Emotion curve")
+    return ax
+
+
+def plot_transitions(table: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Heatmap of transition ``probability`` (rows: from, columns: to), each cell labelled with it."""
+    ax = _ax(ax)
+    grid = table.pivot_table(index="source", columns="target", values="probability", aggfunc="sum")
+    image = ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
+        if not np.isnan(value):
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8,
+                    color="white" if value > 0.6 else "black")
+    ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=45, ha="right")
+    ax.set_yticks(range(grid.shape[0]), grid.index)
+    ax.set_xlabel("to (next step)")
+    ax.set_ylabel("from")
+    ax.grid(False)
+    ax.figure.colorbar(image, ax=ax, label="transitions ÷ transitions leaving the row's step")
+    ax.set_title(title or "What comes next")
+    return ax
+
+
+def _sankey_nodes(table: pd.DataFrame) -> dict:
+    """Node sizes per column (step): the larger of the units flowing in and out."""
+    out = table.groupby(["step", "source"]).units.sum()
+    into = table.assign(step=table.step + 1).groupby(["step", "target"]).units.sum()
+    sizes = pd.concat([out.rename_axis(["step", "node"]), into.rename_axis(["step", "node"])], axis=1).max(axis=1)
+    return {step: sizes.loc[step].sort_values(ascending=False) for step in sorted(sizes.index.get_level_values(0).unique())}
+
+
+def plot_sankey(table: pd.DataFrame, *, ax=None, title: str | None = None, gap: float = 0.03):
+    """Step sankey: one column of nodes per step, bands as wide as the units flowing between them."""
+    ax = _ax(ax)
+    nodes = _sankey_nodes(table)
+    scale = (1 - gap * max(len(n) for n in nodes.values())) / max(n.sum() for n in nodes.values())
+    top, bottom = {}, 0.0
+    colors = dict(zip(sorted(set(table.source) | set(table.target)), sns.color_palette("deep", 20) * 5))
+    for step, sizes in nodes.items():
+        y = 1.0
+        for node, size in sizes.items():
+            top[(step, node)] = y
+            ax.add_patch(matplotlib.patches.Rectangle((step - 0.04, y - size * scale), 0.08, size * scale,
+                                                      color=colors[node]))
+            ax.text(step + 0.06, y - size * scale / 2, f"{node} ({int(size):,})", va="center", fontsize=8)
+            bottom = min(bottom, y - size * scale)
+            y -= size * scale + gap
+    out_cursor, in_cursor = dict(top), dict(top)
+    for _, link in table.sort_values(["step", "units"], ascending=[True, False]).iterrows():
+        h = link.units * scale
+        y0, y1 = out_cursor[(link.step, link.source)], in_cursor[(link.step + 1, link.target)]
+        out_cursor[(link.step, link.source)] -= h
+        in_cursor[(link.step + 1, link.target)] -= h
+        x0, x1, mid = link.step + 0.04, link.step + 1 - 0.04, link.step + 0.5
+        verts = [(x0, y0), (mid, y0), (mid, y1), (x1, y1), (x1, y1 - h), (mid, y1 - h), (mid, y0 - h), (x0, y0 - h),
+                 (x0, y0)]
+        codes = [matplotlib.path.Path.MOVETO] + [matplotlib.path.Path.CURVE4] * 3 + [matplotlib.path.Path.LINETO] \
+            + [matplotlib.path.Path.CURVE4] * 3 + [matplotlib.path.Path.CLOSEPOLY]
+        ax.add_patch(matplotlib.patches.PathPatch(matplotlib.path.Path(verts, codes), color=colors[link.source],
+                                                  alpha=0.35, lw=0))
+    steps = list(nodes)
+    ax.set_xlim(steps[0] - 0.2, steps[-1] + 0.8)
+    ax.set_ylim(bottom - 0.02, 1.02)
+    ax.set_xticks(steps, [f"step {s}" for s in steps])
+    ax.set_yticks([])
+    ax.grid(False)
+    ax.set_title(title or f"Flows between steps ({table.unit.iloc[0]}s)")
+    return ax
+
+
+def plot_cohorts(table: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Heatmap of retention ``rate`` per cohort (rows) and period after the start (columns)."""
+    ax = _ax(ax)
+    grid = table.pivot(index="cohort", columns="period", values="rate")
+    sizes = table.groupby("cohort").cohort_size.first()
+    image = ax.imshow(grid.to_numpy(dtype=float), cmap="Greens", vmin=0, vmax=1, aspect="auto")
+    for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
+        if not np.isnan(value):
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=7,
+                    color="white" if value > 0.6 else "black")
+    ax.set_xticks(range(grid.shape[1]), grid.columns)
+    ax.set_yticks(range(grid.shape[0]), [f"{c}  (n={sizes[c]:,})" for c in grid.index])
+    ax.set_xlabel("periods after the cohort's start")
+    ax.grid(False)
+    mode = table["mode"].iloc[0].replace("_", " ")
+    ax.figure.colorbar(image, ax=ax, label=f"users active {mode} the period ÷ cohort size")
+    ax.set_title(title or "Retention by cohort")
     return ax

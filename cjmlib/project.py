@@ -10,6 +10,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,10 @@ import ibis
 import pandas as pd
 
 from .errors import DataError, Issue, SpecError
+from .privacy import SECRET_ENV, SECRET_FILE, read_secret
 from .results import load_result, save_result
-from .sources import load_sources
-from .spec import Journey, load_spec
+from .sources import file_sha256, load_sources
+from .spec import Journey, _dotted, _line_of, load_spec
 
 __all__ = ["Project", "load_project", "open_project", "validate_project", "ENGINE_FILE"]
 
@@ -103,17 +105,51 @@ class Project:
         return pd.DataFrame([{c: getattr(i, c) for c in cols} for i in self.issues], columns=cols)
 
 
+def _non_finite(value, loc: tuple = ()):
+    """Yield the location of every NaN or infinite number in a spec dump."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield loc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, (*loc, key))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _non_finite(item, (*loc, i))
+
+
+def _spec_number_issues(journey: Journey, tree) -> list[Issue]:
+    """Report NaN and infinite numbers in the spec (scores, reach, effort, KPI targets)."""
+    return [Issue(code="not_finite", file="journey.yml", line=_line_of(tree, loc), key=_dotted(loc),
+                  problem="NaN and infinity are not values here.", fix="Write a number, or delete the key.")
+            for loc in _non_finite(journey.model_dump(mode="python"))]
+
+
+def _secret_issue(secret: bytes | None) -> list[Issue]:
+    if secret is not None:
+        return []
+    return [Issue(code="no_secret", file=SECRET_FILE, severity="warning",
+                  problem="the project has no secret, so customer ids are not pseudonymized.",
+                  fix=f"Create the file {SECRET_FILE} (cjm new does) or set {SECRET_ENV}; keep it out of git.")]
+
+
 def _collect(project_dir: Path, *, as_of: str | None, database: str | None) -> tuple[Project | None, list[Issue]]:
     try:
-        journey = load_spec(project_dir / "journey.yml")
+        journey, tree = load_spec(project_dir / "journey.yml", with_tree=True)
     except SpecError as err:
         return None, list(err.issues)
+    spec_issues = _spec_number_issues(journey, tree)
+    if spec_issues:
+        return None, spec_issues
+    secret = read_secret(project_dir)
     con = duckdb.connect(database or ":memory:")
-    issues, quality, hashes = load_sources(con, journey, project_dir, as_of=as_of)
-    spec_file = project_dir / "journey.yml"
-    from .sources import file_sha256
-
-    hashes = {"journey.yml": file_sha256(spec_file), **hashes}
+    try:
+        issues, quality, hashes = load_sources(con, journey, project_dir, as_of=as_of, secret=secret)
+    except duckdb.Error as exc:  # an input the checks above did not foresee: still one clear record
+        issues, quality, hashes = [Issue(code="engine_error", file="journey.yml", problem=(
+            f"the data could not be loaded: {str(exc).splitlines()[0][:300]}"),
+            fix="Check the sources section and the files it names.")], [], {}
+    issues = _secret_issue(secret) + issues
+    hashes = {"journey.yml": file_sha256(project_dir / "journey.yml"), **hashes}
     return Project(journey, project_dir, con, issues, quality, hashes), issues
 
 

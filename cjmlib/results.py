@@ -8,8 +8,8 @@ The tables of the playbook (every rate has its numerator and denominator beside 
 ========================  =================  ==========================================================
 name                      written by         columns / keys
 ========================  =================  ==========================================================
-``kpis``                  01-goals           id, metric, name, unit, direction, baseline, numerator,
-                                             denominator, target, gap, definition
+``kpis``                  01-goals           id, goal, metric, name, unit, direction, baseline, numerator,
+                                             denominator, ci_low, ci_high, target, gap, on_track, definition
 ``personas``              02-personas        persona, users, share_users, revenue, share_revenue,
                                              sessions, conversions, conversion (= conversions/sessions)
 ``touchpoints``           03-touchpoints     touchpoint, label, stage (the stage's label), channel, events,
@@ -19,11 +19,14 @@ name                      written by         columns / keys
                                              (units of the previous step), step_rate (= units/previous),
                                              drop_off (a count: previous − units), unit ("session"/"user")
 ``web_metrics``           04-behaviour       list of {metric, value, numerator, denominator, definition}
-``weekly_abandonment``    04-behaviour       week, device, carts, abandoned, rate, ci_low, ci_high
+``weekly_abandonment``    04-behaviour       week (Monday), device, sessions (with a checkout), abandoned
+                                             (of those, without a purchase), rate, ci_low, ci_high
 ``nps_by_stage``          05-voice           stage, label, responses, promoters, detractors, nps,
                                              ci_low, ci_high
-``themes``                05-voice           theme, label, stage, mentions, share (= mentions/feedback
-                                             items), negative_share, quotes_en, quotes_fr
+``themes``                05-voice           theme, label, stage, polarity, mentions, feedback_items,
+                                             share (= mentions/feedback_items), negative (rated 1–2),
+                                             negative_share (= negative/mentions), mean_rating,
+                                             quotes_en, quotes_fr
 ``emotion``               05-voice           stage, label, hypothesis, measured, ci_low, ci_high, n,
                                              disagree
 ``opportunities``         06-improvements    opportunity, name, stage, pain_points, kpis, reach, impact,

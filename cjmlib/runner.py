@@ -21,17 +21,30 @@ import platform
 import shutil
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
-from .errors import RunError
+import pandas as pd
+
+from .errors import Issue, RunError, SpecError
 from .project import ENGINE_FILE, load_project
+from .publish import previous_manifest, project_lock, prune_runs, stale_warning, switch_latest, what_changed
 from .results import load_result, save_result
 
-__all__ = ["STEPS", "Step", "RunResult", "run_playbook", "notebook_parameters", "check_parameters",
-           "NOTEBOOKS_DIR", "KERNEL_NAME"]
+__all__ = [
+    "KERNEL_NAME",
+    "NOTEBOOKS_DIR",
+    "STEPS",
+    "RunResult",
+    "Step",
+    "check_parameters",
+    "notebook_parameters",
+    "run_playbook",
+    "waves",
+]
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 KERNEL_NAME = "cjm"
@@ -41,6 +54,7 @@ KERNEL_NAME = "cjm"
 class Step:
     name: str   # notebook stem, e.g. "04-behaviour"
     title: str
+    after: tuple[str, ...] = ()  # steps whose results this one reads
 
     @property
     def number(self) -> str:
@@ -52,10 +66,26 @@ STEPS: tuple[Step, ...] = (
     Step("02-personas", "Personas"),
     Step("03-touchpoints", "Stages and touchpoints"),
     Step("04-behaviour", "Behaviour: funnels and abandonment"),
-    Step("05-voice-of-customer", "Voice of the customer"),
-    Step("06-improvements", "Improvements and priorities"),
-    Step("07-journey-map", "The journey map"),
+    Step("05-voice-of-customer", "Voice of the customer", after=("04-behaviour",)),
+    Step("06-improvements", "Improvements and priorities", after=("01-goals", "05-voice-of-customer")),
+    Step("07-journey-map", "The journey map", after=("01-goals", "02-personas", "03-touchpoints", "04-behaviour",
+                                                     "05-voice-of-customer", "06-improvements")),
 )
+
+
+def waves(steps: list[Step]) -> list[list[Step]]:
+    """Group steps into waves that can run side by side: a step waits for the steps it reads."""
+    names = {s.name for s in steps}
+    done: set[str] = set()
+    out = []
+    pending = list(steps)
+    while pending:
+        ready = [s for s in pending if all(a in done or a not in names for a in s.after)]
+        out.append(ready)
+        done |= {s.name for s in ready}
+        pending = [s for s in pending if s not in ready]
+    return out
+
 
 # the parameters every step notebook declares, with their types
 PARAMETERS: dict[str, type] = {"project_dir": str, "run_dir": str, "as_of": str, "language": str, "audience": str}
@@ -109,39 +139,48 @@ def _versions() -> dict[str, str]:
 
 
 def _new_run_id(runs: Path) -> str:
-    base = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    base = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     run_id, n = base, 1
     while (runs / run_id).exists():
         run_id, n = f"{base}-{n}", n + 1
     return run_id
 
 
-def _switch_latest(reports: Path, run_dir: Path) -> None:
-    """Point reports/latest at run_dir atomically (rename of a fresh symlink over the old one)."""
-    tmp = reports / f".latest-{os.getpid()}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(Path("runs") / run_dir.name, tmp)
-    os.replace(tmp, reports / "latest")
-
-
 @contextlib.contextmanager
-def _stderr_to(path: Path):
-    """Send this process's (and its children's) stderr to ``path`` at the file-descriptor level.
+def _kernel_stderr(path: Path):
+    """Send the stderr of the kernels papermill starts to ``path``, not to the terminal or a cron mail.
 
-    The kernels papermill starts inherit it, so their log lines land in the run's log file instead
-    of the consultant's terminal or a cron mail.
+    The redirection is at the file-descriptor level (the kernels inherit it); what the runner itself
+    has to say (``sys.stderr`` in Python) still reaches the original stderr.
     """
     sys.stderr.flush()
     saved = os.dup(2)
+    python_stderr = sys.stderr
+    original = os.fdopen(os.dup(saved), "w", encoding="utf-8", errors="replace", buffering=1)
     with open(path, "ab") as log:
         os.dup2(log.fileno(), 2)
+        sys.stderr = original
         try:
             yield
         finally:
+            sys.stderr = python_stderr
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
+            original.close()
+
+
+def _kernel_failed_to_start(exc: BaseException, output: Path) -> bool:
+    """True when papermill failed before any cell ran (a kernel that did not start), worth one retry."""
+    if not isinstance(exc, (RuntimeError, TimeoutError)):
+        return False
+    try:
+        import nbformat
+
+        nb = nbformat.read(output, as_version=4)
+        return all(c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+    except (OSError, ValueError):  # no readable output notebook: nothing ran
+        return True
 
 
 def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kernel_name: str,
@@ -151,62 +190,81 @@ def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kern
 
     source = NOTEBOOKS_DIR / f"{step.name}.ipynb"
     output = run_dir / "notebooks" / f"{step.name}.ipynb"
-    try:
-        with _stderr_to(run_dir / "notebooks" / "kernel.log"):
-                papermill.execute_notebook(str(source), str(output), parameters=params, kernel_name=kernel_name,
+    for attempt in (1, 2):
+        try:
+            papermill.execute_notebook(str(source), str(output), parameters=params, kernel_name=kernel_name,
                                        cwd=str(project_dir), progress_bar=False, log_output=False,
                                        execution_timeout=cell_timeout)
-    except papermill.PapermillExecutionError as err:
-        evalue = str(err.evalue).strip().splitlines()[-1][:300] if str(err.evalue).strip() else ""
-        raise RunError(f"step {step.name} failed in cell {err.exec_count}: {err.ename}: {evalue}",
-                       step=step.name, cell=err.exec_count, ename=err.ename, evalue=evalue,
-                       notebook=str(output)) from None
-    except CellTimeoutError as err:
-        raise RunError(f"step {step.name} timed out: a cell ran longer than {cell_timeout} s",
-                       step=step.name, ename="CellTimeoutError", evalue=str(err)[:300], notebook=str(output)) from None
-    except DeadKernelError as err:
-        raise RunError(f"step {step.name}: the kernel died ({err})", step=step.name, ename="DeadKernelError",
-                       notebook=str(output)) from None
-    return output
+            return output
+        except papermill.PapermillExecutionError as err:
+            evalue = str(err.evalue).strip().splitlines()[-1][:300] if str(err.evalue).strip() else ""
+            raise RunError(f"step {step.name} failed in cell {err.exec_count}: {err.ename}: {evalue}",
+                           step=step.name, cell=err.exec_count, ename=err.ename, evalue=evalue,
+                           notebook=str(output)) from None
+        except CellTimeoutError as err:
+            raise RunError(f"step {step.name} timed out: a cell ran longer than {cell_timeout} s",
+                           step=step.name, ename="CellTimeoutError", evalue=str(err)[:300],
+                           notebook=str(output)) from None
+        except DeadKernelError as err:
+            raise RunError(f"step {step.name}: the kernel died ({err})", step=step.name, ename="DeadKernelError",
+                           notebook=str(output)) from None
+        except (RuntimeError, TimeoutError) as err:
+            if attempt == 1 and _kernel_failed_to_start(err, output):
+                continue  # one retry when the kernel did not start
+            raise RunError(f"step {step.name}: the kernel '{kernel_name}' did not start ({err})", step=step.name,
+                           ename=type(err).__name__, notebook=str(output)) from None
+    return output  # pragma: no cover
 
 
-def _format_kpi(row: dict) -> str:
-    value = row.get("baseline")
-    if value is None or value != value:
+def _format_kpi(value, unit: str) -> str:
+    if value is None or pd.isna(value):
         return "n/a"
-    return f"{value:.1%}" if row.get("unit") == "share" else f"{value:,.1f}"
+    return f"{value:.1%}" if unit == "share" else f"{value:,.1f}"
 
 
-def _publish_html(journey, run_dir: Path, run_id: str, period: str, steps_done: list[Step]) -> Path:
+def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience: str,
+                  changes: list[dict], notes: list[str]) -> Path:
     from .export import export_notebook, render_index
     from .journeymap import render_all
 
     html = run_dir / "html"
     html.mkdir(parents=True, exist_ok=True)
-    run_date = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    run_date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    language = journey.project.language
     pages = []
-    for step in steps_done:
+    for step in STEPS:
         nb = run_dir / "notebooks" / f"{step.name}.ipynb"
         export_notebook(nb, html / f"{step.name}.html", title=step.title, subtitle=journey.project.name,
-                        run_date=run_date)
+                        run_date=run_date, language=language)
         pages.append({"href": f"{step.name}.html", "title": f"{step.number} · {step.title}", "summary": ""})
     render_all(journey, run_dir, html)
     kpis = load_result(run_dir, "kpis", default=None)
     kpi_rows = []
-    if kpis is not None:
-        for row in kpis.to_dict("records"):
-            detail = ""
-            if row.get("denominator") == row.get("denominator") and row.get("numerator") == row.get("numerator") \
-                    and row.get("unit") == "share":
-                detail = f"{int(row['numerator']):,} of {int(row['denominator']):,}"
-            kpi_rows.append({"name": row["name"], "value": _format_kpi(row), "detail": detail})
+    for row in ([] if kpis is None else kpis.to_dict("records")):
+        detail = ""
+        if row.get("unit") == "share" and row.get("denominator") == row.get("denominator") \
+                and row.get("numerator") == row.get("numerator"):
+            detail = f"{int(row['numerator']):,} of {int(row['denominator']):,}"
+        kpi_rows.append({"name": row["name"], "value": _format_kpi(row.get("baseline"), row.get("unit")),
+                         "detail": detail})
+    change_rows = [{"name": c["name"], "before": _format_kpi(c["before"], c["unit"]),
+                    "after": _format_kpi(c["after"], c["unit"]),
+                    "delta": (f"{c['delta'] * 100:+.1f} pts" if c["unit"] == "share" else f"{c['delta']:+,.1f}"),
+                    "interval": ("" if c["ci_low"] != c["ci_low"] else
+                                 (f"{c['ci_low'] * 100:+.1f} to {c['ci_high'] * 100:+.1f} pts" if c["unit"] == "share"
+                                  else f"{c['ci_low']:+,.1f} to {c['ci_high']:+,.1f}")),
+                    "significance": ("significant (p = {:.3f})".format(c["p_value"]) if c["significant"] else
+                                     ("not significant (p = {:.2f})".format(c["p_value"]) if c["p_value"] == c["p_value"]
+                                      else "no interval"))}
+                   for c in changes]
     return render_index(html / "index.html", title=journey.project.name, client=journey.project.client,
                         run_id=run_id, run_date=run_date, period=period, pages=pages, kpis=kpi_rows,
-                        map_page="journey-map.html")
+                        map_page="journey-map.html", notes=notes, changes=change_rows, language=language)
 
 
 def run_playbook(project_dir: str | os.PathLike, *, as_of: str | None = None, only: str | None = None,
-                 audience: str = "client", kernel_name: str = KERNEL_NAME, cell_timeout: int | None = 600,
+                 audience: str = "client", kernel_name: str | None = None, cell_timeout: int | None = 600,
+                 run_timeout: int | None = None, workers: int | None = None,
                  progress: Callable[[str], None] | None = None) -> RunResult:
     """Run every step of the playbook on a journey project and publish the deliverables.
 
@@ -222,9 +280,13 @@ def run_playbook(project_dir: str | os.PathLike, *, as_of: str | None = None, on
     audience
         ``client``, ``trainer`` or ``participant``.
     kernel_name
-        The Jupyter kernel to execute with.
+        The Jupyter kernel to execute with (default: ``cjm``).
     cell_timeout
         Seconds a single cell may run.
+    run_timeout
+        Seconds the whole run may take; the step running when it is over fails.
+    workers
+        Steps run side by side (default: the number of cores); steps wait for those they read.
     progress
         Called with a line of text as each step starts and ends.
 
@@ -236,12 +298,26 @@ def run_playbook(project_dir: str | os.PathLike, *, as_of: str | None = None, on
     ------
     SpecError, DataError
         The spec or data is invalid (nothing is run).
+    LockedError
+        Another run of this project is under way (exit code 3).
     RunError
         A step failed: the failed notebook is kept, ``reports/latest`` is left untouched.
     """
-    say = progress or (lambda _msg: None)
     project_dir = Path(project_dir).resolve()
+    if not (project_dir / "journey.yml").exists():
+        raise SpecError([Issue(code="missing_file", file=str(project_dir / "journey.yml"),
+                               problem="the project has no journey.yml.",
+                               fix="Create a project with: cjm new DIR --template ecommerce.")])
     reports = project_dir / "reports"
+    with project_lock(reports):
+        return _run_locked(project_dir, reports, as_of=as_of, only=only, audience=audience,
+                           kernel_name=kernel_name or KERNEL_NAME, cell_timeout=cell_timeout,
+                           run_timeout=run_timeout, workers=workers or os.cpu_count() or 1,
+                           say=progress or (lambda _msg: None))
+
+
+def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kernel_name, cell_timeout, run_timeout,
+                workers, say) -> RunResult:
     runs = reports / "runs"
     steps = list(STEPS)
     previous = reports / "latest"
@@ -260,7 +336,7 @@ def run_playbook(project_dir: str | os.PathLike, *, as_of: str | None = None, on
     (run_dir / "notebooks").mkdir(parents=True)
     started = time.perf_counter()
     manifest: dict = {"run_id": run_id, "status": "running", "project": project_dir.name,
-                      "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                      "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                       "parameters": {"as_of": as_of or "", "audience": audience, "only": only or ""},
                       "versions": _versions(), "durations": {}}
 
@@ -273,6 +349,7 @@ def run_playbook(project_dir: str | os.PathLike, *, as_of: str | None = None, on
         t0 = time.perf_counter()
         (run_dir / ENGINE_FILE).parent.mkdir(parents=True, exist_ok=True)
         project = load_project(project_dir, as_of=as_of, database=run_dir / ENGINE_FILE)
+        spec = project.spec
         period = project.period
         manifest["inputs"] = {path: {"sha256": digest} for path, digest in project.hashes.items()}
         manifest["data_quality"] = project.quality
@@ -281,27 +358,34 @@ def run_playbook(project_dir: str | os.PathLike, *, as_of: str | None = None, on
         save_result(run_dir, "meta", {"period_start": period[0], "period_end": period[1],
                                       "sources": project.hashes, "run_id": run_id})
         manifest["durations"]["load"] = round(time.perf_counter() - t0, 2)
+        stale = stale_warning(period[1], as_of=as_of, max_age_days=spec.project.stale_after_days)
+        if stale:
+            manifest["warnings"].append(stale)
+            say(f"warning: {stale}")
         if only:
             src = previous.resolve()
             for name in ("results", "notebooks"):
                 for f in (src / name).glob("*"):
                     target = run_dir / name / f.name
-                    if not target.exists() and f.is_file():
-                        target.parent.mkdir(parents=True, exist_ok=True)
+                    if not target.exists() and f.is_file() and f.name != "meta.json":
                         shutil.copy2(f, target)
         params = {"project_dir": str(project_dir), "run_dir": str(run_dir), "as_of": as_of or "",
-                  "language": project.spec.project.language, "audience": audience}
+                  "language": spec.project.language, "audience": audience}
         for step in steps:  # check every notebook before running any
             check_parameters(NOTEBOOKS_DIR / f"{step.name}.ipynb", params)
-        for i, step in enumerate(steps, 1):
-            say(f"[{i}/{len(steps)}] {step.name} …")
-            t0 = time.perf_counter()
-            _execute(step, run_dir, project_dir, params, kernel_name=kernel_name, cell_timeout=cell_timeout)
-            manifest["durations"][step.name] = round(time.perf_counter() - t0, 2)
-            say(f"[{i}/{len(steps)}] {step.name} done in {manifest['durations'][step.name]:.1f} s")
+        _run_steps(steps, run_dir, project_dir, params, manifest, kernel_name=kernel_name, cell_timeout=cell_timeout,
+                   run_timeout=run_timeout, started=started, workers=workers, say=say)
         say("exporting the deliverables")
         t0 = time.perf_counter()
-        index = _publish_html(project.spec, run_dir, run_id, f"{period[0]} – {period[1]}", list(STEPS))
+        before = previous_manifest(reports)
+        kpis = load_result(run_dir, "kpis", default=None)
+        manifest["kpis"] = [] if kpis is None else json.loads(kpis.to_json(orient="records"))
+        manifest["changes"] = what_changed(manifest["kpis"], before.get("kpis") if before else None)
+        notes = [stale] if stale else []
+        if before and manifest["changes"]:
+            notes.append(f"Compared with the run of {before['started'][:10]} ({before['run_id']}).")
+        index = _publish_html(spec, run_dir, run_id, f"{period[0]} – {period[1]}", audience=audience,
+                              changes=manifest["changes"], notes=notes)
         manifest["durations"]["export"] = round(time.perf_counter() - t0, 2)
     except BaseException as exc:
         manifest["status"] = "failed"
@@ -312,12 +396,42 @@ def run_playbook(project_dir: str | os.PathLike, *, as_of: str | None = None, on
         (run_dir / ENGINE_FILE).unlink(missing_ok=True)
         raise
     (run_dir / ENGINE_FILE).unlink(missing_ok=True)
-    kpis = load_result(run_dir, "kpis", default=None)
-    manifest["kpis"] = [] if kpis is None else json.loads(kpis.to_json(orient="records"))
     manifest["status"] = "succeeded"
     manifest["durations"]["total"] = round(time.perf_counter() - started, 2)
     write_manifest()
-    _switch_latest(reports, run_dir)
+    switch_latest(reports, run_dir)
+    manifest["pruned"] = prune_runs(reports, keep=spec.project.keep_runs)
+    write_manifest()
     say(f"published {reports / 'latest' / 'html' / 'index.html'}")
     return RunResult(run_id, run_dir, index, "succeeded", manifest["durations"], manifest["kpis"])
 
+
+def _run_steps(steps, run_dir, project_dir, params, manifest, *, kernel_name, cell_timeout, run_timeout, started,
+               workers, say) -> None:
+    """Execute the steps wave by wave, up to ``workers`` side by side; stop at the first failure."""
+    total = len(steps)
+    count = 0
+    with _kernel_stderr(run_dir / "notebooks" / "kernel.log"):
+        for wave in waves(steps):
+            timeout = cell_timeout
+            if run_timeout is not None:
+                left = run_timeout - (time.perf_counter() - started)
+                if left <= 0:
+                    raise RunError(f"the run took longer than its {run_timeout} s limit before {wave[0].name}",
+                                   step=wave[0].name, ename="RunTimeout")
+                timeout = int(min(cell_timeout or left, left)) or 1
+
+            def one(step, timeout=timeout):
+                t0 = time.perf_counter()
+                _execute(step, run_dir, project_dir, params, kernel_name=kernel_name, cell_timeout=timeout)
+                return step, round(time.perf_counter() - t0, 2)
+
+            for step in wave:
+                count += 1
+                say(f"[{count}/{total}] {step.name} …")
+            with ThreadPoolExecutor(max_workers=max(1, min(workers, len(wave)))) as pool:
+                futures = [pool.submit(one, step) for step in wave]
+                for future in as_completed(futures):
+                    step, seconds = future.result()  # the first failure propagates (others finish first)
+                    manifest["durations"][step.name] = seconds
+                    say(f"      {step.name} done in {seconds:.1f} s")

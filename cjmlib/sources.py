@@ -10,12 +10,22 @@ Canonical tables (see ARCHITECTURE.md):
 - ``events``: user_id, session_id, ts, event, page, channel, device, revenue, touchpoint, stage,
   stage_order
 - ``feedback``: id, ts, user_id, text, rating, source, language
-- ``surveys``: id, ts, user_id, kind, score, comment, stage
+- ``surveys``: id, ts, user_id, kind, score, comment, stage, touchpoint
 - ``orders``: order_id, user_id, ts, revenue, items, status
+
+Customer ids (``user_id`` in every table) are pseudonymized in the engine as they are read, with
+the project's secret (see :mod:`cjmlib.privacy`): the raw ids never reach a table.
+
+Bad input gives an issue record, never a traceback: a file that cannot be read, a wrong separator
+or encoding, a missing column, an unknown time zone or a file that changes while it is read are
+errors; rows whose values do not parse, duplicate ids, non-finite numbers and scores off their scale
+are set aside and reported (warnings), unless they pass 5 % of the file. See docs/bad-inputs.md.
 """
 
 from __future__ import annotations
 
+import codecs
+import datetime as dt
 import difflib
 import hashlib
 import os
@@ -25,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import Issue
+from .privacy import pseudonym_sql
 from .spec import Journey, Source
 
 __all__ = ["SCHEMAS", "load_sources", "file_sha256", "touchpoint_case"]
@@ -39,11 +50,16 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
                  "language": ("VARCHAR", False)},
     "surveys": {"id": ("VARCHAR", True), "ts": ("TIMESTAMP", True), "user_id": ("VARCHAR", False),
                 "kind": ("VARCHAR", True), "score": ("DOUBLE", True), "comment": ("VARCHAR", False),
-                "stage": ("VARCHAR", False)},
+                "stage": ("VARCHAR", False), "touchpoint": ("VARCHAR", False)},
     "orders": {"order_id": ("VARCHAR", True), "user_id": ("VARCHAR", True), "ts": ("TIMESTAMP", True),
                "revenue": ("DOUBLE", True), "items": ("DOUBLE", False), "status": ("VARCHAR", False)},
 }
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+RATING_RANGE = (1, 5)  # feedback ratings (stars)
+ID_COLUMNS = {"feedback": "id", "surveys": "id", "orders": "order_id"}  # one row per id
+MAX_LINE_BYTES = 1 << 26  # a CSV line (e.g. one huge feedback text) may be this long
+_SEPARATORS = (";", "\t", "|", ",")
+_ZONED = r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?| ?UTC)$"  # a timestamp written with its zone
 MAX_EXAMPLES = 5  # bad rows listed per problem; the quality table counts them all
 MAX_REJECTED_SHARE = 0.05  # above this share of rejected rows, a file is an error, not a correction
 
@@ -78,31 +94,73 @@ def _format_of(source: Source, path: Path) -> str:
     return {".parquet": "parquet", ".json": "json", ".jsonl": "json", ".ndjson": "json"}.get(suffix, "csv")
 
 
+def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int] | None:
+    """Return (byte offset, line) of the first byte that is not valid ``encoding``, or None."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset, line = 0, 1
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                where = offset + max(exc.start, 0)
+                return where, line + chunk[:max(exc.start, 0)].count(b"\n")
+            offset += len(chunk)
+            line += chunk.count(b"\n")
+    return None
+
+
+def _unreadable(name: str, path: Path, source: Source, file: str, message: str) -> Issue:
+    if path.stat().st_size == 0:
+        return Issue(code="empty_file", file=file, problem="the file is empty.",
+                     fix="Export the data again; the file needs a header row and data rows.")
+    encoding = source.encoding.lower().replace("_", "-")
+    try:
+        bad = _first_bad_byte(path, encoding) if _format_of(source, path) == "csv" else None
+    except LookupError:
+        return Issue(code="unknown_encoding", file="journey.yml", key=f"sources.{name}.encoding", value=source.encoding,
+                     problem=f"'{source.encoding}' is not a known text encoding.",
+                     fix="Use utf-8, latin-1 or utf-16.")
+    if bad is not None:
+        return Issue(code="bad_encoding", file=file, row=bad[1],
+                     problem=f"the file is not {source.encoding} text (byte {bad[0]} on line {bad[1]}).",
+                     fix="Set `encoding: latin-1` for this source in journey.yml, or save the file "
+                         "as UTF-8.")
+    return Issue(code="unreadable_file", file=file, problem=f"the file cannot be read: {message}",
+                 fix="Check the separator (set `separator:` in sources), the encoding (`encoding:`) and the format.")
+
+
 def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path, source: Source, file: str) -> tuple[_Read | None, list[Issue]]:
     fmt = _format_of(source, path)
     raw = f"raw_{name}"
+    numbered = f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT row_number() OVER () + 1 AS __row, * "
+    if path.is_dir():
+        return None, [Issue(code="not_a_file", file=file, problem="this path is a folder, not a file.",
+                            fix="Point the source's `path` at the export file itself.")]
     try:
         if fmt == "csv":
             sep = f", delim={_lit(source.separator)}" if source.separator else ""
             enc = source.encoding.lower().replace("_", "-")
             encoding = "" if enc in ("utf-8", "utf8", "utf-8-sig") else f", encoding={_lit(enc)}"
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT row_number() OVER () + 1 AS __row, * "
-                        f"FROM read_csv({_lit(str(path))}, all_varchar=true, header=true{sep}{encoding}, "
-                        f"strict_mode=false, null_padding=true)")
+            con.execute(f"{numbered}FROM read_csv({_lit(str(path))}, all_varchar=true, header=true{sep}{encoding}, "
+                        f"strict_mode=false, null_padding=true, max_line_size={MAX_LINE_BYTES})")
         elif fmt == "parquet":
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT row_number() OVER () + 1 AS __row, * "
-                        f"FROM read_parquet({_lit(str(path))})")
-        else:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT row_number() OVER () + 1 AS __row, * "
-                        f"FROM read_json_auto({_lit(str(path))})")
+            con.execute(f"{numbered}FROM read_parquet({_lit(str(path))})")
+        else:  # every JSON value is read as its text, so long ids keep all their digits
+            names = con.execute(f"SELECT * FROM read_json_auto({_lit(str(path))}) LIMIT 0").fetchdf().columns
+            columns = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in names) + "}"
+            con.execute(f"{numbered}FROM read_json({_lit(str(path))}, columns={columns})")
     except duckdb.Error as exc:
-        message = str(exc).splitlines()[0][:300]
-        fix = "Check the separator (set `separator:` in sources), the encoding (`encoding:`) and that the file is not empty."
-        if "empty" in message.lower() or path.stat().st_size == 0:
-            message, fix = "the file is empty.", "Export the data again; the file needs a header row and data rows."
-        return None, [Issue(code="unreadable_file", file=file, problem=f"the file cannot be read: {message}", fix=fix)]
+        return None, [_unreadable(name, path, source, file, str(exc).splitlines()[0][:300])]
     columns = [c for c in con.execute(f"SELECT * FROM {raw} LIMIT 0").fetchdf().columns if c != "__row"]
     rows = con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]
+    if fmt == "csv" and len(columns) == 1:
+        inside = [s for s in _SEPARATORS if s in columns[0] and s != source.separator]
+        if inside:
+            shown = "\\t" if inside[0] == "\t" else inside[0]
+            return None, [Issue(code="wrong_separator", file=file, row=1, value=columns[0][:80],
+                                problem=f"the header reads as one column; the values look separated by '{shown}'.",
+                                fix=f"Set `separator: \"{shown}\"` for this source in journey.yml.")]
     return _Read(raw, columns, rows), []
 
 
@@ -117,27 +175,11 @@ def _cast(column: str, kind: str) -> str:
     return f"nullif({col}, '')"
 
 
-def _load_table(con, journey: Journey, name: str, source: Source, project_dir: Path) -> tuple[list[Issue], dict]:
-    path = (project_dir / source.path).resolve() if not Path(source.path).is_absolute() else Path(source.path)
-    file = source.path
-    quality = {"table": name, "file": file, "rows_read": 0, "rows_kept": 0, "rows_rejected": 0}
-    if not path.exists():
-        return [Issue(code="missing_file", file="journey.yml", key=f"sources.{name}.path", value=source.path,
-                      problem=f"the {name} file '{source.path}' does not exist.",
-                      fix="Put the export in the project's data/ folder or correct the path.")], quality
-    con.execute(f"SET TimeZone = {_lit(source.timezone)}")
-    read, issues = _read_raw(con, name, path, source, file)
-    if read is None:
-        return issues, quality
-    quality["rows_read"] = read.rows
-    if read.rows == 0:
-        return [Issue(code="no_rows", file=file, problem="the file has a header but no data rows.",
-                      fix="Export the data again with its rows.")], quality
-    schema = SCHEMAS[name]
-    mapping = {canon: source.columns.get(canon, canon) for canon in schema}
-    present = {}
-    for canon, (_, required) in schema.items():
-        col = mapping[canon]
+def _missing_columns(name: str, source: Source, read: _Read, file: str) -> tuple[dict[str, str], list[Issue]]:
+    """Map canonical columns to the file's columns; report required or mapped columns that are missing."""
+    present, issues = {}, []
+    for canon, (_, required) in SCHEMAS[name].items():
+        col = source.columns.get(canon, canon)
         if col in read.columns:
             present[canon] = col
         elif required or canon in source.columns:
@@ -147,62 +189,161 @@ def _load_table(con, journey: Journey, name: str, source: Source, project_dir: P
                                 problem=f"the {name} file has no column '{col}' (needed as `{canon}`).",
                                 fix=f"{hint}Columns in the file: {', '.join(read.columns)}. "
                                     f"Map it in journey.yml under sources.{name}.columns."))
-    if issues:
-        return issues, quality
+    return present, issues
 
-    select = []
-    checks = []  # (sql condition for a bad row, column, problem, fix)
-    for canon, (kind, required) in schema.items():
+
+def _checks(name: str, present: dict[str, str], relation: str) -> list[tuple[str, str, str, str]]:
+    """Return the row checks of a table: (SQL condition of a bad row, column, problem, fix)."""
+    checks = []
+    for canon, (kind, required) in SCHEMAS[name].items():
         if canon not in present:
-            select.append(f"CAST(NULL AS {kind}) AS {canon}")
             continue
-        expr = _cast(present[canon], kind)
-        select.append(f"{expr} AS {canon}")
-        raw_col = f"nullif(trim(CAST({_q(present[canon])} AS VARCHAR)), '')"
+        column = present[canon]
+        raw_col = f"nullif(trim(CAST({_q(column)} AS VARCHAR)), '')"
+        expr = _cast(column, kind)
         if required:
-            checks.append((f"{raw_col} IS NULL", present[canon], "is empty", "Fill the value or remove the row."))
-        if kind != "VARCHAR":
-            what = "a date and time" if kind == "TIMESTAMP" else "a number"
-            example = "e.g. 2026-09-07T08:15:02Z" if kind == "TIMESTAMP" else "e.g. 12.50"
-            checks.append((f"{raw_col} IS NOT NULL AND {expr} IS NULL", present[canon], f"is not {what}",
-                           f"Write {what} ({example})."))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE typed_{name} AS SELECT __row, {', '.join(select)} FROM {read.relation}")
+            checks.append((f"{raw_col} IS NULL", column, "is empty", "Fill the value or remove the row."))
+        if kind == "TIMESTAMP":
+            checks.append((f"{raw_col} IS NOT NULL AND {expr} IS NULL", column, "is not a date and time",
+                           "Write a date and time (e.g. 2026-09-07T08:15:02Z)."))
+        elif kind == "DOUBLE":
+            checks.append((f"{raw_col} IS NOT NULL AND {expr} IS NULL", column, "is not a number",
+                           "Write a number (e.g. 12.50)."))
+            checks.append((f"NOT isfinite({expr})", column, "is not a finite number",
+                           "Write a number; NaN and infinity are not values."))
     if name == "surveys":
-        for kind, (lo, hi) in SCORE_RANGES.items():
-            checks.append((f"lower(trim({_q(present['kind'])})) = '{kind}' AND try_cast({_q(present['score'])} AS DOUBLE) "
-                           f"NOT BETWEEN {lo} AND {hi}", present["score"], f"is outside the {kind.upper()} scale {lo}–{hi}",
+        kind, score = _q(present["kind"]), _cast(present["score"], "DOUBLE")
+        for survey, (lo, hi) in SCORE_RANGES.items():
+            checks.append((f"lower(trim({kind})) = '{survey}' AND isfinite({score}) AND {score} NOT BETWEEN {lo} AND {hi}",
+                           present["score"], f"is outside the {survey.upper()} scale {lo}–{hi}",
                            f"Use a score from {lo} to {hi}."))
-        checks.append((f"lower(trim({_q(present['kind'])})) NOT IN ('nps', 'csat', 'ces')", present["kind"],
+        checks.append((f"lower(trim({kind})) NOT IN ('nps', 'csat', 'ces')", present["kind"],
                        "is not a survey kind", "Use nps, csat or ces."))
-        checks.append((f"NOT isfinite(try_cast({_q(present['score'])} AS DOUBLE))", present["score"],
-                       "is not a finite number", "Write the score as a number."))
-    bad_conditions = []
+    if name == "feedback" and "rating" in present:
+        rating = _cast(present["rating"], "DOUBLE")
+        lo, hi = RATING_RANGE
+        checks.append((f"isfinite({rating}) AND {rating} NOT BETWEEN {lo} AND {hi}", present["rating"],
+                       f"is outside the rating scale {lo}–{hi}", f"Use a rating from {lo} to {hi} (stars)."))
+    if name in ID_COLUMNS:
+        col = f"nullif(trim(CAST({_q(present[ID_COLUMNS[name]])} AS VARCHAR)), '')"
+        checks.append((f"{col} IS NOT NULL AND __row NOT IN (SELECT min(__row) FROM {relation} GROUP BY {col})",
+                       present[ID_COLUMNS[name]], "repeats the id of an earlier row; the later row is set aside",
+                       "Give each row its own id, or remove the repeated rows from the export."))
+    return checks
+
+
+def _bad_rows(con, relation: str, checks, file: str) -> tuple[list[str], list[Issue]]:
+    """Run the checks; return the conditions that found bad rows and one warning per example row."""
+    bad_conditions, issues = [], []
     for cond, column, problem, fix in checks:
-        count = con.execute(f"SELECT count(*) FROM {read.relation} WHERE {cond}").fetchone()[0]
+        count = con.execute(f"SELECT count(*) FROM {relation} WHERE {cond}").fetchone()[0]
         if not count:
             continue
         bad_conditions.append(f"({cond})")
-        examples = con.execute(f"SELECT __row, CAST({_q(column)} AS VARCHAR) FROM {read.relation} WHERE {cond} "
+        examples = con.execute(f"SELECT __row, CAST({_q(column)} AS VARCHAR) FROM {relation} WHERE {cond} "
                                f"ORDER BY __row LIMIT {MAX_EXAMPLES}").fetchall()
         for row, value in examples:
-            issues.append(Issue(code="bad_value", file=file, row=int(row), column=column, value=value,
+            issues.append(Issue(code="bad_value", file=file, row=int(row), column=column,
+                                value=None if value is None else str(value)[:80],
                                 problem=f"'{'' if value is None else str(value)[:60]}' {problem}.", fix=fix,
                                 severity="warning"))
         if count > len(examples):
             issues.append(Issue(code="bad_value", file=file, column=column, severity="warning",
                                 problem=f"{count - len(examples)} more rows where the value {problem}.", fix=fix))
+    return bad_conditions, issues
+
+
+def _zone_issues(con, relation: str, column: str, source: Source, file: str) -> list[Issue]:
+    """Warn when a file mixes timestamps written with a zone and without one."""
+    col = f"trim(CAST({_q(column)} AS VARCHAR))"
+    zoned, naive = con.execute(f"SELECT count(*) FILTER (WHERE regexp_matches({col}, {_lit(_ZONED)})), "
+                               f"count(*) FILTER (WHERE NOT regexp_matches({col}, {_lit(_ZONED)})) "
+                               f"FROM {relation} WHERE nullif({col}, '') IS NOT NULL").fetchone()
+    if not (zoned and naive):
+        return []
+    return [Issue(code="mixed_time_zones", file=file, column=column, severity="warning",
+                  problem=f"{zoned} timestamps carry a time zone and {naive} do not; those with a zone are "
+                          f"converted to UTC, the others are read as {source.timezone} (the source's `timezone`).",
+                  fix="Check that the export writes every timestamp the same way, or set `timezone:` for this "
+                      "source.")]
+
+
+def _typed_select(name: str, present: dict[str, str], secret: bytes | None) -> str:
+    select = []
+    for canon, (kind, _) in SCHEMAS[name].items():
+        if canon not in present:
+            select.append(f"CAST(NULL AS {kind}) AS {canon}")
+            continue
+        expr = _cast(present[canon], kind)
+        if canon == "user_id" and secret is not None:
+            expr = pseudonym_sql(expr, secret)
+        select.append(f"{expr} AS {canon}")
+    return ", ".join(select)
+
+
+def _load_table(con, journey: Journey, name: str, source: Source, project_dir: Path, *,
+                secret: bytes | None = None) -> tuple[list[Issue], dict]:
+    path = (project_dir / source.path).resolve() if not Path(source.path).is_absolute() else Path(source.path)
+    file = source.path
+    quality = {"table": name, "file": file, "rows_read": 0, "rows_kept": 0, "rows_rejected": 0}
+    if not path.exists():
+        return [Issue(code="missing_file", file="journey.yml", key=f"sources.{name}.path", value=source.path,
+                      problem=f"the {name} file '{source.path}' does not exist.",
+                      fix="Put the export in the project's data/ folder or correct the path.")], quality
+    try:
+        con.execute(f"SET TimeZone = {_lit(source.timezone)}")
+    except duckdb.Error:
+        return [Issue(code="unknown_timezone", file="journey.yml", key=f"sources.{name}.timezone",
+                      value=source.timezone, problem=f"'{source.timezone}' is not a time zone.",
+                      fix="Use a zone name such as UTC, Europe/Paris or America/New_York.")], quality
+    read, issues = _read_raw(con, name, path, source, file)
+    if read is None:
+        return issues, quality
+    quality["rows_read"] = read.rows
+    if read.rows == 0:
+        return [Issue(code="no_rows", file=file, problem="the file has a header but no data rows.",
+                      fix="Export the data again with its rows.")], quality
+    present, issues = _missing_columns(name, source, read, file)
+    if issues:
+        return issues, quality
+    unused = [c for c in read.columns if c not in present.values()]
+    if unused:
+        issues.append(Issue(code="unused_columns", file=file, row=1, severity="warning",
+                            problem=f"{len(unused)} columns are not used: {', '.join(unused[:10])}"
+                                    f"{', …' if len(unused) > 10 else ''}.",
+                            fix=f"Map a column in journey.yml under sources.{name}.columns if it holds a "
+                                "canonical field."))
+    issues += _zone_issues(con, read.relation, present["ts"], source, file)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE typed_{name} AS SELECT __row, {_typed_select(name, present, secret)} "
+                f"FROM {read.relation}")
+    bad_conditions, bad = _bad_rows(con, read.relation, _checks(name, present, read.relation), file)
+    issues += bad
     anti = (f" WHERE __row NOT IN (SELECT __row FROM {read.relation} WHERE {' OR '.join(bad_conditions)})"
             if bad_conditions else "")
     con.execute(f"CREATE OR REPLACE TEMP TABLE kept_{name} AS SELECT * FROM typed_{name}{anti}")
     kept = con.execute(f"SELECT count(*) FROM kept_{name}").fetchone()[0]
     quality.update(rows_kept=kept, rows_rejected=read.rows - kept)
-    if read.rows and (read.rows - kept) / read.rows > MAX_REJECTED_SHARE:
-        issues = [i if i.severity == "error" else Issue(**{**i.as_dict(), "severity": "error"}) for i in issues]
+    if (read.rows - kept) / read.rows > MAX_REJECTED_SHARE:
+        issues = [i if i.severity == "error" or i.code in ("unused_columns", "mixed_time_zones")
+                  else Issue(**{**i.as_dict(), "severity": "error"}) for i in issues]
         issues.append(Issue(code="too_many_bad_rows", file=file,
                             problem=f"{read.rows - kept} of {read.rows} rows cannot be read "
                                     f"(more than {MAX_REJECTED_SHARE:.0%}).",
                             fix="Check the column mapping, the separator and the date format."))
+    if secret is not None and "user_id" in present:
+        issues += _collision_issues(con, name, read.relation, present["user_id"], file)
     return issues, quality
+
+
+def _collision_issues(con, name: str, relation: str, column: str, file: str) -> list[Issue]:
+    """Report customer ids that got the same pseudonym (48 bits: rare below millions of customers)."""
+    raw, pseudo = con.execute(f"SELECT count(DISTINCT nullif(trim(CAST({_q(column)} AS VARCHAR)), '')) FROM {relation}"
+                              ).fetchone()[0], con.execute(f"SELECT count(DISTINCT user_id) FROM typed_{name}").fetchone()[0]
+    if raw == pseudo:
+        return []
+    return [Issue(code="pseudonym_collision", file=file, column=column, severity="warning",
+                  problem=f"{raw - pseudo} customer ids share a pseudonym with another; counts of customers are "
+                          "that much lower.", fix="Nothing to do below millions of customers.")]
 
 
 def touchpoint_case(journey: Journey) -> tuple[str, str]:
@@ -255,9 +396,82 @@ def _finish_events(con, journey: Journey, source: Source, as_of: str | None) -> 
         ORDER BY user_id, ts""")
 
 
+def _as_of_issue(as_of: str | None) -> Issue | None:
+    if not as_of:
+        return None
+    try:
+        dt.date.fromisoformat(str(as_of))
+    except ValueError:
+        return Issue(code="bad_as_of", file="--as-of", value=str(as_of)[:40],
+                     problem=f"'{str(as_of)[:40]}' is not a day.", fix="Write the day as YYYY-MM-DD, e.g. 2026-09-30.")
+    return None
+
+
+def _unknown_labels(con, journey: Journey, source: Source) -> list[Issue]:
+    """Warn about survey answers naming a stage or touchpoint the spec does not have."""
+    issues = []
+    for column, known, what in (("stage", journey.stage_ids, "stage"),
+                                ("touchpoint", [t.id for t in journey.touchpoints], "touchpoint")):
+        unknown = con.execute(f"SELECT {column}, min(__row), count(*) FROM kept_surveys WHERE {column} IS NOT NULL "
+                              f"AND {column} NOT IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1 ORDER BY 2",
+                              [list(known)]).fetchall()
+        for value, row, count in unknown[:MAX_EXAMPLES]:
+            close = difflib.get_close_matches(value, known, n=1)
+            issues.append(Issue(code=f"unknown_{what}", file=source.path, row=int(row), column=column, value=value,
+                                severity="warning",
+                                problem=f"'{value}' is not a {what} of journey.yml; these {count} answers count "
+                                        f"for no {what}.",
+                                fix=(f"Did you mean '{close[0]}'? " if close else "")
+                                + f"{what.capitalize()}s: {', '.join(known) or 'none declared'}."))
+    return issues
+
+
+def _event_stats(con, source: Source, q: dict) -> list[Issue]:
+    issues = []
+    stats = con.execute("""SELECT count(*) - count(DISTINCT (user_id, session_id, ts, event, page)),
+                           count(*) FILTER (WHERE touchpoint IS NULL), min(ts), max(ts),
+                           count(DISTINCT user_id), count(DISTINCT session_id) FROM events""").fetchone()
+    q.update(duplicates=stats[0], unmatched_events=stats[1], first_ts=str(stats[2]), last_ts=str(stats[3]),
+             users=stats[4], sessions=stats[5])
+    shared = con.execute("SELECT count(*) FROM (SELECT session_id FROM events GROUP BY 1 "
+                         "HAVING count(DISTINCT user_id) > 1)").fetchone()[0]
+    q["shared_sessions"] = shared
+    if shared:
+        issues.append(Issue(code="shared_session_ids", file=source.path, column="session_id", severity="warning",
+                            problem=f"{shared} session ids are used by more than one user; each counts as one "
+                                    "session.", fix="Check how the export builds session ids."))
+    if stats[0]:
+        issues.append(Issue(code="duplicate_rows", file=source.path, severity="warning",
+                            problem=f"{stats[0]} events are exact duplicates (same user, session, time, "
+                                    "event and page); they are kept and counted once in unique counts.",
+                            fix="Check the export for repeated rows."))
+    if stats[1]:
+        unmatched = con.execute("SELECT event, count(*) n FROM events WHERE touchpoint IS NULL "
+                                "GROUP BY 1 ORDER BY n DESC LIMIT 5").fetchall()
+        listing = ", ".join(f"'{e}' ({n})" for e, n in unmatched)
+        issues.append(Issue(code="unmatched_events", file=source.path, column="event", severity="warning",
+                            problem=f"{stats[1]} events match no touchpoint of the spec: {listing}.",
+                            fix="Add a touchpoint whose `match` covers them, if they matter to the journey."))
+    return issues
+
+
 def load_sources(con: duckdb.DuckDBPyConnection, journey: Journey, project_dir: str | os.PathLike, *,
-                 as_of: str | None = None) -> tuple[list[Issue], list[dict], dict[str, str]]:
+                 as_of: str | None = None, secret: bytes | None = None) -> tuple[list[Issue], list[dict], dict[str, str]]:
     """Load every source of the spec into ``con``.
+
+    Parameters
+    ----------
+    con
+        The engine connection the canonical tables are created in.
+    journey
+        The journey spec naming the sources.
+    project_dir
+        The folder the source paths are relative to.
+    as_of
+        Keep only rows up to this day (``YYYY-MM-DD``), inclusive.
+    secret
+        The key customer ids are pseudonymized with (:func:`cjmlib.privacy.read_secret`); ids are
+        kept as they are when None.
 
     Returns
     -------
@@ -267,70 +481,49 @@ def load_sources(con: duckdb.DuckDBPyConnection, journey: Journey, project_dir: 
         One dict per table: table, file, rows_read, rows_kept, rows_rejected (+ for events:
         duplicates, unmatched events, first and last timestamp).
     hashes
-        Source path -> sha256 of the file.
+        Source path -> sha256 of the file as it was read.
     """
     project_dir = Path(project_dir)
     issues: list[Issue] = []
     quality: list[dict] = []
     hashes: dict[str, str] = {}
+    bad_day = _as_of_issue(as_of)
+    if bad_day:
+        return [bad_day], quality, hashes
     cutoff = f" WHERE ts < CAST({_lit(as_of)} AS DATE) + INTERVAL 1 DAY" if as_of else ""
     for name in ("events", "feedback", "surveys", "orders"):
         source = getattr(journey.sources, name)
         if source is None:
             continue
-        table_issues, q = _load_table(con, journey, name, source, project_dir)
-        issues += table_issues
         path = project_dir / source.path
-        if path.exists():
-            hashes[source.path] = file_sha256(path)
+        before = file_sha256(path) if path.is_file() else None
+        table_issues, q = _load_table(con, journey, name, source, project_dir, secret=secret)
+        if before is not None:
+            hashes[source.path] = file_sha256(path) if path.is_file() else ""
+            if hashes[source.path] != before:
+                table_issues.append(Issue(code="file_changed", file=source.path,
+                                          problem="the file changed while it was being read.",
+                                          fix="Wait until the export is fully written, then run again."))
+        issues += table_issues
         if any(i.severity == "error" for i in table_issues):
             quality.append(q)
             continue
         if name == "events":
             _finish_events(con, journey, source, as_of)
-            stats = con.execute("""SELECT count(*) - count(DISTINCT (user_id, session_id, ts, event, page)),
-                                   count(*) FILTER (WHERE touchpoint IS NULL), min(ts), max(ts),
-                                   count(DISTINCT user_id), count(DISTINCT session_id) FROM events""").fetchone()
-            q.update(duplicates=stats[0], unmatched_events=stats[1], first_ts=str(stats[2]), last_ts=str(stats[3]),
-                     users=stats[4], sessions=stats[5])
-            shared = con.execute("SELECT count(*) FROM (SELECT session_id FROM events GROUP BY 1 "
-                                 "HAVING count(DISTINCT user_id) > 1)").fetchone()[0]
-            q["shared_sessions"] = shared
-            if shared:
-                issues.append(Issue(code="shared_session_ids", file=source.path, column="session_id", severity="warning",
-                                    problem=f"{shared} session ids are used by more than one user; each counts as one "
-                                            "session.", fix="Check how the export builds session ids."))
-            if stats[0]:
-                issues.append(Issue(code="duplicate_rows", file=source.path, severity="warning",
-                                    problem=f"{stats[0]} events are exact duplicates (same user, session, time, "
-                                            "event and page); they are kept and counted once in unique counts.",
-                                    fix="Check the export for repeated rows."))
-            if stats[1]:
-                unmatched = con.execute("SELECT event, count(*) n FROM events WHERE touchpoint IS NULL "
-                                        "GROUP BY 1 ORDER BY n DESC LIMIT 5").fetchall()
-                listing = ", ".join(f"'{e}' ({n})" for e, n in unmatched)
-                issues.append(Issue(code="unmatched_events", file=source.path, column="event", severity="warning",
-                                    problem=f"{stats[1]} events match no touchpoint of the spec: {listing}.",
-                                    fix="Add a touchpoint whose `match` covers them, if they matter to the journey."))
+            issues += _event_stats(con, source, q)
         else:
             extra = ""
             if name == "surveys":
                 extra = ", lower(kind) AS kind"
-                stage_ids = set(journey.stage_ids)
-                unknown = con.execute("SELECT DISTINCT stage FROM kept_surveys WHERE stage IS NOT NULL").fetchall()
-                for (stage,) in unknown:
-                    if stage not in stage_ids:
-                        row = con.execute(f"SELECT min(__row) FROM kept_surveys WHERE stage = {_lit(stage)}").fetchone()[0]
-                        close = difflib.get_close_matches(stage, stage_ids, n=1)
-                        issues.append(Issue(code="unknown_stage", file=source.path, row=int(row), column="stage",
-                                            value=stage, severity="warning",
-                                            problem=f"'{stage}' is not a stage of journey.yml; these answers count "
-                                                    "for no stage.",
-                                            fix=(f"Did you mean '{close[0]}'? " if close else "")
-                                            + f"Stages: {', '.join(journey.stage_ids)}."))
+                issues += _unknown_labels(con, journey, source)
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * EXCLUDE (__row{', kind' if extra else ''})"
                         f"{extra} FROM kept_{name}{cutoff} ORDER BY ts")
             q.update(first_ts=str(con.execute(f"SELECT min(ts) FROM {name}").fetchone()[0]),
                      last_ts=str(con.execute(f"SELECT max(ts) FROM {name}").fetchone()[0]))
+        if as_of and q.get("rows_kept") and not con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]:
+            issues.append(Issue(code="no_rows_in_period", file=source.path, value=str(as_of),
+                                severity="error" if name == "events" else "warning",
+                                problem=f"no row is dated on or before {as_of}.",
+                                fix="Choose a later --as-of day, or check the dates in the file."))
         quality.append(q)
     return issues, quality, hashes

@@ -51,6 +51,8 @@ class ProjectInfo(_Model):
     language: Literal["en", "fr"] = "en"
     min_group_size: int = Field(5, ge=1, description="groups smaller than this are suppressed in deliverables")
     description: str = ""
+    keep_runs: int = Field(20, ge=1, description="run folders kept under reports/runs (older ones are deleted)")
+    stale_after_days: int | None = Field(None, ge=1, description="warn when the data ends longer ago than this")
 
 
 class KPI(_Model):

@@ -1,0 +1,215 @@
+"""Retention: cohorts, repeat purchase and the time between purchases, computed in the engine.
+
+Every function takes a Project, an Ibis table or a pandas DataFrame:
+
+- a **Project**: purchases are its ``orders`` (cancelled ones left out) or, without orders, its
+  purchase events (the spec's ``key_events.purchase``); with ``start_event``, cohorts come from
+  its events instead;
+- a **table** with ``user_id, ts`` (and ``event`` to use ``start_event``, ``order_id`` to tell
+  orders apart): one row per purchase or per event.
+
+How cohorts count:
+
+- a user's cohort is the period (day, ISO week starting Monday, or calendar month) of their first
+  purchase, or of their first ``start_event``; period 0 is that period, period p the p-th after it;
+- ``mode="on"``: a user is retained in period p when they are active in period p;
+  ``mode="on_or_after"``: when they are active in period p or any later one;
+- activity is any purchase (or any event, or any ``return_event``) at or after the cohort start;
+- a period is shown only when the data reach it: the last period of the data bounds every cohort.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+
+from .stats import wilson_interval
+
+__all__ = ["cohort_table", "repeat_purchase_rate", "purchase_gaps"]
+
+_PERIODS = {"day": ("D", 1, "1970-01-01"), "week": ("W", 7, "1970-01-05")}  # truncation, days, first start
+
+
+def _as_table(source):
+    if isinstance(source, pd.DataFrame):
+        return ibis.memtable(source)
+    return source
+
+
+def _purchases(source):
+    """Purchases as an Ibis table with user_id, ts and order_id (the key that tells orders apart)."""
+    if hasattr(source, "spec"):
+        if source.has("orders"):
+            o = source.table("orders")
+            o = o.filter(o.status.isnull() | (o.status.lower() != "cancelled"))
+            return o.select("user_id", "ts", order_id=o.order_id.cast("string"))
+        keys = source.spec.sources.events.key_events if source.spec.sources.events else {}
+        ev = source.table("events")
+        ev = ev.filter(ev.event.isin(list(keys.get("purchase", ("purchase",)))))
+        return ev.select("user_id", "ts", order_id=ev.session_id.cast("string"))
+    t = _as_table(source)
+    order_id = t.order_id.cast("string") if "order_id" in t.columns else t.ts.cast("string")
+    return t.select("user_id", "ts", order_id=order_id)
+
+
+def _cohort_source(source, start_event: str | None, return_event: str | None):
+    """Return (starts, activity): Ibis tables with user_id, ts."""
+    if start_event is None:
+        purchases = _purchases(source)
+        return purchases, purchases
+    t = source.table("events") if hasattr(source, "spec") else _as_table(source)
+    if "event" not in t.columns:
+        raise ValueError("start_event needs an `event` column in the table")
+    starts = t.filter(t.event == start_event)
+    activity = t if return_event is None else t.filter(t.event == return_event)
+    return starts.select("user_id", "ts"), activity.select("user_id", "ts")
+
+
+def _period_number(ts, period: str):
+    """An integer that grows by one per period: months since year 0, or days/weeks since 1970."""
+    if period == "month":
+        return ts.year() * 12 + ts.month() - 1
+    unit, days, _ = _PERIODS[period]
+    return (ts.truncate(unit).epoch_seconds() // (86400 * days)).cast("int64")
+
+
+def _period_start(number: pd.Series, period: str) -> pd.Series:
+    if period == "month":
+        return pd.to_datetime(pd.DataFrame({"year": number // 12, "month": number % 12 + 1, "day": 1})).dt.date
+    _, days, origin = _PERIODS[period]
+    return (pd.Timestamp(origin) + pd.to_timedelta(number * days, unit="D")).dt.date
+
+
+def cohort_table(source, *, period: str = "month", mode: str = "on", start_event: str | None = None,
+                 return_event: str | None = None) -> pd.DataFrame:
+    """Share of each cohort active again in each period after its start.
+
+    Parameters
+    ----------
+    source
+        A Project, or an Ibis or pandas table with ``user_id, ts`` (see the module's notes).
+    period
+        ``"day"``, ``"week"`` (ISO, from Monday) or ``"month"``.
+    mode
+        ``"on"`` (active in that period) or ``"on_or_after"`` (active in that period or later).
+    start_event
+        Start cohorts at each user's first event of this name instead of their first purchase.
+    return_event
+        With ``start_event``, count only this event as a return (any event when omitted).
+
+    Returns
+    -------
+    DataFrame
+        One row per cohort and period: ``cohort`` (first day of the cohort's period), ``period``
+        (0, 1, …), ``cohort_size`` (users in the cohort: the denominator), ``users`` (of those,
+        users retained in that period: the numerator), ``rate`` (users ÷ cohort_size), ``ci_low``,
+        ``ci_high`` (Wilson 95 %), ``mode``.
+
+    Examples
+    --------
+    >>> cjm.cohort_table(project, period="week", mode="on_or_after")   # doctest: +SKIP
+    """
+    if period not in ("day", "week", "month"):
+        raise ValueError(f"period must be 'day', 'week' or 'month', not {period!r}")
+    if mode not in ("on", "on_or_after"):
+        raise ValueError(f"mode must be 'on' or 'on_or_after', not {mode!r}")
+    starts, activity = _cohort_source(source, start_event, return_event)
+    first = starts.group_by("user_id").agg(start=starts.ts.min())
+    first = first.mutate(cohort=_period_number(first.start, period))
+    act = activity.join(first, "user_id").filter(lambda r: r.ts >= r.start)
+    act = act.select("user_id", "cohort", p=_period_number(act.ts, period) - act.cohort)
+    if mode == "on":
+        act = act.distinct()
+    else:
+        act = act.group_by(["user_id", "cohort"]).agg(p=act.p.max())
+    counts = act.group_by(["cohort", "p"]).agg(users=act.user_id.count()).execute()
+    sizes = first.group_by("cohort").agg(cohort_size=first.user_id.count()).execute()
+    last = int(_period_number(activity.ts.max(), period).execute())
+    return _cohort_grid(counts, sizes, last=last, mode=mode, period=period)
+
+
+def _cohort_grid(counts: pd.DataFrame, sizes: pd.DataFrame, *, last: int, mode: str, period: str) -> pd.DataFrame:
+    """Fill every (cohort, period) pair the data reach, with zeros where nobody came back."""
+    grid = pd.DataFrame([(c, p) for c in sizes.cohort for p in range(last - c + 1)], columns=["cohort", "p"])
+    grid = grid.merge(sizes, on="cohort").merge(counts, on=["cohort", "p"], how="left").fillna({"users": 0})
+    grid = grid.sort_values(["cohort", "p"], ignore_index=True)
+    if mode == "on_or_after":
+        grid["users"] = grid.iloc[::-1].groupby("cohort").users.cumsum().iloc[::-1]
+    grid["users"] = grid.users.astype(int)
+    grid["rate"] = grid.users / grid.cohort_size
+    grid["ci_low"], grid["ci_high"] = wilson_interval(grid.users, grid.cohort_size)
+    grid["cohort"] = _period_start(grid.cohort, period)
+    grid["mode"] = mode
+    return grid.rename(columns={"p": "period"})[["cohort", "period", "cohort_size", "users", "rate", "ci_low",
+                                                 "ci_high", "mode"]]
+
+
+def _orders_per_user(source):
+    """One row per distinct purchase: user_id, ts (of the order's first row)."""
+    p = _purchases(source)
+    return p.group_by(["user_id", "order_id"]).agg(ts=p.ts.min())
+
+
+def repeat_purchase_rate(source) -> pd.DataFrame:
+    """Share of customers who bought more than once.
+
+    Purchases are told apart by ``order_id`` (orders of a Project, or a table's ``order_id``
+    column), else by their time: rows of one customer at the same ``ts`` are one purchase.
+
+    Parameters
+    ----------
+    source
+        A Project, or an Ibis or pandas table with ``user_id, ts`` and optionally ``order_id``.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``customers`` (customers with at least one purchase: the denominator),
+        ``repeaters`` (of those, customers with two or more: the numerator), ``rate``
+        (repeaters ÷ customers), ``ci_low``, ``ci_high`` (Wilson 95 %).
+    """
+    orders = _orders_per_user(source)
+    per = orders.group_by("user_id").agg(n=orders.order_id.count())
+    row = per.aggregate(customers=per.user_id.count(), repeaters=(per.n >= 2).sum()).execute()
+    table = pd.DataFrame({"customers": row.customers.astype(int), "repeaters": row.repeaters.fillna(0).astype(int)})
+    table["rate"] = table.repeaters / table.customers
+    table["ci_low"], table["ci_high"] = wilson_interval(table.repeaters, table.customers)
+    return table
+
+
+def purchase_gaps(source, *, max_gap: int = 3) -> pd.DataFrame:
+    """Days between a customer's consecutive purchases.
+
+    Parameters
+    ----------
+    source
+        A Project, or an Ibis or pandas table with ``user_id, ts`` and optionally ``order_id``
+        (purchases are told apart as in :func:`repeat_purchase_rate`).
+    max_gap
+        Show the first ``max_gap`` gaps one by one (1 = first to second purchase).
+
+    Returns
+    -------
+    DataFrame
+        One row per gap number then one for every gap: ``gap`` ("1", "2", …, "all"), ``pairs``
+        (pairs of consecutive purchases measured), ``customers`` (customers they belong to),
+        ``mean_days``, ``median_days``, ``min_days``, ``max_days``.
+    """
+    orders = _orders_per_user(source)
+    w = ibis.window(group_by=orders.user_id, order_by=[orders.ts, orders.order_id])
+    seq = orders.mutate(gap=ibis.row_number().over(w), before=orders.ts.lag().over(w))
+    seq = seq.filter(seq.before.notnull())
+    seq = seq.mutate(days=(seq.ts.epoch_seconds() - seq.before.epoch_seconds()) / 86400)
+
+    def summary(t):
+        return dict(pairs=t.days.count(), customers=t.user_id.nunique(), mean_days=t.days.mean(),
+                    median_days=t.days.median(), min_days=t.days.min(), max_days=t.days.max())
+
+    first = seq.filter(seq.gap <= max_gap)
+    by_gap = first.group_by("gap").agg(**summary(first)).order_by("gap").execute()
+    overall = seq.aggregate(**summary(seq)).execute()
+    by_gap["gap"] = by_gap.gap.astype(str)
+    overall["gap"] = "all"
+    table = pd.concat([by_gap, overall[overall.pairs > 0]], ignore_index=True)
+    table[["pairs", "customers"]] = table[["pairs", "customers"]].astype(int)
+    return table[["gap", "pairs", "customers", "mean_days", "median_days", "min_days", "max_days"]]

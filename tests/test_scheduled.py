@@ -1,0 +1,127 @@
+"""Cron-safe runs: the lock, timeouts, stale data, run history and "what changed"."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+
+import nbformat
+import pytest
+from conftest import KERNEL
+
+from cjmlib import runner
+from cjmlib.cli import main
+from cjmlib.errors import RunError
+from cjmlib.publish import LockedError, project_lock, prune_runs, stale_warning, what_changed
+
+
+def test_a_second_run_is_refused_while_one_holds_the_lock(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    (tmp_path / "journey.yml").write_text("project: {name: x}\n")
+    with project_lock(reports):
+        with pytest.raises(LockedError):
+            with project_lock(reports):
+                pass
+        assert main(["run", str(tmp_path)]) == 3
+    assert "locked" in capsys.readouterr().err
+    with project_lock(reports):  # released: the next run may start
+        pass
+
+
+def test_waves_respect_what_each_step_reads():
+    waves = [[s.name for s in w] for w in runner.waves(list(runner.STEPS))]
+    assert waves[0] == ["01-goals", "02-personas", "03-touchpoints", "04-behaviour"]
+    assert waves[1:] == [["05-voice-of-customer"], ["06-improvements"], ["07-journey-map"]]
+
+
+def test_what_changed_by_hand():
+    before = [{"id": "c", "name": "Conversion", "unit": "share", "baseline": 0.10, "ci_low": 0.08, "ci_high": 0.12}]
+    after = [{"id": "c", "name": "Conversion", "unit": "share", "baseline": 0.14, "ci_low": 0.12, "ci_high": 0.16},
+             {"id": "new", "name": "New", "unit": "share", "baseline": 0.5, "ci_low": 0.4, "ci_high": 0.6}]
+    (row,) = what_changed(after, before)
+    se = math.sqrt(2) * 0.02 / 1.959963984540054
+    assert row["delta"] == pytest.approx(0.04)
+    assert row["ci_low"] == pytest.approx(0.04 - 1.959963984540054 * se)
+    z = 0.04 / se
+    assert row["p_value"] == pytest.approx(math.erfc(z / math.sqrt(2)))
+    assert row["significant"]
+    assert what_changed(after, None) == []
+
+
+def test_stale_warning():
+    assert stale_warning("2026-01-01", as_of="2026-01-05", max_age_days=7) is None
+    text = stale_warning("2026-01-01", as_of="2026-01-20", max_age_days=7)
+    assert "19 days" in text and "2026-01-01" in text
+    assert stale_warning("2026-01-01", as_of="2026-01-20", max_age_days=None) is None
+
+
+def test_prune_keeps_the_newest_and_latest(tmp_path):
+    runs = tmp_path / "runs"
+    for name in ("r1", "r2", "r3", "r4"):
+        (runs / name).mkdir(parents=True)
+    os.symlink("runs/r1", tmp_path / "latest")
+    assert prune_runs(tmp_path, keep=2) == ["r2"]
+    assert sorted(p.name for p in runs.iterdir()) == ["r1", "r3", "r4"]
+
+
+def _slow_notebooks(tmp_path):
+    folder = tmp_path / "notebooks"
+    shutil.copytree(runner.NOTEBOOKS_DIR, folder)
+    path = folder / "03-touchpoints.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(30)"))
+    nbformat.write(nb, path)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def history_project(demo_project, tmp_path_factory):
+    """A copy of the demo run twice: then with a third of the purchases removed from the events."""
+    target = tmp_path_factory.mktemp("history") / "shop"
+    shutil.copytree(demo_project, target, ignore=shutil.ignore_patterns("reports"))
+    first = runner.run_playbook(target, kernel_name=KERNEL)
+    events = (target / "data" / "events.csv").read_text().splitlines()
+    kept, dropped = [events[0]], 0
+    for line in events[1:]:
+        if ",purchase," in line and dropped % 3 != 2:
+            dropped += 1
+            continue
+        dropped += ",purchase," in line
+        kept.append(line)
+    (target / "data" / "events.csv").write_text("\n".join(kept) + "\n")
+    second = runner.run_playbook(target, kernel_name=KERNEL)
+    return target, first, second
+
+
+def test_what_changed_after_two_runs_on_different_data(history_project):
+    target, first, second = history_project
+    manifest = json.loads((second.run_dir / "manifest.json").read_text())
+    changes = {c["id"]: c for c in manifest["changes"]}
+    assert changes["conversion"]["delta"] < 0 and changes["conversion"]["significant"]
+    index = (target / "reports" / "latest" / "html" / "index.html").read_text()
+    assert "What changed since the last run" in index and "significant" in index
+    assert first.run_id in index
+    assert manifest["inputs"]["data/events.csv"]["sha256"] != json.loads(
+        (first.run_dir / "manifest.json").read_text())["inputs"]["data/events.csv"]["sha256"]
+
+
+def test_a_timeout_fails_the_step_and_leaves_latest(history_project, tmp_path, monkeypatch):
+    target, _first, second = history_project
+    monkeypatch.setattr(runner, "NOTEBOOKS_DIR", _slow_notebooks(tmp_path))
+    with pytest.raises(RunError) as info:
+        runner.run_playbook(target, kernel_name=KERNEL, cell_timeout=3)
+    assert info.value.step == "03-touchpoints" and info.value.ename == "CellTimeoutError"
+    assert os.readlink(target / "reports" / "latest") == f"runs/{second.run_id}"
+    failed = sorted((target / "reports" / "runs").iterdir())[-1]
+    assert (failed / "notebooks" / "03-touchpoints.ipynb").exists() and not (failed / "html").exists()
+
+
+def test_stale_data_warning_reaches_the_index(history_project):
+    target, _first, _second = history_project
+    spec = target / "journey.yml"
+    spec.write_text(spec.read_text().replace("  min_group_size: 5", "  min_group_size: 5\n  stale_after_days: 7", 1))
+    result = runner.run_playbook(target, kernel_name=KERNEL, only="01")
+    index = (result.run_dir / "html" / "index.html").read_text()
+    assert "days the spec allows" in index
