@@ -70,7 +70,7 @@ def _prepare(events, steps, *, by, unit, order, exclude):
     wanted = list(dict.fromkeys([*steps, *exclude]))
     if order != "strict":  # numbering only the funnel's events keeps the window small
         base = base.filter(base.key.isin(wanted))
-    numbered = base.mutate(e=base.ts.epoch_seconds(),
+    numbered = base.mutate(e=base.ts.epoch_seconds().cast("float64"),
                            seq=ibis.row_number().over(ibis.window(group_by="u", order_by=["ts", "key"])))
     return numbered.filter(numbered.key.isin(wanted)).select("u", "key", "e", "seq")
 
@@ -155,7 +155,7 @@ def _totals_reach(ev, steps, *, window_s, step_windows_s, order, tie_s, exclude)
     rounds, after, n = [], None, len(steps)
     for _ in range(_MAX_ROUNDS):
         reach = _ordered_reach(ev, steps, entries=[1], reentry="first", window_s=window_s,
-                               step_windows_s=step_windows_s, order=order, tie_s=tie_s, after=after).cache()
+                               step_windows_s=step_windows_s, order=order, tie_s=tie_s, after=after)
         last = reach.group_by(_KEYS).agg(e0=reach.e0.min(), depth=reach.k.max(), last=reach.e.max())
         if exclude:
             bad = _exclusions(reach, ev, exclude)
@@ -166,9 +166,11 @@ def _totals_reach(ev, steps, *, window_s, step_windows_s, order, tie_s, exclude)
         timeout = (last.e0 + window_s) if window_s is not None else ibis.null("float64")
         end = ibis.coalesce(last.excluded_at, ibis.ifelse(last.depth == n, last["last"], timeout))
         rounds.append(reach)
-        after = last.select("u", after=end).filter(lambda r: r.after.notnull()).cache()
-        if int(after.count().execute()) == 0:
+        # one row per unit still re-entering comes back, so the next round's query stays small
+        ends = last.select("u", after=end.cast("float64")).filter(lambda r: r.after.notnull()).execute()
+        if ends.empty:
             break
+        after = ibis.memtable(ends)
     return ibis.union(*rounds)
 
 

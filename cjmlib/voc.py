@@ -208,7 +208,7 @@ def feedback_table(project) -> pd.DataFrame:
     ids = np.array(coded.columns, dtype=object)
     fb["themes"] = [list(ids[row]) for row in coded.to_numpy(dtype=bool)] if len(fb) else []
     stage_of = {t.id: t.stage for t in codebook.themes if t.stage}
-    fb["stage"] = [next((stage_of[t] for t in ts if t in stage_of), None) for t in fb.themes]
+    fb["stage"] = [next((stage_of[t] for t in ts if t in stage_of), None) for ts in fb.themes]
     scores = sentiment_scores(fb.text, fb.language, ratings=fb.rating)
     return pd.concat([fb, scores], axis=1)
 

@@ -202,8 +202,7 @@ def test_thoughts_add_at_most_two_quotes_of_the_stage(model):
     assert purchase == ["Why are shipping costs so high?", "“Shipping cost doubled the price”",
                         "“The delivery fee came as a shock”"]
     # product_quality has 4 mentions, fewer than min_group_size 5: its quote stays out
-    assert [c.text for c in _lane(model, "thoughts").cells["advocacy"]] == [
-        "Lovely lamp", "I would order again"]
+    assert [c.text for c in _lane(model, "thoughts").cells["advocacy"]] == ["Lovely lamp, I would order again"]
     quote = _lane(model, "thoughts").cells["retention"][1]
     assert quote.provenance["n"] == 9 and quote.provenance["source"] == "feedback"
 

@@ -1,0 +1,130 @@
+"""Golden tests: each vendor's documented examples (or rules, where no example is published).
+
+Sources are cited in docs/adr/0001-how-a-funnel-counts.md.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import cjmlib as cjm
+from cjmlib.vendors import VENDORS, reconcile_funnels, vendor_options
+from test_funnel import T0, events
+
+
+def _at(rows):
+    """Rows of ``"user, HH:MM[:SS], event"`` on 2026-01-05."""
+    out = []
+    for row in rows:
+        user, clock, event = (p.strip() for p in row.split(","))
+        minutes = (pd.Timestamp(f"2026-01-05 {clock}") - T0).total_seconds() / 60
+        out.append(f"{user}, {minutes}, {event}")
+    return events(out)
+
+
+def test_mixpanel_window_starts_at_the_first_entry_and_is_not_restarted():
+    # Mixpanel's example: A→B→C, one-hour window; A at 1pm, A again at 1:30, B at 1:45, C at 2:15:
+    # not counted as completing, since 1pm to 2:15pm is more than an hour
+    ev = _at(["u, 13:00, A", "u, 13:30, A", "u, 13:45, B", "u, 14:15, C"])
+    table = cjm.funnel_table(ev, ["A", "B", "C"], by="event", emulate="mixpanel", window_days=1 / 24)
+    assert table.units.tolist() == [1, 1, 0]
+
+
+def test_mixpanel_loose_ordering_examples():
+    # Mixpanel's examples for A, B, C, D, E: exact order converts; F in between converts;
+    # A, B, C, E stops after C
+    ev = events(["u1, 0, A", "u1, 1, B", "u1, 2, C", "u1, 3, D", "u1, 4, E",
+                 "u2, 0, A", "u2, 1, B", "u2, 2, F", "u2, 3, C", "u2, 4, D", "u2, 5, E",
+                 "u3, 0, A", "u3, 1, B", "u3, 2, C", "u3, 3, E"])
+    table = cjm.funnel_table(ev, list("ABCDE"), by="event", emulate="mixpanel")
+    assert table.units.tolist() == [3, 3, 3, 2, 2]
+    assert table.window_days.iloc[0] == 30  # the documented default window
+
+
+def test_mixpanel_totals_reenter_after_completion_or_time_out():
+    # Totals: a user is counted again after completing, or after the window runs out
+    ev = events(["u, 0, A", "u, 1, B", "u, 2, A", "u, 3, B", "u, 100, A", "u, 200, A", "u, 201, B"])
+    table = cjm.funnel_table(ev, ["A", "B"], by="event", emulate="mixpanel", counting="totals",
+                             window_days=30 / 1440)
+    # attempts: A@0→B@1, A@2→B@3, A@100 times out at 130, A@200→B@201
+    assert table.units.tolist() == [4, 3]
+
+
+def test_amplitude_one_conversion_per_path():
+    # Amplitude's example: search four times, then add to cart: one conversion, not four
+    ev = events(["u, 0, search", "u, 1, search", "u, 2, search", "u, 3, search", "u, 4, add_to_cart"])
+    table = cjm.funnel_table(ev, ["search", "add_to_cart"], by="event", emulate="amplitude")
+    assert table.units.tolist() == [1, 1]
+
+
+def test_amplitude_events_in_the_same_second_count_in_either_order():
+    # Amplitude: B fired first, then A within one second, counts as A → B
+    ev = _at(["u, 10:00:00, B", "u, 10:00:01, A", "v, 10:00:00, B", "v, 10:00:05, A"])
+    amplitude = cjm.funnel_table(ev, ["A", "B"], by="event", emulate="amplitude")
+    assert amplitude.units.tolist() == [2, 1]  # v's A came 5 s after B
+    assert cjm.funnel_table(ev, ["A", "B"], by="event").units.tolist() == [2, 0]
+
+
+def test_amplitude_exact_order_is_strict():
+    ev = events(["u, 0, A", "u, 1, X", "u, 2, B", "v, 0, A", "v, 1, B"])
+    assert cjm.funnel_table(ev, ["A", "B"], by="event", emulate="amplitude", order="strict").units.tolist() == [2, 1]
+
+
+def test_posthog_rules_window_strict_and_exclusions():
+    # PostHog documents its orders (sequential, strict, any) and exclusion steps; its default window
+    # is 14 days. No worked example is published: these cases follow the documented rules.
+    day = 1440
+    ev = events([f"u1, 0, A", f"u1, {13 * day}, B",          # within 14 days
+                 f"u2, 0, A", f"u2, {15 * day}, B",          # after 14 days
+                 "u3, 0, A", "u3, 1, X", "u3, 2, B",         # X between: sequential yes, strict no
+                 f"u4, {20 * day}, A", f"u4, {20 * day + 1}, Z", f"u4, {20 * day + 2}, B"])
+    sequential = cjm.funnel_table(ev, ["A", "B"], by="event", emulate="posthog")
+    assert sequential.units.tolist() == [4, 3]
+    strict = cjm.funnel_table(ev, ["A", "B"], by="event", emulate="posthog", order="strict")
+    assert strict.units.tolist() == [4, 1]
+    excluded = cjm.funnel_table(ev, ["A", "B"], by="event", emulate="posthog", exclude=["X", "Z"])
+    assert excluded.units.tolist() == [2, 1]  # u3 and u4 leave the whole funnel
+
+
+def test_ga4_open_and_closed_funnels():
+    # GA4: a closed funnel is entered at step 1 only, an open one at any step; a user who goes from
+    # A straight to D drops after A; a user entering at B is counted from B in an open funnel
+    ev = events(["u1, 0, A", "u1, 1, B", "u1, 2, C", "u1, 3, D",
+                 "u2, 0, A", "u2, 1, D",
+                 "u3, 0, B", "u3, 1, C"])
+    closed = cjm.funnel_table(ev, list("ABCD"), by="event", emulate="ga4")
+    assert closed.units.tolist() == [2, 1, 1, 1]
+    opened = cjm.funnel_table(ev, list("ABCD"), by="event", emulate="ga4", entry="open")
+    assert opened.units.tolist() == [2, 2, 2, 2]  # u3 from B to C; u2's D also enters at D
+    assert opened.new_entries.tolist() == [2, 1, 0, 1]
+
+
+def test_ga4_within_duration_from_prior_step_is_inclusive():
+    # GA4: a 5-second limit is met at 5.0 s, not after
+    ev = _at(["u, 10:00:00, A", "u, 10:00:05, B", "v, 10:00:00, A", "v, 10:00:06, B"])
+    table = cjm.funnel_table(ev, ["A", "B"], by="event", emulate="ga4", step_window_days=[None, 5 / 86400])
+    assert table.units.tolist() == [2, 1]
+
+
+def test_reconciliation_explains_why_counts_differ():
+    # u's first A times out in the 1-day window but a later A converts within a day: Mixpanel (first
+    # entry anchors the window, 30 days) counts u; Amplitude (1 day, best attempt) counts u too;
+    # w converts after 20 days: inside Mixpanel's 30 days, outside PostHog's 14
+    day = 1440
+    ev = events(["u, 0, A", f"u, {2 * day}, A", f"u, {2 * day + 5}, B", f"w, 0, A", f"w, {20 * day}, B"])
+    table = reconcile_funnels(ev, ["A", "B"], by="event", reference="mixpanel")
+    step2 = table[table.step == 2].set_index("vendor")
+    assert step2.units.to_dict() == {"mixpanel": 2, "ga4": 2, "amplitude": 1, "posthog": 1}
+    assert step2.loc["posthog", "difference"] == -1
+    assert "14.0 days" in step2.loc["posthog", "why"] and "re-entry" in step2.loc["posthog", "why"]
+    assert step2.loc["mixpanel", "why"] == ""
+    with pytest.raises(ValueError, match="window_days"):
+        reconcile_funnels(ev, ["A", "B"], by="event", window_days=1)
+
+
+def test_vendor_presets_are_complete_and_checked():
+    assert set(VENDORS) == {"ga4", "mixpanel", "amplitude", "posthog"}
+    assert vendor_options("posthog")["window_days"] == 14
+    with pytest.raises(ValueError, match="'ga4'"):
+        vendor_options("heap")
