@@ -40,3 +40,9 @@ from .retention import cohort_table, purchase_gaps, repeat_purchase_rate  # noqa
 
 __all__ += ["after_drop_off", "step_sankey_table", "top_paths", "transition_table", "cohort_table",
             "purchase_gaps", "repeat_purchase_rate"]
+
+from .voc import (ces_table, csat_table, feedback_table, pain_point_table, score_table,  # noqa: E402
+                  theme_candidates, triangulation_table)
+
+__all__ += ["ces_table", "csat_table", "feedback_table", "pain_point_table", "score_table", "theme_candidates",
+            "triangulation_table"]

@@ -25,6 +25,8 @@ import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 
+from .i18n import index_labels
+
 __all__ = ["TEMPLATE_DIR", "CSP", "export_notebook", "clean_notebook", "render_index"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
@@ -34,12 +36,18 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'n
 """The Content-Security-Policy of every page; both templates spell it out (a test keeps them equal)."""
 
 REMOVE_TAG = "remove"
+AUDIENCES = ("client", "trainer", "participant")
+# which cells each audience sees, by tag: teaching notes and exercises are for the classroom,
+# solutions for the trainer only; a cell tagged lang-xx shows only in a report in language xx
+AUDIENCE_TAGS = {"client": set(), "participant": {"teaching", "exercise"},
+                 "trainer": {"teaching", "exercise", "solution"}}
+CLASSROOM_TAGS = {"teaching", "exercise", "solution"}
 INJECTED_TAG = "injected-parameters"
 SCRIPTED_MIMETYPES = ("application/vnd.jupyter.widget-view+json", "application/javascript")
 
 
 def export_notebook(ipynb_path: str | os.PathLike, html_path: str | os.PathLike, *, title: str,
-                    subtitle: str = "", run_date: str = "", language: str = "en") -> Path:
+                    subtitle: str = "", run_date: str = "", language: str = "en", audience: str = "client") -> Path:
     """Export an executed notebook to a self-contained, input-free HTML page.
 
     Parameters
@@ -56,7 +64,11 @@ def export_notebook(ipynb_path: str | os.PathLike, html_path: str | os.PathLike,
     run_date
         The run's date as it should read, e.g. ``"2026-11-24"``.
     language
-        ISO 639-1 code of the page's language (the ``lang`` attribute).
+        ISO 639-1 code of the page's language (the ``lang`` attribute); cells tagged for another
+        language (``lang-fr``, ``lang-en``) are left out.
+    audience
+        ``client`` (no teaching notes, exercises or solutions), ``participant`` (no solutions) or
+        ``trainer`` (everything).
 
     Returns
     -------
@@ -69,7 +81,7 @@ def export_notebook(ipynb_path: str | os.PathLike, html_path: str | os.PathLike,
     ...                 title="Behaviour", subtitle="Acme Shop", run_date="2026-11-24")  # doctest: +SKIP
     """
     ipynb_path, html_path = Path(ipynb_path), Path(html_path)
-    nb = clean_notebook(nbformat.read(ipynb_path, as_version=4))
+    nb = clean_notebook(nbformat.read(ipynb_path, as_version=4), language=language, audience=audience)
     exporter = HTMLExporter(
         template_name=TEMPLATE_DIR.name,
         extra_template_basedirs=[str(TEMPLATE_DIR.parent)],
@@ -87,18 +99,26 @@ def export_notebook(ipynb_path: str | os.PathLike, html_path: str | os.PathLike,
     return _write_atomic(html_path, html)
 
 
-def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return a copy of ``nb`` holding only what a client may see.
+def clean_notebook(nb: nbformat.NotebookNode, *, language: str = "en",
+                   audience: str = "client") -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` holding only what its reader may see.
 
-    Drops cells tagged ``remove`` or ``injected-parameters``, stderr streams, error outputs,
-    outputs tagged ``remove``, widget and JavaScript renderings (keeping any static
-    fallback), code cells left without output, and the notebook's widget state.
+    Drops cells tagged ``remove`` or ``injected-parameters``, cells tagged for another language
+    or for another audience (see ``AUDIENCE_TAGS``), stderr streams, error outputs, outputs
+    tagged ``remove``, widget and JavaScript renderings (keeping any static fallback), code
+    cells left without output, and the notebook's widget state.
     """
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
     nb = copy.deepcopy(nb)
     cells = []
+    hidden = CLASSROOM_TAGS - AUDIENCE_TAGS[audience]
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", ()))
-        if tags & {REMOVE_TAG, INJECTED_TAG}:
+        if tags & ({REMOVE_TAG, INJECTED_TAG} | hidden):
+            continue
+        languages = {t[5:] for t in tags if t.startswith("lang-")}
+        if languages and language not in languages:
             continue
         if cell.cell_type == "code":
             cell.outputs = [out for out in map(_clean_output, cell.outputs) if out is not None]
@@ -179,7 +199,7 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
     """
     context = {
         "title": title, "client": client, "run_id": run_id, "run_date": run_date, "period": period,
-        "language": language, "notes": list(notes),
+        "language": language, "notes": list(notes), "labels": index_labels(language),
         "map_page": None if map_page is None else _check_relative(map_page),
         "pages": [_pick(page, required=("href", "title"), optional=("summary",)) for page in pages],
         "kpis": [_pick(kpi, required=("name", "value"), optional=("detail",)) for kpi in kpis],

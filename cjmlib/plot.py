@@ -119,6 +119,48 @@ def plot_emotion(table: pd.DataFrame, *, ax=None, title: str | None = None):
     return ax
 
 
+__all__ += ["plot_score_trend", "plot_triangulation"]
+
+
+def plot_score_trend(table: pd.DataFrame, *, by: str = "stage", ax=None, title: str | None = None):
+    """Lines of ``score`` per ``period`` (from ``score_table(..., period=...)``), one per value of
+    ``by``, with interval bands; suppressed groups leave gaps."""
+    ax = _ax(ax)
+    for i, (key, sub) in enumerate(table.groupby(by, sort=False)):
+        color = sns.color_palette("deep")[i % 10]
+        x = pd.to_datetime(sub.period)
+        ax.plot(x, sub.score.astype(float), marker="o", color=color, label=str(sub.label.iloc[0]))
+        ax.fill_between(x, sub.ci_low.astype(float), sub.ci_high.astype(float), color=color, alpha=0.12)
+    kind = table.kind.iloc[0] if len(table) else "score"
+    ax.set_ylabel({"nps": "NPS (promoters − detractors, %)", "csat": "mean CSAT (1–5)",
+                   "ces": "mean CES (1–7)"}.get(kind, kind))
+    ax.set_xlabel("period")
+    ax.legend(title=by, fontsize=8)
+    ax.set_title(title or f"{kind.upper()} over time ({table.rule.iloc[0] if len(table) else ''})", fontsize=10)
+    ax.figure.autofmt_xdate()
+    return ax
+
+
+def plot_triangulation(table: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Bars of each stage's share of negative feedback beside its behavioural drop-off rate; flagged
+    stages are named under their bars."""
+    ax = _ax(ax)
+    x = np.arange(len(table))
+    ax.bar(x - 0.2, table.negative_share.astype(float), 0.4, color=PALETTE["bad"], label="share of negative feedback")
+    ax.bar(x + 0.2, table.drop_off_rate.astype(float).fillna(0), 0.4, color=PALETTE["main"],
+           label="drop-off rate from the previous stage")
+    for xi, flag in zip(x, table.flag):
+        if flag:
+            ax.annotate(flag, (xi, 0), xytext=(0, -34), textcoords="offset points", ha="center", fontsize=7,
+                        color=PALETTE["bad"], wrap=True)
+    ax.set_xticks(x, table.label)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title or "Voice against behaviour per stage")
+    return ax
+
+
 def plot_transitions(table: pd.DataFrame, *, ax=None, title: str | None = None):
     """Heatmap of transition ``probability`` (rows: from, columns: to), each cell labelled with it."""
     ax = _ax(ax)

@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Issue, RunError, SpecError
+from .i18n import index_labels, step_title
 from .project import ENGINE_FILE, load_project
 from .publish import previous_manifest, project_lock, prune_runs, stale_warning, switch_latest, what_changed
 from .results import load_result, save_result
@@ -53,8 +54,11 @@ KERNEL_NAME = "cjm"
 @dataclass(frozen=True)
 class Step:
     name: str   # notebook stem, e.g. "04-behaviour"
-    title: str
     after: tuple[str, ...] = ()  # steps whose results this one reads
+
+    @property
+    def title(self) -> str:
+        return step_title(self.name)
 
     @property
     def number(self) -> str:
@@ -62,14 +66,14 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("01-goals", "Goals and KPIs"),
-    Step("02-personas", "Personas"),
-    Step("03-touchpoints", "Stages and touchpoints"),
-    Step("04-behaviour", "Behaviour: funnels and abandonment"),
-    Step("05-voice-of-customer", "Voice of the customer", after=("04-behaviour",)),
-    Step("06-improvements", "Improvements and priorities", after=("01-goals", "05-voice-of-customer")),
-    Step("07-journey-map", "The journey map", after=("01-goals", "02-personas", "03-touchpoints", "04-behaviour",
-                                                     "05-voice-of-customer", "06-improvements")),
+    Step("01-goals"),
+    Step("02-personas"),
+    Step("03-touchpoints"),
+    Step("04-behaviour"),
+    Step("05-voice-of-customer", after=("04-behaviour",)),
+    Step("06-improvements", after=("01-goals", "05-voice-of-customer")),
+    Step("07-journey-map", after=("01-goals", "02-personas", "03-touchpoints", "04-behaviour",
+                                  "05-voice-of-customer", "06-improvements")),
 )
 
 
@@ -234,9 +238,10 @@ def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience:
     pages = []
     for step in STEPS:
         nb = run_dir / "notebooks" / f"{step.name}.ipynb"
-        export_notebook(nb, html / f"{step.name}.html", title=step.title, subtitle=journey.project.name,
-                        run_date=run_date, language=language)
-        pages.append({"href": f"{step.name}.html", "title": f"{step.number} · {step.title}", "summary": ""})
+        title = step_title(step.name, language)
+        export_notebook(nb, html / f"{step.name}.html", title=title, subtitle=journey.project.name,
+                        run_date=run_date, language=language, audience=audience)
+        pages.append({"href": f"{step.name}.html", "title": f"{step.number} · {title}", "summary": ""})
     render_all(journey, run_dir, html)
     kpis = load_result(run_dir, "kpis", default=None)
     kpi_rows = []
@@ -244,7 +249,7 @@ def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience:
         detail = ""
         if row.get("unit") == "share" and row.get("denominator") == row.get("denominator") \
                 and row.get("numerator") == row.get("numerator"):
-            detail = f"{int(row['numerator']):,} of {int(row['denominator']):,}"
+            detail = f"{int(row['numerator']):,} {index_labels(language)['of']} {int(row['denominator']):,}"
         kpi_rows.append({"name": row["name"], "value": _format_kpi(row.get("baseline"), row.get("unit")),
                          "detail": detail})
     change_rows = [{"name": c["name"], "before": _format_kpi(c["before"], c["unit"]),

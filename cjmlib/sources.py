@@ -192,8 +192,8 @@ def _missing_columns(name: str, source: Source, read: _Read, file: str) -> tuple
     return present, issues
 
 
-def _checks(name: str, present: dict[str, str], relation: str) -> list[tuple[str, str, str, str]]:
-    """Return the row checks of a table: (SQL condition of a bad row, column, problem, fix)."""
+def _checks(name: str, present: dict[str, str], relation: str) -> list[tuple[str, str, str, str, str]]:
+    """Return the row checks of a table: (reason code, SQL condition of a bad row, column, problem, fix)."""
     checks = []
     for canon, (kind, required) in SCHEMAS[name].items():
         if canon not in present:
@@ -202,31 +202,31 @@ def _checks(name: str, present: dict[str, str], relation: str) -> list[tuple[str
         raw_col = f"nullif(trim(CAST({_q(column)} AS VARCHAR)), '')"
         expr = _cast(column, kind)
         if required:
-            checks.append((f"{raw_col} IS NULL", column, "is empty", "Fill the value or remove the row."))
+            checks.append(("bad_value", f"{raw_col} IS NULL", column, "is empty", "Fill the value or remove the row."))
         if kind == "TIMESTAMP":
-            checks.append((f"{raw_col} IS NOT NULL AND {expr} IS NULL", column, "is not a date and time",
+            checks.append(("bad_value", f"{raw_col} IS NOT NULL AND {expr} IS NULL", column, "is not a date and time",
                            "Write a date and time (e.g. 2026-09-07T08:15:02Z)."))
         elif kind == "DOUBLE":
-            checks.append((f"{raw_col} IS NOT NULL AND {expr} IS NULL", column, "is not a number",
+            checks.append(("bad_value", f"{raw_col} IS NOT NULL AND {expr} IS NULL", column, "is not a number",
                            "Write a number (e.g. 12.50)."))
-            checks.append((f"NOT isfinite({expr})", column, "is not a finite number",
+            checks.append(("bad_value", f"NOT isfinite({expr})", column, "is not a finite number",
                            "Write a number; NaN and infinity are not values."))
     if name == "surveys":
         kind, score = _q(present["kind"]), _cast(present["score"], "DOUBLE")
         for survey, (lo, hi) in SCORE_RANGES.items():
-            checks.append((f"lower(trim({kind})) = '{survey}' AND isfinite({score}) AND {score} NOT BETWEEN {lo} AND {hi}",
+            checks.append(("bad_value", f"lower(trim({kind})) = '{survey}' AND isfinite({score}) AND {score} NOT BETWEEN {lo} AND {hi}",
                            present["score"], f"is outside the {survey.upper()} scale {lo}–{hi}",
                            f"Use a score from {lo} to {hi}."))
-        checks.append((f"lower(trim({kind})) NOT IN ('nps', 'csat', 'ces')", present["kind"],
+        checks.append(("bad_value", f"lower(trim({kind})) NOT IN ('nps', 'csat', 'ces')", present["kind"],
                        "is not a survey kind", "Use nps, csat or ces."))
     if name == "feedback" and "rating" in present:
         rating = _cast(present["rating"], "DOUBLE")
         lo, hi = RATING_RANGE
-        checks.append((f"isfinite({rating}) AND {rating} NOT BETWEEN {lo} AND {hi}", present["rating"],
+        checks.append(("bad_value", f"isfinite({rating}) AND {rating} NOT BETWEEN {lo} AND {hi}", present["rating"],
                        f"is outside the rating scale {lo}–{hi}", f"Use a rating from {lo} to {hi} (stars)."))
     if name in ID_COLUMNS:
         col = f"nullif(trim(CAST({_q(present[ID_COLUMNS[name]])} AS VARCHAR)), '')"
-        checks.append((f"{col} IS NOT NULL AND __row NOT IN (SELECT min(__row) FROM {relation} GROUP BY {col})",
+        checks.append(("duplicate_id", f"{col} IS NOT NULL AND __row NOT IN (SELECT min(__row) FROM {relation} GROUP BY {col})",
                        present[ID_COLUMNS[name]], "repeats the id of an earlier row; the later row is set aside",
                        "Give each row its own id, or remove the repeated rows from the export."))
     return checks
@@ -235,7 +235,7 @@ def _checks(name: str, present: dict[str, str], relation: str) -> list[tuple[str
 def _bad_rows(con, relation: str, checks, file: str) -> tuple[list[str], list[Issue]]:
     """Run the checks; return the conditions that found bad rows and one warning per example row."""
     bad_conditions, issues = [], []
-    for cond, column, problem, fix in checks:
+    for code, cond, column, problem, fix in checks:
         count = con.execute(f"SELECT count(*) FROM {relation} WHERE {cond}").fetchone()[0]
         if not count:
             continue
@@ -243,12 +243,12 @@ def _bad_rows(con, relation: str, checks, file: str) -> tuple[list[str], list[Is
         examples = con.execute(f"SELECT __row, CAST({_q(column)} AS VARCHAR) FROM {relation} WHERE {cond} "
                                f"ORDER BY __row LIMIT {MAX_EXAMPLES}").fetchall()
         for row, value in examples:
-            issues.append(Issue(code="bad_value", file=file, row=int(row), column=column,
+            issues.append(Issue(code=code, file=file, row=int(row), column=column,
                                 value=None if value is None else str(value)[:80],
                                 problem=f"'{'' if value is None else str(value)[:60]}' {problem}.", fix=fix,
                                 severity="warning"))
         if count > len(examples):
-            issues.append(Issue(code="bad_value", file=file, column=column, severity="warning",
+            issues.append(Issue(code=code, file=file, column=column, severity="warning",
                                 problem=f"{count - len(examples)} more rows where the value {problem}.", fix=fix))
     return bad_conditions, issues
 

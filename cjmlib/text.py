@@ -59,6 +59,8 @@ _STOPWORDS = {
     "de": "der die das und ist nicht ein eine mit fur auf ich zu es sehr mein aber war noch den dem bestellung",
 }
 _STOPWORD_SETS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
+_GREETINGS = frozenset("hi hello regards best customer thanks bonjour bonsoir cordialement bonne journee "
+                       "merci ola obrigado obrigada hola gracias hallo danke gruss".split())
 _LETTERS = {"pt": "ãõç", "es": "ñ¿¡", "de": "ßäöü", "fr": "èêàùœç"}
 
 
@@ -396,7 +398,7 @@ def suggest_themes(texts: pd.Series, *, n_themes: int = 5, top_terms: int = 8, e
     texts = texts.dropna().astype(str)
     if len(texts) < min_texts:
         return pd.DataFrame(columns=columns)
-    stop = sorted(set().union(*_STOPWORD_SETS.values()))
+    stop = sorted(set().union(*_STOPWORD_SETS.values(), _GREETINGS))
     vectorizer = TfidfVectorizer(preprocessor=normalize_text, token_pattern=r"(?u)\b[^\W\d_]{3,}\b",
                                  stop_words=stop, ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True)
     try:

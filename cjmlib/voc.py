@@ -222,6 +222,7 @@ def _quotes(sub: pd.DataFrame, language: str | None, n: int) -> list[str]:
     cand = sub if language is None else sub[sub.language == language]
     cand = cand.assign(length=cand.text.str.len(), neg=cand.sentiment.fillna(0))
     cand = cand[cand.length <= 160].sort_values(["rating", "neg", "length"], na_position="last")
+    cand = cand.drop_duplicates("text")
     return [redact(t) for t in cand.text.head(n)]
 
 

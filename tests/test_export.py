@@ -216,3 +216,23 @@ def test_index_refuses_links_leaving_the_run(tmp_path, href):
 def test_index_names_a_missing_key(tmp_path):
     with pytest.raises(ValueError, match="value"):
         render_index(tmp_path / "index.html", **{**INDEX_ARGS, "kpis": [{"name": "NPS"}]})
+
+
+def test_language_and_audience_filters():
+    nb = nbformat.v4.new_notebook()
+    cells = [("md", "Intro", []), ("md", "English text", ["lang-en"]), ("md", "Texte français", ["lang-fr"]),
+             ("md", "Teaching note", ["teaching"]), ("md", "Exercise: compute it", ["exercise"]),
+             ("md", "Solution: 42", ["solution"]), ("md", "Note pour formateur", ["teaching", "lang-fr"])]
+    nb.cells = [nbformat.v4.new_markdown_cell(src, metadata={"tags": tags}) for _, src, tags in cells]
+
+    def seen(**kw):
+        return [c.source for c in clean_notebook(nb, **kw).cells]
+
+    assert seen(language="en", audience="client") == ["Intro", "English text"]
+    assert seen(language="fr", audience="client") == ["Intro", "Texte français"]
+    assert seen(language="en", audience="participant") == ["Intro", "English text", "Teaching note",
+                                                           "Exercise: compute it"]
+    assert seen(language="fr", audience="trainer") == ["Intro", "Texte français", "Teaching note",
+                                                       "Exercise: compute it", "Solution: 42", "Note pour formateur"]
+    with pytest.raises(ValueError):
+        clean_notebook(nb, audience="everyone")

@@ -108,9 +108,9 @@ def test_ga4_within_duration_from_prior_step_is_inclusive():
 
 
 def test_reconciliation_explains_why_counts_differ():
-    # u's first A times out in the 1-day window but a later A converts within a day: Mixpanel (first
-    # entry anchors the window, 30 days) counts u; Amplitude (1 day, best attempt) counts u too;
-    # w converts after 20 days: inside Mixpanel's 30 days, outside PostHog's 14
+    # u buys 2 days after its first A but minutes after a second A: every vendor counts u (Amplitude
+    # through the second A, its window being 1 day); w buys after 20 days: inside Mixpanel's 30 days
+    # and GA4's unlimited window, outside Amplitude's 1 day and PostHog's 14
     day = 1440
     ev = events(["u, 0, A", f"u, {2 * day}, A", f"u, {2 * day + 5}, B", f"w, 0, A", f"w, {20 * day}, B"])
     table = reconcile_funnels(ev, ["A", "B"], by="event", reference="mixpanel")
