@@ -53,6 +53,9 @@ class ProjectInfo(_Model):
     description: str = ""
     keep_runs: int = Field(20, ge=1, description="run folders kept under reports/runs (older ones are deleted)")
     stale_after_days: int | None = Field(None, ge=1, description="warn when the data ends longer ago than this")
+    engine: Literal["duckdb", "pyspark"] = Field("duckdb", description="where the analytics run")
+    engine_options: dict[str, str] = Field(default_factory=dict,
+                                           description="backend settings, e.g. master: local[2], memory_limit: 8GB")
 
 
 class KPI(_Model):
