@@ -8,6 +8,8 @@ import importlib
 from .display import as_table, show_image, show_table
 from .errors import CjmError, DataError, Issue, RunError, SpecError
 from .funnel import funnel_table, stage_funnel
+from .breakdown import breakdown_table as breakdown_table, unit_outcomes as unit_outcomes
+from .vendors import reconcile_funnels as reconcile_funnels
 from .inventory import goals_table, persona_cards, touchpoint_matrix, touchpoint_volume
 from .planning import kpi_table, opportunity_table
 from .project import Project, load_project, open_project, validate_project
@@ -16,6 +18,7 @@ from .segments import persona_evidence
 from .spec import Journey, load_spec, save_spec
 from .voc import emotion_curve, nps_table, quotes_table, theme_table
 from .web import repeat_purchase, web_metrics, weekly_abandonment
+from .widgets import SpecEditor as SpecEditor
 
 __version__ = "0.1.0"
 
@@ -35,11 +38,11 @@ __all__ = [
 ]
 
 # behaviour flow and retention
-from .paths import after_drop_off, step_sankey_table, top_paths, transition_table  # noqa: E402
-from .retention import cohort_table, purchase_gaps, repeat_purchase_rate  # noqa: E402
+from .paths import after_drop_off, step_sankey_table, top_paths, transition_table
+from .retention import cohort_table, purchase_gaps, repeat_purchase_rate
 
-__all__ += ["after_drop_off", "step_sankey_table", "top_paths", "transition_table", "cohort_table",
-            "purchase_gaps", "repeat_purchase_rate"]
+__all__ += ["after_drop_off", "cohort_table", "purchase_gaps", "repeat_purchase_rate", "step_sankey_table",
+            "top_paths", "transition_table"]
 
 from .voc import (ces_table, csat_table, feedback_table, pain_point_table, score_table,  # noqa: E402
                   theme_candidates, triangulation_table)

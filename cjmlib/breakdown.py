@@ -19,7 +19,7 @@ from statsmodels.stats.proportion import proportions_ztest
 
 from .stats import wilson_interval
 
-__all__ = ["unit_outcomes", "breakdown_table"]
+__all__ = ["breakdown_table", "unit_outcomes"]
 
 _FIRST = ("channel", "device", "touchpoint", "page")
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from .stats import wilson_interval
 
-__all__ = ["funnel_table", "stage_funnel", "ORDERS", "ENTRIES", "COUNTINGS", "REENTRIES"]
+__all__ = ["COUNTINGS", "ENTRIES", "ORDERS", "REENTRIES", "funnel_table", "stage_funnel"]
 
 ORDERS = ("ordered", "strict", "any")
 ENTRIES = ("closed", "open")
@@ -310,7 +310,7 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
     window_s = _seconds(window_days)
     step_windows_s = [_seconds(w) for w in (step_window_days or [None] * len(steps))]
     step_windows_s[0] = None
-    opts = dict(window_s=window_s, step_windows_s=step_windows_s, order=order, tie_s=float(tie_seconds))
+    opts = {"window_s": window_s, "step_windows_s": step_windows_s, "order": order, "tie_s": float(tie_seconds)}
     if order == "any":
         reach = _any_order_reach(ev, steps, window_s=window_s)
     elif counting == "totals":

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .stats import wilson_interval
 
-__all__ = ["transition_table", "step_sankey_table", "top_paths", "after_drop_off", "START", "END"]
+__all__ = ["END", "START", "after_drop_off", "step_sankey_table", "top_paths", "transition_table"]
 
 START = "(start)"  # node before a path's first step
 END = "(end)"  # node after a path's last step
@@ -189,9 +189,8 @@ def top_paths(source, *, by: str = "event", unit: str = "session", max_steps: in
         s = s.filter(s.rn < max_steps)
     per_unit = s.group_by("u").agg(path=s.key.group_concat(ARROW, order_by=s.rn), steps=s.rn.max() + 1)
     counted = per_unit.group_by(["path", "steps"]).agg(units=per_unit.u.count())
-    total = int(per_unit.u.count().execute())
+    counted = counted.mutate(denominator=counted.units.sum().over(ibis.window()))
     table = counted.order_by([ibis.desc("units"), "path"]).limit(top).execute()
-    table["denominator"] = total
     table = _with_interval(table, "units", "denominator", "share")
     table["unit"] = unit
     return table

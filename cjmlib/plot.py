@@ -14,7 +14,7 @@ import seaborn as sns
 
 __all__ = ["set_theme", "plot_funnel", "plot_weekly_abandonment", "plot_nps", "plot_themes", "plot_emotion"]
 
-__all__ += ["plot_transitions", "plot_sankey", "plot_cohorts"]
+__all__ += ["plot_cohorts", "plot_sankey", "plot_transitions"]
 
 PALETTE = {"main": "#2f5d8a", "accent": "#d9822b", "bad": "#b03a2e", "good": "#2e7d4f", "muted": "#9aa5b1"}
 
@@ -45,6 +45,35 @@ def plot_funnel(table: pd.DataFrame, *, ax=None, title: str | None = None):
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_xlabel(f"share of {table.unit.iloc[0]}s entering step 1 (95 % interval)")
     ax.set_title(title or "Funnel")
+    return ax
+
+
+__all__ += ["plot_breakdown"]
+
+
+def plot_breakdown(table: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Points of ``rate`` per cell of a breakdown with the Wilson interval, the overall rate as a
+    line, ``*`` on cells that differ from the rest after Holm's correction, suppressed cells named."""
+    ax = _ax(ax)
+    y = np.arange(len(table))[::-1]
+    shown = ~table.suppressed.to_numpy(dtype=bool)
+    colors = [PALETTE["accent"] if s else PALETTE["main"] for s in table.significant]
+    rate = table.rate.to_numpy(dtype=float)
+    err = np.vstack([rate - table.ci_low.to_numpy(dtype=float), table.ci_high.to_numpy(dtype=float) - rate])
+    ax.errorbar(rate[shown], y[shown], xerr=err[:, shown], fmt="none", ecolor="grey", capsize=3, lw=1)
+    ax.scatter(rate[shown], y[shown], c=[c for c, s in zip(colors, shown) if s], s=50, zorder=3)
+    ax.axvline(table.overall_rate.iloc[0], color=PALETTE["muted"], ls="--", lw=1)
+    for yi, (_, r) in zip(y, table.iterrows()):
+        text = (f"suppressed (n={r.n:,})" if r.suppressed else
+                f"{r.rate:.1%}{' *' if r.significant else ''}  (n={r.n:,})")
+        ax.text(0.76, yi, text, va="center", fontsize=8, transform=ax.get_yaxis_transform())
+    ax.set_yticks(y, table.value)
+    xmax = max(1e-3, np.nanmax(np.r_[table.ci_high.to_numpy(dtype=float), table.overall_rate.iloc[0]]))
+    ax.set_xlim(0, xmax * 1.45)  # the right quarter holds the labels
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("rate (95 % interval); dashed: all units; * differs from the rest (Holm-adjusted p < 0.05)")
+    ax.set_ylabel(table.by.iloc[0])
+    ax.set_title(title or f"Breakdown by {table.by.iloc[0]}")
     return ax
 
 
@@ -149,12 +178,13 @@ def plot_triangulation(table: pd.DataFrame, *, ax=None, title: str | None = None
     ax.bar(x - 0.2, table.negative_share.astype(float), 0.4, color=PALETTE["bad"], label="share of negative feedback")
     ax.bar(x + 0.2, table.drop_off_rate.astype(float).fillna(0), 0.4, color=PALETTE["main"],
            label="drop-off rate from the previous stage")
-    for xi, flag in zip(x, table.flag):
+    tops = np.fmax(table.negative_share.astype(float).fillna(0), table.drop_off_rate.astype(float).fillna(0))
+    for xi, flag, top in zip(x, table.flag, tops):
         if flag:
-            ax.annotate(flag, (xi, 0), xytext=(0, -34), textcoords="offset points", ha="center", fontsize=7,
-                        color=PALETTE["bad"], wrap=True)
+            ax.annotate(flag.replace(" without ", "\nwithout "), (xi, top), xytext=(0, 4), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7, color=PALETTE["bad"])
     ax.set_xticks(x, table.label)
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 1.25)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(loc="upper right", fontsize=8)
     ax.set_title(title or "Voice against behaviour per stage")
@@ -241,7 +271,7 @@ def plot_cohorts(table: pd.DataFrame, *, ax=None, title: str | None = None):
     ax.set_yticks(range(grid.shape[0]), [f"{c}  (n={sizes[c]:,})" for c in grid.index])
     ax.set_xlabel("periods after the cohort's start")
     ax.grid(False)
-    mode = table["mode"].iloc[0].replace("_", " ")
-    ax.figure.colorbar(image, ax=ax, label=f"users active {mode} the period ÷ cohort size")
+    when = "in" if table["mode"].iloc[0] == "on" else "in or after"
+    ax.figure.colorbar(image, ax=ax, label=f"users active {when} the period ÷ cohort size")
     ax.set_title(title or "Retention by cohort")
     return ax

@@ -28,6 +28,8 @@ from .spec import Journey, _dotted, _line_of, load_spec
 __all__ = ["Project", "load_project", "open_project", "validate_project", "ENGINE_FILE"]
 
 ENGINE_FILE = Path("work") / "engine.duckdb"
+# the engine never downloads an extension: a run makes no network request (parquet, json, icu are built in)
+ENGINE_CONFIG = {"autoinstall_known_extensions": False}
 
 
 @dataclass
@@ -124,6 +126,17 @@ def _spec_number_issues(journey: Journey, tree) -> list[Issue]:
             for loc in _non_finite(journey.model_dump(mode="python"))]
 
 
+def _with_fix(issue: Issue) -> Issue:
+    """Give a spec issue that came without a fix one built from what the value should be."""
+    if issue.fix:
+        return issue
+    _, sep, should = issue.problem.partition("Input should be ")
+    should = should.split(" (got ")[0].rstrip(".")
+    fix = (f"Change the value so that it is {should}." if sep and should
+           else f"Correct `{issue.key or 'this value'}`; the template's journey.yml shows an example.")
+    return Issue(**{**issue.as_dict(), "fix": fix})
+
+
 def _secret_issue(secret: bytes | None) -> list[Issue]:
     if secret is not None:
         return []
@@ -136,12 +149,12 @@ def _collect(project_dir: Path, *, as_of: str | None, database: str | None) -> t
     try:
         journey, tree = load_spec(project_dir / "journey.yml", with_tree=True)
     except SpecError as err:
-        return None, list(err.issues)
+        return None, [_with_fix(i) for i in err.issues]
     spec_issues = _spec_number_issues(journey, tree)
     if spec_issues:
         return None, spec_issues
     secret = read_secret(project_dir)
-    con = duckdb.connect(database or ":memory:")
+    con = duckdb.connect(database or ":memory:", config=ENGINE_CONFIG)
     try:
         issues, quality, hashes = load_sources(con, journey, project_dir, as_of=as_of, secret=secret)
     except duckdb.Error as exc:  # an input the checks above did not foresee: still one clear record
@@ -205,7 +218,7 @@ def open_project(project_dir: str | os.PathLike, run_dir: str | os.PathLike | No
         db = Path(run_dir) / ENGINE_FILE
         if db.exists():
             journey = load_spec(Path(project_dir) / "journey.yml")
-            con = duckdb.connect(str(db), read_only=True)
+            con = duckdb.connect(str(db), read_only=True, config=ENGINE_CONFIG)
             meta = json.loads(con.execute("SELECT meta FROM _cjm_meta").fetchone()[0])
             issues = [Issue(**i) for i in meta["issues"]]
             return Project(journey, Path(project_dir).resolve(), con, issues, meta["quality"], meta["hashes"],

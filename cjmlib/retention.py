@@ -15,6 +15,7 @@ How cohorts count:
 - ``mode="on"``: a user is retained in period p when they are active in period p;
   ``mode="on_or_after"``: when they are active in period p or any later one;
 - activity is any purchase (or any event, or any ``return_event``) at or after the cohort start;
+  with ``return_event``, period 0 too counts only the users who did it in their first period;
 - a period is shown only when the data reach it: the last period of the data bounds every cohort.
 """
 
@@ -25,7 +26,7 @@ import pandas as pd
 
 from .stats import wilson_interval
 
-__all__ = ["cohort_table", "repeat_purchase_rate", "purchase_gaps"]
+__all__ = ["cohort_table", "purchase_gaps", "repeat_purchase_rate"]
 
 _PERIODS = {"day": ("D", 1, "1970-01-01"), "week": ("W", 7, "1970-01-05")}  # truncation, days, first start
 
@@ -177,6 +178,11 @@ def repeat_purchase_rate(source) -> pd.DataFrame:
     return table
 
 
+def _gap_summary(t) -> dict:
+    return {"pairs": t.days.count(), "customers": t.user_id.nunique(), "mean_days": t.days.mean(),
+            "median_days": t.days.median(), "min_days": t.days.min(), "max_days": t.days.max()}
+
+
 def purchase_gaps(source, *, max_gap: int = 3) -> pd.DataFrame:
     """Days between a customer's consecutive purchases.
 
@@ -201,13 +207,9 @@ def purchase_gaps(source, *, max_gap: int = 3) -> pd.DataFrame:
     seq = seq.filter(seq.before.notnull())
     seq = seq.mutate(days=(seq.ts.epoch_seconds() - seq.before.epoch_seconds()) / 86400)
 
-    def summary(t):
-        return dict(pairs=t.days.count(), customers=t.user_id.nunique(), mean_days=t.days.mean(),
-                    median_days=t.days.median(), min_days=t.days.min(), max_days=t.days.max())
-
     first = seq.filter(seq.gap <= max_gap)
-    by_gap = first.group_by("gap").agg(**summary(first)).order_by("gap").execute()
-    overall = seq.aggregate(**summary(seq)).execute()
+    by_gap = first.group_by("gap").agg(**_gap_summary(first)).order_by("gap").execute()
+    overall = seq.aggregate(**_gap_summary(seq)).execute()
     by_gap["gap"] = by_gap.gap.astype(str)
     overall["gap"] = "all"
     table = pd.concat([by_gap, overall[overall.pairs > 0]], ignore_index=True)

@@ -57,6 +57,8 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 RATING_RANGE = (1, 5)  # feedback ratings (stars)
 ID_COLUMNS = {"feedback": "id", "surveys": "id", "orders": "order_id"}  # one row per id
+ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "latin-1": "latin-1", "latin1": "latin-1",
+             "iso-8859-1": "latin-1", "utf-16": "utf-16"}  # read by the engine itself, with no extension
 MAX_LINE_BYTES = 1 << 26  # a CSV line (e.g. one huge feedback text) may be this long
 _SEPARATORS = (";", "\t", "|", ",")
 _ZONED = r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?| ?UTC)$"  # a timestamp written with its zone
@@ -110,24 +112,44 @@ def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int] | None:
     return None
 
 
-def _unreadable(name: str, path: Path, source: Source, file: str, message: str) -> Issue:
-    if path.stat().st_size == 0:
-        return Issue(code="empty_file", file=file, problem="the file is empty.",
-                     fix="Export the data again; the file needs a header row and data rows.")
-    encoding = source.encoding.lower().replace("_", "-")
-    try:
-        bad = _first_bad_byte(path, encoding) if _format_of(source, path) == "csv" else None
-    except LookupError:
-        return Issue(code="unknown_encoding", file="journey.yml", key=f"sources.{name}.encoding", value=source.encoding,
-                     problem=f"'{source.encoding}' is not a known text encoding.",
-                     fix="Use utf-8, latin-1 or utf-16.")
+def _unreadable(path: Path, source: Source, file: str, message: str) -> Issue:
+    encoding = ENCODINGS.get(source.encoding.lower().replace("_", "-"), "utf-8")
+    bad = _first_bad_byte(path, encoding) if _format_of(source, path) == "csv" else None
     if bad is not None:
         return Issue(code="bad_encoding", file=file, row=bad[1],
                      problem=f"the file is not {source.encoding} text (byte {bad[0]} on line {bad[1]}).",
-                     fix="Set `encoding: latin-1` for this source in journey.yml, or save the file "
-                         "as UTF-8.")
+                     fix="Set `encoding: latin-1` for this source in journey.yml, or save the file as UTF-8.")
     return Issue(code="unreadable_file", file=file, problem=f"the file cannot be read: {message}",
                  fix="Check the separator (set `separator:` in sources), the encoding (`encoding:`) and the format.")
+
+
+def _raw_name(numbered: str) -> str:
+    return numbered.split(" TABLE ", 1)[1].split(" ", 1)[0]
+
+
+def _read_csv(con, numbered: str, path: Path, source: Source, file: str) -> list[Issue]:
+    """Read a CSV as text; when rows have more or fewer fields than the header, read it again leniently.
+
+    The strict reading keeps quoted line breaks and doubled quotes right; the lenient one pads short
+    rows with empty values and puts extra fields into unnamed columns (reported as unused).
+    """
+    sep = f", delim={_lit(source.separator)}" if source.separator else ""
+    enc = ENCODINGS[source.encoding.lower().replace("_", "-")]
+    encoding = "" if enc == "utf-8" else f", encoding={_lit(enc)}"
+    options = f"all_varchar=true, header=true{sep}{encoding}, max_line_size={MAX_LINE_BYTES}"
+    try:
+        con.execute(f"{numbered}FROM read_csv({_lit(str(path))}, {options})")
+        columns = con.execute(f"SELECT * FROM {_raw_name(numbered)} LIMIT 0").description[1:]
+        if len(columns) > 1 or not any(s in columns[0][0] for s in _SEPARATORS):
+            return []
+    except duckdb.Error:
+        pass
+    con.execute(f"{numbered}FROM read_csv({_lit(str(path))}, {options}, strict_mode=false, null_padding=true, "
+                "parallel=false)")
+    return [Issue(code="irregular_rows", file=file, severity="warning",
+                  problem="some rows have more or fewer fields than the header; missing fields are read as empty, "
+                          "extra fields go to unnamed columns that are not used.",
+                  fix="Check the separator and the quoting of texts in the export.")]
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path, source: Source, file: str) -> tuple[_Read | None, list[Issue]]:
@@ -137,13 +159,17 @@ def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path, source: Sou
     if path.is_dir():
         return None, [Issue(code="not_a_file", file=file, problem="this path is a folder, not a file.",
                             fix="Point the source's `path` at the export file itself.")]
+    if path.stat().st_size == 0:
+        return None, [Issue(code="empty_file", file=file, problem="the file is empty.",
+                            fix="Export the data again; the file needs a header row and data rows.")]
+    issues: list[Issue] = []
+    if fmt == "csv" and source.encoding.lower().replace("_", "-") not in ENCODINGS:
+        return None, [Issue(code="unknown_encoding", file="journey.yml", key=f"sources.{name}.encoding",
+                            value=source.encoding, problem=f"'{source.encoding}' is not an encoding the workbench reads.",
+                            fix="Use utf-8, latin-1 or utf-16, or save the file as UTF-8.")]
     try:
         if fmt == "csv":
-            sep = f", delim={_lit(source.separator)}" if source.separator else ""
-            enc = source.encoding.lower().replace("_", "-")
-            encoding = "" if enc in ("utf-8", "utf8", "utf-8-sig") else f", encoding={_lit(enc)}"
-            con.execute(f"{numbered}FROM read_csv({_lit(str(path))}, all_varchar=true, header=true{sep}{encoding}, "
-                        f"strict_mode=false, null_padding=true, max_line_size={MAX_LINE_BYTES})")
+            issues = _read_csv(con, numbered, path, source, file)
         elif fmt == "parquet":
             con.execute(f"{numbered}FROM read_parquet({_lit(str(path))})")
         else:  # every JSON value is read as its text, so long ids keep all their digits
@@ -151,7 +177,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path, source: Sou
             columns = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in names) + "}"
             con.execute(f"{numbered}FROM read_json({_lit(str(path))}, columns={columns})")
     except duckdb.Error as exc:
-        return None, [_unreadable(name, path, source, file, str(exc).splitlines()[0][:300])]
+        return None, [_unreadable(path, source, file, str(exc).splitlines()[0][:300])]
     columns = [c for c in con.execute(f"SELECT * FROM {raw} LIMIT 0").fetchdf().columns if c != "__row"]
     rows = con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]
     if fmt == "csv" and len(columns) == 1:
@@ -161,7 +187,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path, source: Sou
             return None, [Issue(code="wrong_separator", file=file, row=1, value=columns[0][:80],
                                 problem=f"the header reads as one column; the values look separated by '{shown}'.",
                                 fix=f"Set `separator: \"{shown}\"` for this source in journey.yml.")]
-    return _Read(raw, columns, rows), []
+    return _Read(raw, columns, rows), issues
 
 
 def _cast(column: str, kind: str) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .funnel import funnel_table
 
-__all__ = ["VENDORS", "vendor_options", "reconcile_funnels"]
+__all__ = ["VENDORS", "reconcile_funnels", "vendor_options"]
 
 VENDORS: dict[str, dict] = {
     "ga4": {"order": "ordered", "entry": "closed", "counting": "uniques", "reentry": "first",

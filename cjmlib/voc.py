@@ -14,9 +14,22 @@ from .sources import _lit, _q
 from .stats import mean_interval, nps_interval, wilson_interval
 from .text import code_texts, detect_language, normalize_text, redact, sentiment_scores, suggest_themes
 
-__all__ = ["nps_table", "csat_table", "ces_table", "score_table", "normalize_text", "code_themes", "feedback_table",
-           "theme_table", "theme_candidates", "redact", "quotes_table", "emotion_curve", "pain_point_table",
-           "triangulation_table"]
+__all__ = [
+    "ces_table",
+    "code_themes",
+    "csat_table",
+    "emotion_curve",
+    "feedback_table",
+    "normalize_text",
+    "nps_table",
+    "pain_point_table",
+    "quotes_table",
+    "redact",
+    "score_table",
+    "theme_candidates",
+    "theme_table",
+    "triangulation_table",
+]
 
 #: Scale, top box and bottom box of each survey kind (CES 1–7: agreeing the task was easy is 5–7).
 SCALES = {"nps": {"low": 0, "high": 10, "top": 9, "bottom": 6},
@@ -195,8 +208,8 @@ def feedback_table(project) -> pd.DataFrame:
     DataFrame
         ``id``, ``ts``, ``user_id``, ``text``, ``rating``, ``source``, ``language`` (from the data, else
         detected), ``language_detected`` (True when detected), ``themes`` (list of theme ids),
-        ``stage`` (the stage of the first coded theme with a stage, in codebook order; None when
-        uncoded), ``sentiment``, ``sentiment_label``, ``sentiment_method`` (see
+        ``stage`` (the stage of the first coded theme with a stage, in codebook order; when
+        uncoded: missing), ``sentiment``, ``sentiment_label``, ``sentiment_method`` (see
         :func:`cjmlib.text.sentiment_scores`: English and French from the text, else the rating).
     """
     fb = _feedback(project)

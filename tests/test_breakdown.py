@@ -98,3 +98,19 @@ def test_uci_online_shoppers_conversion_and_visitor_type(shared_data):
     bounce = breakdown_table(sessions.mutate(converted=sessions.one_page.cast("int64")), "VisitorType", min_n=100)
     pages = frame.ProductRelated + frame.Administrative + frame.Informational
     assert bounce.overall_rate.iloc[0] == pytest.approx((pages == 1).mean())
+
+
+def test_plot_breakdown_marks_significance_and_names_suppressed_cells():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cjmlib.plot import plot_breakdown
+
+    table = breakdown_table(_units({"ads": (40, 20), "email": (40, 8), "social": (5, 5)}), "channel", min_n=30)
+    ax = plot_breakdown(table)
+    texts = [t.get_text() for t in ax.texts]
+    assert "20.0% *  (n=40)" in texts and "suppressed (n=5)" in texts
+    assert len(ax.collections[-1].get_offsets()) == 2  # the suppressed cell has no point
+    labels = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
+    assert labels["ads"] > labels["email"] > labels["social"]  # largest cell on top
+    assert ax.lines[-1].get_xdata()[0] == pytest.approx(33 / 85)  # the overall rate

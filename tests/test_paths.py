@@ -139,7 +139,7 @@ def test_top_paths_collapse_repeats(events):
 
 def test_after_drop_off(events):
     t = cjm.after_drop_off(events, ["home", "cart", "purchase"], at="cart")
-    assert _pairs(t, "next", "units") == {"home": 1, cjm.paths.END: 1}  # s2 went home, s4 stopped
+    assert dict(zip(t.next, t.units)) == {"home": 1, cjm.paths.END: 1}  # s2 went home, s4 stopped
     assert t.denominator.unique().tolist() == [2] and t.share.tolist() == [0.5, 0.5]
     first = cjm.after_drop_off(events, ["home", "product"], at="home")
     assert first[["next", "units", "denominator"]].values.tolist() == [["cart", 1, 1]]  # s2

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from test_funnel import T0, events
 
 import cjmlib as cjm
 from cjmlib.vendors import VENDORS, reconcile_funnels, vendor_options
-from test_funnel import T0, events
 
 
 def _at(rows):
@@ -75,8 +75,8 @@ def test_posthog_rules_window_strict_and_exclusions():
     # PostHog documents its orders (sequential, strict, any) and exclusion steps; its default window
     # is 14 days. No worked example is published: these cases follow the documented rules.
     day = 1440
-    ev = events([f"u1, 0, A", f"u1, {13 * day}, B",          # within 14 days
-                 f"u2, 0, A", f"u2, {15 * day}, B",          # after 14 days
+    ev = events(["u1, 0, A", f"u1, {13 * day}, B",          # within 14 days
+                 "u2, 0, A", f"u2, {15 * day}, B",          # after 14 days
                  "u3, 0, A", "u3, 1, X", "u3, 2, B",         # X between: sequential yes, strict no
                  f"u4, {20 * day}, A", f"u4, {20 * day + 1}, Z", f"u4, {20 * day + 2}, B"])
     sequential = cjm.funnel_table(ev, ["A", "B"], by="event", emulate="posthog")
@@ -112,7 +112,7 @@ def test_reconciliation_explains_why_counts_differ():
     # through the second A, its window being 1 day); w buys after 20 days: inside Mixpanel's 30 days
     # and GA4's unlimited window, outside Amplitude's 1 day and PostHog's 14
     day = 1440
-    ev = events(["u, 0, A", f"u, {2 * day}, A", f"u, {2 * day + 5}, B", f"w, 0, A", f"w, {20 * day}, B"])
+    ev = events(["u, 0, A", f"u, {2 * day}, A", f"u, {2 * day + 5}, B", "w, 0, A", f"w, {20 * day}, B"])
     table = reconcile_funnels(ev, ["A", "B"], by="event", reference="mixpanel")
     step2 = table[table.step == 2].set_index("vendor")
     assert step2.units.to_dict() == {"mixpanel": 2, "ga4": 2, "amplitude": 1, "posthog": 1}
