@@ -139,13 +139,18 @@ def _cmd_lab(args) -> int:
     notebooks.mkdir(exist_ok=True)
     from .runner import NOTEBOOKS_DIR
 
-    for nb in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+    workbench = TEMPLATES_DIR / "lab" / "workbench.ipynb"
+    for nb in [workbench, *sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]:
         target = notebooks / nb.name
-        if not target.exists():
+        if not target.exists():  # never overwrite the consultant's own copy
             text = nb.read_text(encoding="utf-8").replace('\\"../demo\\"', json.dumps(json.dumps(str(directory)))[1:-1])
             target.write_text(text, encoding="utf-8")
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={directory}", f"--ip={args.ip}",
-           f"--port={args.port}", "--ServerApp.open_browser=" + ("False" if args.no_browser else "True")]
+           f"--port={args.port}", "--ServerApp.open_browser=" + ("False" if args.no_browser else "True"),
+           "--LabApp.extension_manager=readonly", "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # JupyterLab refuses to start as root without it
     print(f"starting JupyterLab on {directory} (Ctrl-C to stop)", file=sys.stderr)
     return subprocess.call(cmd)
 

@@ -24,8 +24,17 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["SECRET_ENV", "SECRET_FILE", "PSEUDONYM_PREFIX", "PSEUDONYM_LENGTH", "PSEUDONYM_PATTERN",
-           "read_secret", "ensure_secret", "pseudonym", "pseudonym_sql"]
+__all__ = [
+    "PSEUDONYM_LENGTH",
+    "PSEUDONYM_PATTERN",
+    "PSEUDONYM_PREFIX",
+    "SECRET_ENV",
+    "SECRET_FILE",
+    "ensure_secret",
+    "pseudonym",
+    "pseudonym_sql",
+    "read_secret",
+]
 
 SECRET_ENV = "CJM_SECRET"
 SECRET_FILE = ".cjm-secret"

@@ -25,7 +25,7 @@ from .results import load_result, save_result
 from .sources import file_sha256, load_sources
 from .spec import Journey, _dotted, _line_of, load_spec
 
-__all__ = ["Project", "load_project", "open_project", "validate_project", "ENGINE_FILE"]
+__all__ = ["ENGINE_FILE", "Project", "load_project", "open_project", "validate_project"]
 
 ENGINE_FILE = Path("work") / "engine.duckdb"
 # the engine never downloads an extension: a run makes no network request (parquet, json, icu are built in)

@@ -38,7 +38,7 @@ from .errors import Issue
 from .privacy import pseudonym_sql
 from .spec import Journey, Source
 
-__all__ = ["SCHEMAS", "load_sources", "file_sha256", "touchpoint_case"]
+__all__ = ["SCHEMAS", "file_sha256", "load_sources", "touchpoint_case"]
 
 # canonical column -> (DuckDB type, required)
 SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {

@@ -87,6 +87,23 @@ def lab(lab_project, tmp_path):
         log.close()
 
 
+def _edit_persona_name(page, old_name: str) -> None:
+    """Run all cells, open the Personas tab, rename the first persona and click Save."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    save = page.locator("button.widget-button[title='Save']")
+    save.wait_for(timeout=60_000)
+    page.locator(".jp-OutputArea-output .lm-TabBar-tab", has_text="Personas").click()
+    name = page.locator(".widget-text:has(label:text-is('Name')) input:visible")
+    name.wait_for(timeout=10_000)
+    assert name.input_value() == old_name
+    name.fill(NEW_NAME)
+    name.press("Tab")
+    save.click()
+    page.locator(".widget-html", has_text="Saved journey.yml").wait_for(timeout=20_000)
+    page.locator(".jp-OutputArea-output .lm-TabBar").scroll_into_view_if_needed()
+
+
 def test_a_persona_edited_in_the_workbench_is_saved(lab, lab_project):
     from playwright.sync_api import sync_playwright
 
@@ -95,27 +112,16 @@ def test_a_persona_edited_in_the_workbench_is_saved(lab, lab_project):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 1300})
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(lab)
                        else route.abort("blockedbyclient"))  # nothing leaves the machine
             page.goto(f"{lab}/lab/tree/notebooks/workbench.ipynb?token={TOKEN}", timeout=60_000)
             page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
-
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            save = page.locator(".widget-button", has_text="Save")
-            save.wait_for(timeout=60_000)
-
-            page.locator(".widget-tab .lm-TabBar-tab", has_text="Personas").click()
-            name = page.locator(".widget-text:has(label:text-is('Name')) input:visible").first
-            name.wait_for(timeout=10_000)
-            assert name.input_value() == load_spec(lab_project).personas[0].name
-            name.fill(NEW_NAME)
-            name.press("Tab")
-            save.click()
-            page.locator(".widget-html", has_text="Saved journey.yml").wait_for(timeout=20_000)
-            page.screenshot(path=str(ARTIFACTS / "workbench-persona-saved.png"), full_page=True)
+            page.get_by_text("CJM Workbench | Idle").wait_for(timeout=60_000)  # the project's kernel is up
+            try:
+                _edit_persona_name(page, load_spec(lab_project).personas[0].name)
+            finally:
+                page.screenshot(path=str(ARTIFACTS / "workbench-persona-saved.png"), full_page=True)
         finally:
             browser.close()
 

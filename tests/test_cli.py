@@ -108,3 +108,18 @@ def test_quiet_prints_one_json_line(monkeypatch, capsys, tmp_path):
 def test_help(argv):
     proc = _run(*argv)
     assert proc.returncode == 0 and "cjm" in proc.stdout
+
+
+def test_lab_copies_the_notebooks_pointed_at_the_project(tmp_path, monkeypatch):
+    project = cli.new_project(tmp_path / "p", with_data=False)
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd: calls.append(cmd) or 0)
+    assert cli.main(["lab", str(project), "--no-browser", "--port", "8899"]) == 0
+    (cmd,) = calls
+    assert f"--notebook-dir={project.resolve()}" in cmd and "--port=8899" in cmd
+    copied = sorted(p.name for p in (project / "notebooks").glob("*.ipynb"))
+    assert "workbench.ipynb" in copied and "04-behaviour.ipynb" in copied
+    import papermill
+
+    params = papermill.inspect_notebook(str(project / "notebooks" / "01-goals.ipynb"))
+    assert params["project_dir"]["default"].strip('"') == str(project.resolve())

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import ipywidgets as w
+import nbformat
+import papermill
 import pytest
 
 from cjmlib.errors import RunError
@@ -255,3 +259,22 @@ def test_the_editor_shows_one_tab_per_section(editor):
 def test_an_unknown_entry_names_the_known_ones(editor):
     with pytest.raises(KeyError, match="parent, planner"):
         editor.persona_form("parnet")
+
+
+WORKBENCH = Path(__file__).resolve().parent.parent / "templates" / "lab" / "workbench.ipynb"
+
+
+def test_workbench_notebook_is_thin_and_shows_the_editor(project, tmp_path):
+    nb = nbformat.read(WORKBENCH, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert not any(re.search(r"^\s*(def|class|for|while)\s", c.source, re.MULTILINE) for c in code)
+    assert [c for c in code if "parameters" in c.metadata.get("tags", [])] == code[:1]
+    assert papermill.inspect_notebook(str(WORKBENCH))["project_dir"]["help"]
+
+    out = tmp_path / "workbench.ipynb"
+    papermill.execute_notebook(str(WORKBENCH), str(out), parameters={"project_dir": str(project)},
+                               kernel_name="python3", cwd=str(project), progress_bar=False)
+    shown = nbformat.read(out, as_version=4).cells[-2].outputs
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in shown)
+    assert (project / "journey.yml").read_text(encoding="utf-8") == SPEC  # opening the editor writes nothing

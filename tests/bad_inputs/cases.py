@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
-__all__ = ["Case", "CASES", "SECRET", "BASE_SPEC", "build_base", "build_case", "expected_pseudonym"]
+__all__ = ["BASE_SPEC", "CASES", "SECRET", "Case", "build_base", "build_case", "expected_pseudonym"]
 
 SECRET = "5f" * 32  # the cases' .cjm-secret (64 hex characters)
 
@@ -324,8 +324,7 @@ _CORRECTIONS = [
          files={"data/surveys.csv": _csv(SURVEYS_HEADER + ",touchpoint", [
              r + (",basket" if i == 1 else ",cart") for i, r in enumerate(_survey_rows())])}),
     Case("events_unknown_event", "events that match no touchpoint", "warning", ("unmatched_events",), column="event",
-         files={"data/events.csv": _csv(EVENTS_HEADER, [*_events_rows(), "u01,s01,2026-01-05T11:09:00Z,wishlist,/,"
-                                                                         "search,mobile,"])}),
+         files={"data/events.csv": _csv(EVENTS_HEADER, [*_events_rows(), "u01,s01,2026-01-05T11:09:00Z,wishlist,/,search,mobile,"])}),
     Case("events_bom", "events.csv starts with a UTF-8 byte order mark", "ok",
          files={"data/events.csv": b"\xef\xbb\xbf" + _csv(EVENTS_HEADER, _events_rows())}, check=_check_users(10)),
     Case("feedback_latin1_declared", "feedback.csv in Latin-1 with encoding: latin-1", "ok",

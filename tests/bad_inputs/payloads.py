@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from ruamel.yaml import YAML
 
-__all__ = ["PAYLOADS", "MARKER", "OFFLINE", "PayloadRun", "payload_run", "build_payload_project"]
+__all__ = ["MARKER", "OFFLINE", "PAYLOADS", "PayloadRun", "build_payload_project", "payload_run"]
 
 MARKER = "__cjm_pwned"
 OFFLINE = Path(__file__).resolve().parent / "offline"
@@ -130,6 +130,6 @@ def payload_run() -> PayloadRun:
            "CJM_NET_LOG": str(log)}
     env.pop("CJM_SECRET", None)
     proc = subprocess.run([sys.executable, "-m", "cjmlib.cli", "run", str(project), "--quiet"], env=env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, check=False)
     lines = [tuple(line.split("\t", 2)) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
     return PayloadRun(project, proc.returncode, proc.stdout, proc.stderr, lines)
