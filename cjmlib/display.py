@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["show_table", "as_table", "show_image"]
@@ -25,7 +26,10 @@ def show_table(table: pd.DataFrame, *, percent: tuple[str, ...] = (), decimals: 
         A caption that says what the numbers are.
     """
     decimals = decimals or {}
-    shown = table.rename(columns=columns or {})
+    # the Styler escapes text cells only: lists (quotes, keywords) become escaped text here too
+    shown = table.rename(columns=columns or {}).apply(
+        lambda col: col.map(lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple | np.ndarray) else v)
+        if col.dtype == object else col)
     rename = columns or {}
     formats = {rename.get(c, c): "{:.1%}" for c in percent if c in table}
     formats.update({rename.get(c, c): f"{{:,.{d}f}}" for c, d in decimals.items() if c in table})

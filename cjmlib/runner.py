@@ -31,6 +31,7 @@ import pandas as pd
 
 from .errors import Issue, RunError, SpecError
 from .i18n import index_labels, step_title
+from .privacy import ensure_secret
 from .project import ENGINE_FILE, load_project
 from .publish import previous_manifest, project_lock, prune_runs, stale_warning, switch_latest, what_changed
 from .results import load_result, save_result
@@ -353,6 +354,7 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
         say("loading and checking the project")
         t0 = time.perf_counter()
         (run_dir / ENGINE_FILE).parent.mkdir(parents=True, exist_ok=True)
+        ensure_secret(project_dir)  # a run always pseudonymizes customer ids
         project = load_project(project_dir, as_of=as_of, database=run_dir / ENGINE_FILE)
         spec = project.spec
         period = project.period

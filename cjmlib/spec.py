@@ -39,7 +39,7 @@ DEFAULT_STAGES = ("awareness", "consideration", "purchase", "retention", "advoca
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class ProjectInfo(_Model):
