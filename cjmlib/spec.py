@@ -324,6 +324,10 @@ def _pydantic_issues(err: ValidationError, root: Any, file: str) -> list[Issue]:
             problem = f"required key '{loc[-1]}' is missing."
             fix = f"Add '{loc[-1]}:' here."
             code = "missing_key"
+        elif kind == "finite_number":
+            problem = f"{value!r} is not a finite number."
+            fix = "Write a plain number here (NaN and infinity are not allowed)."
+            code = "not_finite"
         else:
             problem = f"{e['msg']} (got {value!r})." if not isinstance(value, dict | list) else f"{e['msg']}."
             fix = ""

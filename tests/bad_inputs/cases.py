@@ -232,7 +232,7 @@ _SPEC_CASES = [
          spec=lambda t: t.replace("Bad input shop", "Boutique déco").encode("latin-1")),
     Case("spec_bom", "journey.yml with a UTF-8 byte order mark", "ok",
          spec=lambda t: ("\ufeff" + t).encode("utf-8")),
-    Case("spec_nan_impact", "an opportunity's impact is .nan", "error", ("bad_value",),
+    Case("spec_nan_impact", "an opportunity's impact is .nan", "error", ("not_finite",),
          spec=_replace("impact: 1,", "impact: .nan,")),
     Case("spec_inf_reach", "an opportunity's reach is .inf", "error", ("not_finite",),
          spec=_replace("reach: 100,", "reach: .inf,")),
