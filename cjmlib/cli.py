@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import CjmError, RunError, SpecError, format_issues
 
-__all__ = ["main", "new_project", "TEMPLATES_DIR"]
+__all__ = ["TEMPLATES_DIR", "main", "new_project"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 PROJECT_TEMPLATES = ("ecommerce",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["show_table", "as_table", "show_image"]
+__all__ = ["as_table", "show_image", "show_table"]
 
 
 def show_table(table: pd.DataFrame, *, percent: tuple[str, ...] = (), decimals: dict[str, int] | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Issue", "CjmError", "SpecError", "DataError", "RunError", "format_issues"]
+__all__ = ["CjmError", "DataError", "Issue", "RunError", "SpecError", "format_issues"]
 
 
 @dataclass(frozen=True)

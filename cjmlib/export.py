@@ -27,7 +27,7 @@ from nbconvert import HTMLExporter
 
 from .i18n import index_labels
 
-__all__ = ["TEMPLATE_DIR", "CSP", "export_notebook", "clean_notebook", "render_index"]
+__all__ = ["CSP", "TEMPLATE_DIR", "clean_notebook", "export_notebook", "render_index"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
 """The report template folder: ``conf.json``, ``index.html.j2``, ``run-index.html.j2``, ``style.css``."""

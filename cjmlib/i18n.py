@@ -6,7 +6,7 @@ client reads is translated.
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "STEP_TITLES", "INDEX_LABELS", "step_title", "index_labels"]
+__all__ = ["INDEX_LABELS", "LANGUAGES", "STEP_TITLES", "index_labels", "step_title"]
 
 LANGUAGES = ("en", "fr")
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-__all__ = ["set_theme", "plot_funnel", "plot_weekly_abandonment", "plot_nps", "plot_themes", "plot_emotion"]
+__all__ = ["plot_emotion", "plot_funnel", "plot_nps", "plot_themes", "plot_weekly_abandonment", "set_theme"]
 
 __all__ += ["plot_cohorts", "plot_sankey", "plot_transitions"]
 

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["save_result", "load_result", "has_result", "results_dir"]
+__all__ = ["has_result", "load_result", "results_dir", "save_result"]
 
 
 def results_dir(run_dir: str | os.PathLike) -> Path:

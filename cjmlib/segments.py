@@ -6,7 +6,7 @@ import pandas as pd
 
 from .sources import _lit, _q
 
-__all__ = ["persona_users_sql", "persona_evidence"]
+__all__ = ["persona_evidence", "persona_users_sql"]
 
 
 def persona_users_sql(persona) -> str | None:

@@ -30,9 +30,26 @@ from ruamel.yaml.error import MarkedYAMLError
 from .errors import Issue, SpecError
 
 __all__ = [
-    "Journey", "ProjectInfo", "Goal", "KPI", "Persona", "Stage", "Touchpoint", "MatchRule", "Lane",
-    "PainPoint", "Opportunity", "Theme", "Codebook", "Source", "Sources", "DEFAULT_STAGES",
-    "load_spec", "save_spec", "parse_spec", "spec_to_data",
+    "DEFAULT_STAGES",
+    "KPI",
+    "Codebook",
+    "Goal",
+    "Journey",
+    "Lane",
+    "MatchRule",
+    "Opportunity",
+    "PainPoint",
+    "Persona",
+    "ProjectInfo",
+    "Source",
+    "Sources",
+    "Stage",
+    "Theme",
+    "Touchpoint",
+    "load_spec",
+    "parse_spec",
+    "save_spec",
+    "spec_to_data",
 ]
 
 DEFAULT_STAGES = ("awareness", "consideration", "purchase", "retention", "advocacy")

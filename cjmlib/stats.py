@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-__all__ = ["wilson_interval", "nps_interval", "mean_interval", "suppress_small"]
+__all__ = ["mean_interval", "nps_interval", "suppress_small", "wilson_interval"]
 
 Z95 = 1.959963984540054
 

@@ -72,9 +72,7 @@ _STOPWORDS = {
     "de": "der die das und ist nicht ein eine mit fur auf ich zu es sehr mein aber war noch den dem bestellung",
 }
 _STOPWORD_SETS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
-_GREETINGS = frozenset("hi hello hey dear regards kind best a customer thanks cheers bonjour bonsoir cordialement "
-                       "bonne journee soiree salutations madame monsieur merci ola obrigado obrigada hola gracias "
-                       "hallo danke gruss".split())
+_GREETINGS = frozenset(["hi", "hello", "hey", "dear", "regards", "kind", "best", "a", "customer", "thanks", "cheers", "bonjour", "bonsoir", "cordialement", "bonne", "journee", "soiree", "salutations", "madame", "monsieur", "merci", "ola", "obrigado", "obrigada", "hola", "gracias", "hallo", "danke", "gruss"])
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -280,7 +278,7 @@ FRENCH_LEXICON = {
     "sans": -0.5, "encore": -0.4, "fois": -0.3, "abusif": -2.2, "ridicule": -2.2, "lamentable": -3.0,
     "pas top": -1.5, "pas terrible": -1.5, "pas assez": -1.2, "trop cher": -2.0, "mal": -1.8,
 }
-_FR_NEGATIONS = frozenset("pas jamais plus aucun aucune rien ni sans guere".split())
+_FR_NEGATIONS = frozenset(["pas", "jamais", "plus", "aucun", "aucune", "rien", "ni", "sans", "guere"])
 _FR_BOOSTERS = {"tres": 0.3, "vraiment": 0.3, "tellement": 0.3, "super": 0.3, "extremement": 0.4,
                 "absolument": 0.3, "completement": 0.3, "beaucoup": 0.2, "assez": -0.1, "peu": -0.3}
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .stats import wilson_interval
 
-__all__ = ["sessions_table", "web_metrics", "weekly_abandonment", "repeat_purchase"]
+__all__ = ["repeat_purchase", "sessions_table", "web_metrics", "weekly_abandonment"]
 
 
 def _key_events(project) -> dict[str, list[str]]:
