@@ -9,15 +9,42 @@ import types
 
 from .breakdown import breakdown_table, unit_outcomes
 from .display import as_table, show_image, show_table
+from .engine import open_engine, to_spark
 from .errors import CjmError, DataError, Issue, RunError, SpecError
+from .exercises import check
+from .experiments import design_test, message_tests, opportunity_tests, read_results, readout, sample_size
 from .funnel import funnel_table, stage_funnel
-from .inventory import goals_table, persona_cards, touchpoint_matrix, touchpoint_volume
+from .inventory import (
+    goals_table,
+    persona_cards,
+    persona_coverage,
+    touchpoint_matrix,
+    touchpoint_volume,
+    unmatched_events,
+)
 from .paths import after_drop_off, step_sankey_table, top_paths, transition_table
-from .planning import kpi_table, opportunity_table
+from .planning import kpi_before_after, kpi_table, opportunity_table, roadmap_table
 from .project import Project, load_project, open_project, validate_project
+from .quality import data_quality_table, rejection_table
 from .results import load_result, save_result
 from .retention import cohort_table, purchase_gaps, repeat_purchase_rate
-from .segments import persona_evidence
+from .segments import (
+    find_segments,
+    persona_evidence,
+    persona_mix,
+    segment_features,
+    segment_personas,
+    segment_profiles,
+    segment_summary,
+)
+from .sizing import (
+    period_days,
+    revenue_per_conversion,
+    sizing_table,
+    sizing_targets,
+    what_if_panel,
+    what_if_table,
+)
 from .spec import Journey, load_spec, save_spec
 from .vendors import reconcile_funnels
 from .voc import (

@@ -739,6 +739,23 @@ def _truth(sessions: dict, users: dict, feedback: pd.DataFrame, surveys: pd.Data
     }
 
 
+#: A/B tests of on-site messages run after the period (results in experiments/results.csv): the true
+#: conversion of control and variant, and each arm's size as a share of the demo's users.
+EXPERIMENTS = {"exit_intent": (0.54, 0.60, 0.5), "cart_recovery": (0.32, 0.35, 0.5), "nps_banner": (0.42, 0.48, 0.2)}
+
+
+def _experiments(rng: np.random.Generator, folder: Path, n_users: int) -> dict:
+    """Write results.csv into ``folder``: one row per experiment and arm (users, conversions drawn
+    binomially); return the true rates."""
+    rows = [{"experiment": name, "variant": arm, "users": max(50, round(share * n_users))}
+            for name, (_, _, share) in EXPERIMENTS.items() for arm in ("control", "variant")]
+    rates = np.array([EXPERIMENTS[r["experiment"]][r["variant"] == "variant"] for r in rows])
+    table = pd.DataFrame(rows).assign(conversions=rng.binomial([r["users"] for r in rows], rates))
+    folder.mkdir(exist_ok=True)
+    table.to_csv(folder / "results.csv", index=False, lineterminator="\n")
+    return {name: {"control": c, "variant": v} for name, (c, v, _) in EXPERIMENTS.items()}
+
+
 def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int = 8,
              start: str = "2026-09-07", seed: int = 7) -> dict:
     """Write the demo shop's exports into ``project_dir/data/`` and return the planted truth.
@@ -766,7 +783,8 @@ def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int 
         story: ``mobile_checkout_week`` (week, probabilities used, observed weekly checkout
         abandonment per device), ``shipping_cost_at_checkout`` (theme mix per feedback context,
         survey score mixes, observed counts, the planted theme of every feedback item) and
-        ``segments`` (definitions, observed figures, ``users``: user_id → segment).
+        ``segments`` (definitions, observed figures, ``users``: user_id → segment) and ``experiments``
+        (the true rates of each arm of the A/B tests written to ``experiments/results.csv``).
 
     Examples
     --------
@@ -798,6 +816,7 @@ def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int 
     surveys.to_csv(data / "surveys.csv", index=False, date_format=TS_FORMAT, lineterminator="\n")
     truth = _truth(sessions, users, feedback_items, surveys, int(sessions["counts"].sum()),
                    origin=origin, weeks=weeks, seed=seed, story_week=story_week)
+    truth["experiments"] = _experiments(np.random.default_rng([seed, 1]), Path(project_dir) / "experiments", n_users)
     (Path(project_dir) / "demo-truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False),
                                                        encoding="utf-8")
     return truth

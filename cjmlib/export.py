@@ -148,7 +148,7 @@ def _clean_output(output: nbformat.NotebookNode) -> nbformat.NotebookNode | None
 def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_id: str, run_date: str,
                  period: str, pages: Sequence[Mapping[str, str]], kpis: Sequence[Mapping[str, str]],
                  map_page: str | None = None, notes: Iterable[str] = (), changes: Sequence[Mapping[str, str]] = (),
-                 language: str = "en") -> Path:
+                 language: str = "en", map_pages: Sequence[Mapping[str, str]] = ()) -> Path:
     """Write the run's index page: the journey map first, then the step pages, then headline KPIs.
 
     Every value is escaped (Jinja autoescape); the page has the same look and the same
@@ -183,6 +183,9 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
         ``delta``, ``interval`` and ``significance`` (already formatted text).
     language
         ISO 639-1 code of the page's language (the ``lang`` attribute).
+    map_pages
+        The map of each persona, listed under the journey map: one mapping each with ``href`` and
+        ``title`` (the persona's name).
 
     Returns
     -------
@@ -201,6 +204,7 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
         "title": title, "client": client, "run_id": run_id, "run_date": run_date, "period": period,
         "language": language, "notes": list(notes), "labels": index_labels(language),
         "map_page": None if map_page is None else _check_relative(map_page),
+        "map_pages": [_pick(page, required=("href", "title"), optional=()) for page in map_pages],
         "pages": [_pick(page, required=("href", "title"), optional=("summary",)) for page in pages],
         "kpis": [_pick(kpi, required=("name", "value"), optional=("detail",)) for kpi in kpis],
         "changes": [_pick(c, required=("name", "before", "after", "delta"), optional=("interval", "significance"))

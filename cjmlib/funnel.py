@@ -63,56 +63,92 @@ def _seconds(days: float | None) -> float | None:
 
 
 def _prepare(events, steps, *, by, unit, order, exclude):
-    """Events of the funnel with ``u, key, e`` (epoch seconds) and ``seq`` (the unit's event number)."""
+    """Events of the funnel with ``u, key, e`` (epoch seconds), and ``seq`` when it is needed.
+
+    ``seq`` numbers a unit's events by time then key. A strict funnel needs it (step k must be
+    the very next event), and so does a funnel with a repeated step (two events with the same
+    key at the same instant are then two steps). Otherwise two events at one instant are told
+    apart by their keys, which are known when the query is built: no numbering window is needed.
+    """
     unit_col = "user_id" if unit == "user" else "session_id"
     base = events.select(u=events[unit_col], key=events[by].cast("string"), ts=events.ts)
     base = base.filter(base.u.notnull() & base.ts.notnull())
     wanted = list(dict.fromkeys([*steps, *exclude]))
-    if order != "strict":  # numbering only the funnel's events keeps the window small
+    if order != "strict":  # only the funnel's events matter
         base = base.filter(base.key.isin(wanted))
+    if order != "strict" and len(set(steps)) == len(steps):
+        return base.select("u", "key", e=base.ts.epoch_seconds().cast("float64"))
     numbered = base.mutate(e=base.ts.epoch_seconds().cast("float64"),
                            seq=ibis.row_number().over(ibis.window(group_by="u", order_by=["ts", "key"])))
     return numbered.filter(numbered.key.isin(wanted)).select("u", "key", "e", "seq")
 
 
-def _advance(reached, ev, step, *, order, window_s, step_window_s, tie_s):
-    """The earliest event of ``step`` that continues each attempt of ``reached``."""
-    s = ev.filter(ev.key == step).select("u", e2="e", seq2="seq")
+def _after(j, previous, step, *, order, tie_s):
+    """The condition for an event of ``step`` (``e2``) to follow the event that reached ``previous``."""
+    if "seq" in j.columns:
+        if order == "strict":
+            return j.seq2 == j.seq + 1
+        if tie_s:
+            return (j.seq2 != j.seq) & (j.e2 >= j.e - tie_s) & ((j.seq2 > j.seq) | (j.e2 <= j.e + tie_s))
+        return (j.seq2 > j.seq) & (j.e2 >= j.e)
+    # distinct steps: at one instant the event with the greater key comes later (as ``seq`` orders them)
+    if tie_s:
+        return j.e2 >= j.e - tie_s
+    return j.e2 >= j.e if step > previous else j.e2 > j.e
+
+
+def _advance(reached, ev, previous, step, *, order, window_s, step_window_s, tie_s, single):
+    """The earliest event of ``step`` that continues each attempt of ``reached``.
+
+    Each attempt keeps ``d``: the seconds from the event that reached ``previous``. With
+    ``single`` (one attempt per unit), attempts are grouped by unit alone, as a hand query would.
+    """
+    s = ev.filter(ev.key == step).select("u", e2="e", **({"seq2": "seq"} if "seq" in ev.columns else {}))
     j = reached.join(s, "u")
-    if order == "strict":
-        cond = j.seq2 == j.seq + 1
-    elif tie_s:
-        cond = (j.seq2 != j.seq) & (j.e2 >= j.e - tie_s) & ((j.seq2 > j.seq) | (j.e2 <= j.e + tie_s))
-    else:
-        cond = (j.seq2 > j.seq) & (j.e2 >= j.e)
+    cond = _after(j, previous, step, order=order, tie_s=tie_s)
     if window_s is not None:
         cond &= j.e2 <= j.e0 + window_s
     if step_window_s is not None:
         cond &= j.e2 <= j.e + step_window_s
     j = j.filter(cond)
-    return j.group_by([*_KEYS, "e0"]).agg(e=j.e2.min(), seq=j.seq2.min())
+    found = {"e": j.e2.min(), "d": (j.e2 - j.e).min()}
+    if "seq" in j.columns:
+        found["seq"] = j.seq2.min()
+    if single:
+        return j.group_by("u").agg(aid=j.aid.min(), entry=j.entry.min(), e0=j.e0.min(), **found)
+    return j.group_by([*_KEYS, "e0"]).agg(**found)
 
 
 def _starts(ev, step, entry_index, *, reentry, after=None):
-    """Attempts entering at ``step``: the first event per unit, or every event (``reentry="best"``)."""
+    """Attempts entering at ``step``: the first event per unit, or every event (``reentry="best"``).
+
+    An attempt is named by the number (``seq``) or, without it, the time of its entry event.
+    """
     s = ev.filter(ev.key == step)
     if after is not None:
-        s = s.join(after, "u").filter(lambda r: r.e > r.after).select("u", "key", "e", "seq")
+        s = s.join(after, "u").filter(lambda r: r.e > r.after).drop("after")
+    numbered = "seq" in ev.columns
     if reentry == "first":
-        s = s.group_by("u").agg(seq=s.seq.min(), e=s.e.min())
-    return s.select("u", "seq", "e", aid=s.seq, entry=ibis.literal(entry_index), e0=s.e)
+        s = s.group_by("u").agg(e=s.e.min(), **({"seq": s.seq.min()} if numbered else {}))
+    elif not numbered:  # two entry events at one instant are one attempt
+        s = s.select("u", "e").distinct()
+    return s.select("u", "e", *(["seq"] if numbered else []), aid=s.seq if numbered else s.e,
+                    entry=ibis.literal(entry_index), e0=s.e)
 
 
 def _ordered_reach(ev, steps, *, entries, reentry, window_s, step_windows_s, order, tie_s, after=None):
-    """Long table ``u, aid, entry, k, e, e0``: attempt (u, aid, entry) reached step k at time e."""
+    """Long table ``u, aid, entry, k, e, e0, d``: attempt (u, aid, entry) reached step k at time e.
+
+    ``d`` is the time from step k−1 (null at the attempt's entry).
+    """
     parts = []
     for j in entries:
         reached = _starts(ev, steps[j - 1], j, reentry=reentry, after=after)
-        parts.append(reached.select(*_KEYS, k=ibis.literal(j), e="e", e0="e0"))
+        parts.append(reached.select(*_KEYS, k=ibis.literal(j), e="e", e0="e0", d=ibis.null("float64")))
         for k in range(j + 1, len(steps) + 1):
-            reached = _advance(reached, ev, steps[k - 1], order=order, window_s=window_s,
-                               step_window_s=step_windows_s[k - 1], tie_s=tie_s)
-            parts.append(reached.select(*_KEYS, k=ibis.literal(k), e="e", e0="e0"))
+            reached = _advance(reached, ev, steps[k - 2], steps[k - 1], order=order, window_s=window_s,
+                               step_window_s=step_windows_s[k - 1], tie_s=tie_s, single=reentry == "first")
+            parts.append(reached.select(*_KEYS, k=ibis.literal(k), e="e", e0="e0", d="d"))
     return ibis.union(*parts)
 
 
@@ -128,7 +164,9 @@ def _any_order_reach(ev, steps, *, window_s):
         cols = [firsts[f"f{i}"] for i in range(k)]
         done = firsts.filter(ibis.and_(*[c.notnull() for c in cols]))
         e = ibis.greatest(*cols) if k > 1 else cols[0]
-        parts.append(done.select("u", aid=ibis.literal(0), entry=ibis.literal(1), k=ibis.literal(k), e=e, e0="e0"))
+        d = e - (ibis.greatest(*cols[:-1]) if k > 2 else cols[0]) if k > 1 else ibis.null("float64")
+        parts.append(done.select("u", aid=ibis.literal(0), entry=ibis.literal(1), k=ibis.literal(k), e=e, e0="e0",
+                                 d=d))
     return ibis.union(*parts)
 
 
@@ -174,11 +212,18 @@ def _totals_reach(ev, steps, *, window_s, step_windows_s, order, tie_s, exclude)
     return ibis.union(*rounds)
 
 
-def _censoring(reach, steps, *, window_s, step_windows_s, data_end_s, counting):
-    """Per step k, units (or attempts) stopped at k−1 whose window to reach k was still open at the data's end."""
+def _censoring(reach, steps, *, window_s, step_windows_s, data_end, events, counting):
+    """Per step k, units (or attempts) stopped at k−1 whose window to reach k was still open at the data's end.
+
+    Without a window nothing is censored and no query runs; ``data_end`` defaults to the last event.
+    """
     n = len(steps)
     if window_s is None and all(w is None for w in step_windows_s[1:]):
         return {}
+    if data_end is None:
+        data_end_s = events.ts.max().epoch_seconds().execute()
+    else:
+        data_end_s = pd.Timestamp(data_end).timestamp()
     last = reach.group_by(_KEYS).agg(e0=reach.e0.min(), depth=reach.k.max(), last=reach.e.max())
     deadlines = []
     if window_s is not None:
@@ -199,20 +244,19 @@ def _censoring(reach, steps, *, window_s, step_windows_s, data_end_s, counting):
     return {int(d) + 1: int(c) for d, c in zip(df["depth"], df["n"])}
 
 
-def _step_counts(reach, *, counting):
-    """Per step: units (or attempts), those continuing from the previous step, median and p90 seconds."""
-    if counting == "uniques":
-        counts = reach.group_by("k").agg(units=reach.u.nunique(),
-                                         converted=reach.u.nunique(where=reach.entry < reach.k))
+def _step_counts(reach, *, counting, one_attempt):
+    """Per step: units (or attempts), those continuing from the previous step, median and p90 seconds.
+
+    One query: the time from the previous step (``d``) travels with each reached step. With
+    ``one_attempt`` (one attempt per unit), units and attempts are the same and are not deduplicated.
+    """
+    if counting == "uniques" and not one_attempt:  # a unit once per step: converted if an attempt came from k−1
+        reach = reach.group_by(["u", "k"]).agg(c=(reach.entry < reach.k).any().cast("int64"), d=reach.d.min())
     else:
-        counts = reach.group_by("k").agg(units=reach.u.count(), converted=reach.u.count(where=reach.entry < reach.k))
-    prev = reach.select(*_KEYS, k=reach.k + 1, e_prev="e")
-    d = reach.join(prev, [*_KEYS, "k"])
-    d = d.select("u", "k", s=d.e - d.e_prev)
-    if counting == "uniques":
-        d = d.group_by(["u", "k"]).agg(s=d.s.min())
-    times = d.group_by("k").agg(median_seconds=d.s.quantile(0.5), p90_seconds=d.s.quantile(0.9))
-    return counts.execute(), times.execute()
+        reach = reach.mutate(c=(reach.entry < reach.k).cast("int64"))
+    table = reach.group_by("k").agg(units=reach.u.count(), converted=reach.c.sum(),
+                                    median_seconds=reach.d.quantile(0.5), p90_seconds=reach.d.quantile(0.9)).execute()
+    return table[["k", "units", "converted"]], table[["k", "median_seconds", "p90_seconds"]]
 
 
 def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "user",
@@ -323,13 +367,10 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
         reach = reach.anti_join(_exclusions(reach, ev, exclude), _KEYS)
     if reentry == "best" and entry == "closed" and order != "any":
         reach = _best_attempt(reach)
-    if data_end is None:
-        data_end_s = events.ts.max().epoch_seconds().execute()
-    else:
-        data_end_s = pd.Timestamp(data_end).timestamp()
     censored = _censoring(reach, steps, window_s=window_s, step_windows_s=step_windows_s,
-                          data_end_s=data_end_s, counting=counting)
-    counts, times = _step_counts(reach, counting=counting)
+                          data_end=data_end, events=events, counting=counting)
+    one_attempt = order == "any" or (entry == "closed" and counting == "uniques")
+    counts, times = _step_counts(reach, counting=counting, one_attempt=one_attempt)
     return _assemble(steps, counts, times, censored, labels=labels or {}, unit=unit, order=order,
                      entry=entry, counting=counting, window_days=window_days)
 

@@ -38,8 +38,12 @@ def _unit_column(unit: str) -> str:
     return "user_id" if unit == "user" else "session_id"
 
 
-def _sequence(source, *, by: str, unit: str, collapse_repeats: bool = False):
-    """Return the ordered steps of every unit: u, key, ts, rn (0-based), prev and next key."""
+def _sequence(source, *, by: str, unit: str, collapse_repeats: bool = False, columns=("rn", "prev", "next")):
+    """Return the ordered steps of every unit: u, key, ts and the ``columns`` asked for.
+
+    ``rn`` is the step's number (0-based), ``prev`` and ``next`` the keys before and after it; all
+    come from one window (one sort of the events), and only those asked for are computed.
+    """
     events = _events(source)
     t = events.select(u=events[_unit_column(unit)], key=events[by].cast("string"), ts=events.ts)
     t = t.filter(t.key.notnull() & t.u.notnull())
@@ -48,7 +52,8 @@ def _sequence(source, *, by: str, unit: str, collapse_repeats: bool = False):
         t = t.mutate(before=t.key.lag().over(order))
         t = t.filter(t.before.isnull() | (t.before != t.key)).drop("before")
         order = ibis.window(group_by=t.u, order_by=[t.ts, t.key])
-    return t.mutate(rn=ibis.row_number().over(order), prev=t.key.lag().over(order), next=t.key.lead().over(order))
+    made = {"rn": ibis.row_number().over(order), "prev": t.key.lag().over(order), "next": t.key.lead().over(order)}
+    return t.mutate(**{c: made[c] for c in columns})
 
 
 def _with_interval(table: pd.DataFrame, numerator: str, denominator: str, rate: str) -> pd.DataFrame:
@@ -87,7 +92,7 @@ def transition_table(source, *, by: str = "event", unit: str = "session", ends: 
     >>> project = cjm.load_project("demo")                        # doctest: +SKIP
     >>> cjm.transition_table(project, by="touchpoint").head(3)    # doctest: +SKIP
     """
-    s = _sequence(source, by=by, unit=unit)
+    s = _sequence(source, by=by, unit=unit, columns=("rn", "next") if ends else ("next",))
     target = s.next.fill_null(END) if ends else s.next
     pairs = s.select("u", source=s.key, target=target)
     if ends:
@@ -135,7 +140,7 @@ def step_sankey_table(source, *, steps: int = 5, by: str = "event", unit: str = 
         raise ValueError(f"steps must be at least 2, not {steps}")
     if start is not None and anchor is not None:
         raise ValueError("give start or anchor, not both")
-    s = _sequence(source, by=by, unit=unit)
+    s = _sequence(source, by=by, unit=unit, columns=("rn", "next") if anchor is None else ("rn", "prev"))
     mark = start if start is not None else anchor
     if mark is None:
         s = s.mutate(rel=s.rn)
@@ -184,10 +189,12 @@ def top_paths(source, *, by: str = "event", unit: str = "session", max_steps: in
         (its length), ``units``, ``denominator`` (units with at least one step), ``share``
         (units ÷ denominator), ``ci_low``, ``ci_high``, ``unit``.
     """
-    s = _sequence(source, by=by, unit=unit, collapse_repeats=collapse_repeats)
+    s = _sequence(source, by=by, unit=unit, collapse_repeats=collapse_repeats, columns=("rn",))
     if max_steps is not None:
         s = s.filter(s.rn < max_steps)
-    per_unit = s.group_by("u").agg(path=s.key.group_concat(ARROW, order_by=s.rn), steps=s.rn.max() + 1)
+    # steps sorted as (rn, key) pairs: an ordered group_concat is not available on every backend (Spark)
+    ordered = ibis.struct({"rn": s.rn, "key": s.key}).collect().sort().map(lambda step: step.key)
+    per_unit = s.group_by("u").agg(path=ordered.join(ARROW), steps=s.rn.max() + 1)
     counted = per_unit.group_by(["path", "steps"]).agg(units=per_unit.u.count())
     counted = counted.mutate(denominator=counted.units.sum().over(ibis.window()))
     table = counted.order_by([ibis.desc("units"), "path"]).limit(top).execute()
@@ -227,7 +234,7 @@ def after_drop_off(source, steps: list[str], *, at: str, by: str = "event", unit
     if at not in steps[:-1]:
         raise ValueError(f"at must be a step of the funnel other than the last ({', '.join(steps[:-1])}), not {at!r}")
     position = steps.index(at)
-    s = _sequence(source, by=by, unit=unit)
+    s = _sequence(source, by=by, unit=unit, columns=("rn",))
     reached = None
     stops = []
     for step in steps[:position + 2]:

@@ -19,6 +19,7 @@ import duckdb
 import ibis
 import pandas as pd
 
+from .engine import attach_engine, engine_issues
 from .errors import DataError, Issue, SpecError
 from .privacy import SECRET_ENV, SECRET_FILE, read_secret
 from .results import load_result, save_result
@@ -30,6 +31,13 @@ __all__ = ["ENGINE_FILE", "Project", "load_project", "open_project", "validate_p
 ENGINE_FILE = Path("work") / "engine.duckdb"
 # the engine never downloads an extension: a run makes no network request (parquet, json, icu are built in)
 ENGINE_CONFIG = {"autoinstall_known_extensions": False}
+
+
+def _connect(database: str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the engine; it prints no progress bar (it would reach a terminal or a kernel's stderr)."""
+    con = duckdb.connect(database, read_only=read_only, config=ENGINE_CONFIG)
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 @dataclass
@@ -50,6 +58,10 @@ class Project:
         The data-quality table: one row per source.
     hashes
         Source path -> sha256.
+    run_dir
+        The run folder the steps save their results in; None outside a run.
+    cache
+        Results computed once per project and reused by later calls (the coded feedback).
     """
 
     spec: Journey
@@ -59,6 +71,7 @@ class Project:
     quality: list[dict] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)
     run_dir: Path | None = None
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def save(self, name: str, value) -> Path:
         """Save a result to the run's sidecar (see :mod:`cjmlib.results`)."""
@@ -150,11 +163,11 @@ def _collect(project_dir: Path, *, as_of: str | None, database: str | None) -> t
         journey, tree = load_spec(project_dir / "journey.yml", with_tree=True)
     except SpecError as err:
         return None, [_with_fix(i) for i in err.issues]
-    spec_issues = _spec_number_issues(journey, tree)
+    spec_issues = _spec_number_issues(journey, tree) + engine_issues(journey)
     if spec_issues:
         return None, spec_issues
     secret = read_secret(project_dir)
-    con = duckdb.connect(database or ":memory:", config=ENGINE_CONFIG)
+    con = _connect(database or ":memory:")
     try:
         issues, quality, hashes = load_sources(con, journey, project_dir, as_of=as_of, secret=secret)
     except duckdb.Error as exc:  # an input the checks above did not foresee: still one clear record
@@ -213,16 +226,19 @@ def open_project(project_dir: str | os.PathLike, run_dir: str | os.PathLike | No
 
     Within a run, the engine database built once by the runner is opened read-only, so no
     step reads the raw files again; outside a run (in JupyterLab), the project is loaded.
+    When the spec names another engine (``project.engine: pyspark``), the tables are handed to
+    it and the Ibis analytics run there (:func:`cjmlib.engine.attach_engine`).
     """
     if run_dir:
         db = Path(run_dir) / ENGINE_FILE
         if db.exists():
             journey = load_spec(Path(project_dir) / "journey.yml")
-            con = duckdb.connect(str(db), read_only=True, config=ENGINE_CONFIG)
+            con = _connect(str(db), read_only=True)
             meta = json.loads(con.execute("SELECT meta FROM _cjm_meta").fetchone()[0])
             issues = [Issue(**i) for i in meta["issues"]]
-            return Project(journey, Path(project_dir).resolve(), con, issues, meta["quality"], meta["hashes"],
-                           Path(run_dir).resolve())
+            project = Project(journey, Path(project_dir).resolve(), con, issues, meta["quality"], meta["hashes"],
+                              Path(run_dir).resolve())
+            return attach_engine(project, project.run_dir / "work" / f"spark-{os.getpid()}")
     project = load_project(project_dir, as_of=as_of)
     project.run_dir = Path(run_dir).resolve() if run_dir else None
-    return project
+    return attach_engine(project)

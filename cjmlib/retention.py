@@ -123,10 +123,16 @@ def cohort_table(source, *, period: str = "month", mode: str = "on", start_event
         act = act.distinct()
     else:
         act = act.group_by(["user_id", "cohort"]).agg(p=act.p.max())
-    counts = act.group_by(["cohort", "p"]).agg(users=act.user_id.count()).execute()
-    sizes = first.group_by("cohort").agg(cohort_size=first.user_id.count()).execute()
-    last = int(_period_number(activity.ts.max(), period).execute())
-    return _cohort_grid(counts, sizes, last=last, mode=mode, period=period)
+    # one query: the counts, the cohorts' sizes (p = −1) and the data's last period (p = −2)
+    counts = act.group_by(["cohort", "p"]).agg(users=act.user_id.count())
+    sizes = first.group_by("cohort").agg(p=ibis.literal(-1, "int64"), users=first.user_id.count())
+    end = activity.aggregate(cohort=_period_number(activity.ts.max(), period).cast("int64"),
+                             p=ibis.literal(-2, "int64"), users=ibis.literal(0, "int64"))
+    rows = ibis.union(counts.cast({"cohort": "int64", "p": "int64", "users": "int64"}), sizes, end).execute()
+    last = rows.cohort[rows.p == -2].dropna()
+    sizes = rows[rows.p == -1].rename(columns={"users": "cohort_size"})[["cohort", "cohort_size"]]
+    return _cohort_grid(rows[rows.p >= 0], sizes, last=int(last.iloc[0]) if len(last) else -1, mode=mode,
+                        period=period)
 
 
 def _cohort_grid(counts: pd.DataFrame, sizes: pd.DataFrame, *, last: int, mode: str, period: str) -> pd.DataFrame:
@@ -169,8 +175,8 @@ def repeat_purchase_rate(source) -> pd.DataFrame:
         ``repeaters`` (of those, customers with two or more: the numerator), ``rate``
         (repeaters ÷ customers), ``ci_low``, ``ci_high`` (Wilson 95 %).
     """
-    orders = _orders_per_user(source)
-    per = orders.group_by("user_id").agg(n=orders.order_id.count())
+    p = _purchases(source)  # rows of one order count once: distinct order ids per customer
+    per = p.group_by("user_id").agg(n=p.order_id.nunique())
     row = per.aggregate(customers=per.user_id.count(), repeaters=(per.n >= 2).sum()).execute()
     table = pd.DataFrame({"customers": row.customers.astype(int), "repeaters": row.repeaters.fillna(0).astype(int)})
     table["rate"] = table.repeaters / table.customers

@@ -20,9 +20,9 @@ import os
 import platform
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -35,6 +35,7 @@ from .privacy import ensure_secret
 from .project import ENGINE_FILE, load_project
 from .publish import previous_manifest, project_lock, prune_runs, stale_warning, switch_latest, what_changed
 from .results import load_result, save_result
+from .schedule import StepScheduler, start_kernel, stop_kernel
 
 __all__ = [
     "KERNEL_NAME",
@@ -189,7 +190,8 @@ def _kernel_failed_to_start(exc: BaseException, output: Path) -> bool:
 
 
 def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kernel_name: str,
-             cell_timeout: int | None) -> Path:
+             cell_timeout: int | None, km=None) -> Path:
+    """Execute a step's notebook in the kernel ``km`` started for it, or in a kernel of its own."""
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -199,7 +201,7 @@ def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kern
         try:
             papermill.execute_notebook(str(source), str(output), parameters=params, kernel_name=kernel_name,
                                        cwd=str(project_dir), progress_bar=False, log_output=False,
-                                       execution_timeout=cell_timeout)
+                                       execution_timeout=cell_timeout, km=km if attempt == 1 else None)
             return output
         except papermill.PapermillExecutionError as err:
             evalue = str(err.evalue).strip().splitlines()[-1][:300] if str(err.evalue).strip() else ""
@@ -227,23 +229,32 @@ def _format_kpi(value, unit: str) -> str:
     return f"{value:.1%}" if unit == "share" else f"{value:,.1f}"
 
 
-def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience: str,
+def _export_step(step: Step, journey, run_dir: Path, *, run_date: str, audience: str) -> Path:
+    """Export a step's executed notebook to ``html/<step>.html``."""
+    from .export import export_notebook
+
+    language = journey.project.language
+    return export_notebook(run_dir / "notebooks" / f"{step.name}.ipynb", run_dir / "html" / f"{step.name}.html",
+                           title=step_title(step.name, language), subtitle=journey.project.name,
+                           run_date=run_date, language=language, audience=audience)
+
+
+def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience: str, run_date: str,
                   changes: list[dict], notes: list[str]) -> Path:
-    from .export import export_notebook, render_index
+    """Export the steps not exported as they finished (those taken from the last run), the map and the index."""
+    from .export import render_index
     from .journeymap import render_all
 
     html = run_dir / "html"
     html.mkdir(parents=True, exist_ok=True)
-    run_date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     language = journey.project.language
     pages = []
     for step in STEPS:
-        nb = run_dir / "notebooks" / f"{step.name}.ipynb"
-        title = step_title(step.name, language)
-        export_notebook(nb, html / f"{step.name}.html", title=title, subtitle=journey.project.name,
-                        run_date=run_date, language=language, audience=audience)
-        pages.append({"href": f"{step.name}.html", "title": f"{step.number} · {title}", "summary": ""})
-    render_all(journey, run_dir, html)
+        if not (html / f"{step.name}.html").exists():
+            _export_step(step, journey, run_dir, run_date=run_date, audience=audience)
+        pages.append({"href": f"{step.name}.html", "title": f"{step.number} · {step_title(step.name, language)}",
+                      "summary": ""})
+    maps = render_all(journey, run_dir, html)
     kpis = load_result(run_dir, "kpis", default=None)
     kpi_rows = []
     for row in ([] if kpis is None else kpis.to_dict("records")):
@@ -265,7 +276,8 @@ def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience:
                    for c in changes]
     return render_index(html / "index.html", title=journey.project.name, client=journey.project.client,
                         run_id=run_id, run_date=run_date, period=period, pages=pages, kpis=kpi_rows,
-                        map_page="journey-map.html", notes=notes, changes=change_rows, language=language)
+                        map_page="journey-map.html", notes=[*notes, *maps.notes], changes=change_rows,
+                        language=language, map_pages=[{"href": p["html"], "title": p["name"]} for p in maps.personas])
 
 
 def run_playbook(project_dir: str | os.PathLike, *, as_of: str | None = None, only: str | None = None,
@@ -350,38 +362,45 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
         (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
 
     write_manifest()
+    run_date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    context: dict = {"run_date": run_date, "audience": audience}
     try:
-        say("loading and checking the project")
-        t0 = time.perf_counter()
-        (run_dir / ENGINE_FILE).parent.mkdir(parents=True, exist_ok=True)
-        ensure_secret(project_dir)  # a run always pseudonymizes customer ids
-        project = load_project(project_dir, as_of=as_of, database=run_dir / ENGINE_FILE)
-        spec = project.spec
-        period = project.period
-        manifest["inputs"] = {path: {"sha256": digest} for path, digest in project.hashes.items()}
-        manifest["data_quality"] = project.quality
-        manifest["warnings"] = [str(i) for i in project.issues]
-        project.con.close()
-        save_result(run_dir, "meta", {"period_start": period[0], "period_end": period[1],
-                                      "sources": project.hashes, "run_id": run_id})
-        manifest["durations"]["load"] = round(time.perf_counter() - t0, 2)
-        stale = stale_warning(period[1], as_of=as_of, max_age_days=spec.project.stale_after_days)
-        if stale:
-            manifest["warnings"].append(stale)
-            say(f"warning: {stale}")
-        if only:
-            src = previous.resolve()
-            for name in ("results", "notebooks"):
-                for f in (src / name).glob("*"):
-                    target = run_dir / name / f.name
-                    if not target.exists() and f.is_file() and f.name != "meta.json":
-                        shutil.copy2(f, target)
-        params = {"project_dir": str(project_dir), "run_dir": str(run_dir), "as_of": as_of or "",
-                  "language": spec.project.language, "audience": audience}
-        for step in steps:  # check every notebook before running any
-            check_parameters(NOTEBOOKS_DIR / f"{step.name}.ipynb", params)
-        _run_steps(steps, run_dir, project_dir, params, manifest, kernel_name=kernel_name, cell_timeout=cell_timeout,
-                   run_timeout=run_timeout, started=started, workers=workers, say=say)
+        # the steps' kernels start (and import the library) while the project loads; they inherit the log
+        with _kernel_stderr(run_dir / "notebooks" / "kernel.log"), \
+                _scheduler(steps, run_dir, project_dir, manifest, context, kernel_name=kernel_name,
+                           cell_timeout=cell_timeout, run_timeout=run_timeout, started=started, workers=workers,
+                           say=say) as scheduler:
+            say("loading and checking the project")
+            t0 = time.perf_counter()
+            (run_dir / ENGINE_FILE).parent.mkdir(parents=True, exist_ok=True)
+            ensure_secret(project_dir)  # a run always pseudonymizes customer ids
+            project = load_project(project_dir, as_of=as_of, database=run_dir / ENGINE_FILE)
+            spec = project.spec
+            period = project.period
+            manifest["inputs"] = {path: {"sha256": digest} for path, digest in project.hashes.items()}
+            manifest["data_quality"] = project.quality
+            manifest["warnings"] = [str(i) for i in project.issues]
+            project.con.close()
+            save_result(run_dir, "meta", {"period_start": period[0], "period_end": period[1],
+                                          "sources": project.hashes, "run_id": run_id})
+            manifest["durations"]["load"] = round(time.perf_counter() - t0, 2)
+            stale = stale_warning(period[1], as_of=as_of, max_age_days=spec.project.stale_after_days)
+            if stale:
+                manifest["warnings"].append(stale)
+                say(f"warning: {stale}")
+            if only:
+                src = previous.resolve()
+                for name in ("results", "notebooks"):
+                    for f in (src / name).glob("*"):
+                        target = run_dir / name / f.name
+                        if not target.exists() and f.is_file() and f.name != "meta.json":
+                            shutil.copy2(f, target)
+            params = {"project_dir": str(project_dir), "run_dir": str(run_dir), "as_of": as_of or "",
+                      "language": spec.project.language, "audience": audience}
+            for step in steps:  # check every notebook before running any
+                check_parameters(NOTEBOOKS_DIR / f"{step.name}.ipynb", params)
+            context.update(params=params, journey=spec)
+            scheduler.go()
         say("exporting the deliverables")
         t0 = time.perf_counter()
         before = previous_manifest(reports)
@@ -392,7 +411,7 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
         if before and manifest["changes"]:
             notes.append(f"Compared with the run of {before['started'][:10]} ({before['run_id']}).")
         index = _publish_html(spec, run_dir, run_id, f"{period[0]} – {period[1]}", audience=audience,
-                              changes=manifest["changes"], notes=notes)
+                              run_date=run_date, changes=manifest["changes"], notes=notes)
         manifest["durations"]["export"] = round(time.perf_counter() - t0, 2)
     except BaseException as exc:
         manifest["status"] = "failed"
@@ -413,32 +432,42 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
     return RunResult(run_id, run_dir, index, "succeeded", manifest["durations"], manifest["kpis"])
 
 
-def _run_steps(steps, run_dir, project_dir, params, manifest, *, kernel_name, cell_timeout, run_timeout, started,
-               workers, say) -> None:
-    """Execute the steps wave by wave, up to ``workers`` side by side; stop at the first failure."""
-    total = len(steps)
-    count = 0
-    with _kernel_stderr(run_dir / "notebooks" / "kernel.log"):
-        for wave in waves(steps):
-            timeout = cell_timeout
-            if run_timeout is not None:
-                left = run_timeout - (time.perf_counter() - started)
-                if left <= 0:
-                    raise RunError(f"the run took longer than its {run_timeout} s limit before {wave[0].name}",
-                                   step=wave[0].name, ename="RunTimeout")
-                timeout = int(min(cell_timeout or left, left)) or 1
+@contextlib.contextmanager
+def _scheduler(steps, run_dir, project_dir, manifest, context, *, kernel_name, cell_timeout, run_timeout, started,
+               workers, say):
+    """A :class:`~cjmlib.schedule.StepScheduler` whose steps execute, then export their page at once.
 
-            def one(step, timeout=timeout):
-                t0 = time.perf_counter()
-                _execute(step, run_dir, project_dir, params, kernel_name=kernel_name, cell_timeout=timeout)
-                return step, round(time.perf_counter() - t0, 2)
+    Kernels start at once; the steps run on ``scheduler.go()``, once ``context`` has the
+    ``params`` and the ``journey``. Leaving the block cancels what has not run and shuts every
+    kernel down.
+    """
+    total, lock, started_steps = len(steps), threading.Lock(), []
+    exporting = threading.Lock()  # one export at a time: it holds the GIL anyway, and nbconvert is not made for threads
 
-            for step in wave:
-                count += 1
-                say(f"[{count}/{total}] {step.name} …")
-            with ThreadPoolExecutor(max_workers=max(1, min(workers, len(wave)))) as pool:
-                futures = [pool.submit(one, step) for step in wave]
-                for future in as_completed(futures):
-                    step, seconds = future.result()  # the first failure propagates (others finish first)
-                    manifest["durations"][step.name] = seconds
-                    say(f"      {step.name} done in {seconds:.1f} s")
+    def run(step, km):
+        timeout = cell_timeout
+        if run_timeout is not None:
+            left = run_timeout - (time.perf_counter() - started)
+            if left <= 0:
+                raise RunError(f"the run took longer than its {run_timeout} s limit before {step.name}",
+                               step=step.name, ename="RunTimeout")
+            timeout = int(min(cell_timeout or left, left)) or 1
+        with lock:
+            started_steps.append(step.name)
+            say(f"[{len(started_steps)}/{total}] {step.name} …")
+        t0 = time.perf_counter()
+        _execute(step, run_dir, project_dir, context["params"], kernel_name=kernel_name, cell_timeout=timeout,
+                 km=km)
+        seconds = round(time.perf_counter() - t0, 2)
+        with exporting:
+            _export_step(step, context["journey"], run_dir, run_date=context["run_date"], audience=context["audience"])
+        with lock:
+            manifest["durations"][step.name] = seconds
+            say(f"      {step.name} done in {seconds:.1f} s")
+
+    scheduler = StepScheduler(steps, run, workers=workers, ahead=2 * workers,
+                              start=lambda _step: start_kernel(kernel_name, str(project_dir)), stop=stop_kernel)
+    try:
+        yield scheduler
+    finally:
+        scheduler.close()

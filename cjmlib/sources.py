@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import Issue
+from .ga4 import GA4_COLUMNS, read_ga4
 from .privacy import pseudonym_sql
 from .spec import Journey, Source
 
@@ -162,6 +163,14 @@ def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path, source: Sou
     if path.stat().st_size == 0:
         return None, [Issue(code="empty_file", file=file, problem="the file is empty.",
                             fix="Export the data again; the file needs a header row and data rows.")]
+    if fmt == "ga4":  # a GA4 BigQuery export, flattened into the canonical events columns (cjmlib.ga4)
+        if name != "events":
+            return None, [Issue(code="ga4_not_events", file="journey.yml", key=f"sources.{name}.format",
+                                problem="`format: ga4` reads events only.", fix="Remove `format: ga4` here.")]
+        try:
+            return _Read(raw, list(GA4_COLUMNS), read_ga4(con, raw, path)), []
+        except (duckdb.Error, ValueError) as exc:
+            return None, [_unreadable(path, source, file, str(exc).splitlines()[0][:300])]
     issues: list[Issue] = []
     if fmt == "csv" and source.encoding.lower().replace("_", "-") not in ENCODINGS:
         return None, [Issue(code="unknown_encoding", file="journey.yml", key=f"sources.{name}.encoding",
@@ -190,15 +199,21 @@ def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path, source: Sou
     return _Read(raw, columns, rows), issues
 
 
-def _cast(column: str, kind: str) -> str:
-    col = f"trim(CAST({_q(column)} AS VARCHAR))"
+def _text(canon: str) -> str:
+    """The staged column holding a canonical field as trimmed text (see :func:`_stage`)."""
+    return _q(f"__t_{canon}")
+
+
+def _cast(text: str, kind: str) -> str:
+    """SQL turning ``text`` (a trimmed text expression) into ``kind``; NULL when the value does not parse."""
     if kind == "TIMESTAMP":
         # zone-aware strings (Z, +02:00, " UTC") are converted to UTC; naive ones are read in the source's zone
-        return (f"timezone('UTC', coalesce(try_cast(regexp_replace({col}, ' ?UTC$', 'Z') AS TIMESTAMPTZ), "
-                f"try_cast(try_cast({col} AS TIMESTAMP) AS TIMESTAMPTZ)))")
+        zoned = f"CASE WHEN ends_with({text}, 'UTC') THEN regexp_replace({text}, ' ?UTC$', 'Z') ELSE {text} END"
+        return (f"timezone('UTC', coalesce(try_cast({zoned} AS TIMESTAMPTZ), "
+                f"try_cast(try_cast({text} AS TIMESTAMP) AS TIMESTAMPTZ)))")
     if kind == "DOUBLE":
-        return f"try_cast(replace({col}, ',', '.') AS DOUBLE)"
-    return f"nullif({col}, '')"
+        return f"try_cast(replace({text}, ',', '.') AS DOUBLE)"
+    return f"nullif({text}, '')"
 
 
 def _missing_columns(name: str, source: Source, read: _Read, file: str) -> tuple[dict[str, str], list[Issue]]:
@@ -218,56 +233,75 @@ def _missing_columns(name: str, source: Source, read: _Read, file: str) -> tuple
     return present, issues
 
 
-def _checks(name: str, present: dict[str, str], relation: str) -> list[tuple[str, str, str, str, str]]:
-    """Return the row checks of a table: (reason code, SQL condition of a bad row, column, problem, fix)."""
+def _checks(name: str, present: dict[str, str]) -> list[tuple[str, str, str, str, str]]:
+    """Return the row checks of a table: (reason code, SQL condition of a bad row, column, problem, fix).
+
+    Conditions are written over the staged table (:func:`_stage`): ``__t_<field>`` the trimmed text,
+    ``<field>`` the typed value.
+    """
     checks = []
     for canon, (kind, required) in SCHEMAS[name].items():
         if canon not in present:
             continue
         column = present[canon]
-        raw_col = f"nullif(trim(CAST({_q(column)} AS VARCHAR)), '')"
-        expr = _cast(column, kind)
+        raw_col = f"nullif({_text(canon)}, '')"
         if required:
             checks.append(("bad_value", f"{raw_col} IS NULL", column, "is empty", "Fill the value or remove the row."))
         if kind == "TIMESTAMP":
-            checks.append(("bad_value", f"{raw_col} IS NOT NULL AND {expr} IS NULL", column, "is not a date and time",
+            checks.append(("bad_value", f"{raw_col} IS NOT NULL AND {canon} IS NULL", column, "is not a date and time",
                            "Write a date and time (e.g. 2026-09-07T08:15:02Z)."))
         elif kind == "DOUBLE":
-            checks.append(("bad_value", f"{raw_col} IS NOT NULL AND {expr} IS NULL", column, "is not a number",
+            checks.append(("bad_value", f"{raw_col} IS NOT NULL AND {canon} IS NULL", column, "is not a number",
                            "Write a number (e.g. 12.50)."))
-            checks.append(("bad_value", f"NOT isfinite({expr})", column, "is not a finite number",
+            checks.append(("bad_value", f"NOT isfinite({canon})", column, "is not a finite number",
                            "Write a number; NaN and infinity are not values."))
     if name == "surveys":
-        kind, score = _q(present["kind"]), _cast(present["score"], "DOUBLE")
+        kind = f"lower({_text('kind')})"
         for survey, (lo, hi) in SCORE_RANGES.items():
-            checks.append(("bad_value", f"lower(trim({kind})) = '{survey}' AND isfinite({score}) AND {score} NOT BETWEEN {lo} AND {hi}",
+            checks.append(("bad_value", f"{kind} = '{survey}' AND isfinite(score) AND score NOT BETWEEN {lo} AND {hi}",
                            present["score"], f"is outside the {survey.upper()} scale {lo}–{hi}",
                            f"Use a score from {lo} to {hi}."))
-        checks.append(("bad_value", f"lower(trim({kind})) NOT IN ('nps', 'csat', 'ces')", present["kind"],
+        checks.append(("bad_value", f"{kind} NOT IN ('nps', 'csat', 'ces')", present["kind"],
                        "is not a survey kind", "Use nps, csat or ces."))
     if name == "feedback" and "rating" in present:
-        rating = _cast(present["rating"], "DOUBLE")
         lo, hi = RATING_RANGE
-        checks.append(("bad_value", f"isfinite({rating}) AND {rating} NOT BETWEEN {lo} AND {hi}", present["rating"],
+        checks.append(("bad_value", f"isfinite(rating) AND rating NOT BETWEEN {lo} AND {hi}", present["rating"],
                        f"is outside the rating scale {lo}–{hi}", f"Use a rating from {lo} to {hi} (stars)."))
     if name in ID_COLUMNS:
-        col = f"nullif(trim(CAST({_q(present[ID_COLUMNS[name]])} AS VARCHAR)), '')"
-        checks.append(("duplicate_id", f"{col} IS NOT NULL AND __row NOT IN (SELECT min(__row) FROM {relation} GROUP BY {col})",
+        col = f"nullif({_text(ID_COLUMNS[name])}, '')"
+        checks.append(("duplicate_id", f"{col} IS NOT NULL AND __row <> min(__row) OVER (PARTITION BY {col})",
                        present[ID_COLUMNS[name]], "repeats the id of an earlier row; the later row is set aside",
                        "Give each row its own id, or remove the repeated rows from the export."))
     return checks
 
 
-def _bad_rows(con, relation: str, checks, file: str) -> tuple[list[str], list[Issue]]:
-    """Run the checks; return the conditions that found bad rows and one warning per example row."""
-    bad_conditions, issues = [], []
-    for code, cond, column, problem, fix in checks:
-        count = con.execute(f"SELECT count(*) FROM {relation} WHERE {cond}").fetchone()[0]
+def _stage(con, name: str, present: dict[str, str], relation: str, checks) -> None:
+    """Build ``checked_<name>`` in one pass over the raw text: each field trimmed and typed, one flag per check
+    (``__bad<k>``) and whether the timestamp carries a zone (``__zoned``). Customer ids stay raw here."""
+    texts = ", ".join(f"trim(CAST({_q(col)} AS VARCHAR)) AS {_text(canon)}" for canon, col in present.items())
+    typed = ", ".join(f"{_cast(_text(canon), kind)} AS {canon}" if canon in present else f"CAST(NULL AS {kind}) AS {canon}"
+                      for canon, (kind, _) in SCHEMAS[name].items())
+    flags = "".join(f"coalesce({cond}, false) AS __bad{k}, " for k, (_, cond, *_) in enumerate(checks))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE checked_{name} AS SELECT *, {flags}"
+                f"regexp_matches(nullif({_text('ts')}, ''), {_lit(_ZONED)}) AS __zoned "
+                f"FROM (SELECT *, {typed} FROM (SELECT __row, {texts} FROM {relation}))")
+
+
+def _bad_rows(con, name: str, relation: str, checks, file: str) -> tuple[int, int, int, list[Issue]]:
+    """Count every check's bad rows in one query; return (timestamps with a zone, without one, rows kept,
+    one warning per example row)."""
+    counts = [f"count(*) FILTER (WHERE __bad{k})" for k in range(len(checks))]
+    any_bad = " OR ".join(f"__bad{k}" for k in range(len(checks))) or "false"
+    zoned, naive, kept, *bad = con.execute(
+        f"SELECT count(*) FILTER (WHERE __zoned), count(*) FILTER (WHERE NOT __zoned), "
+        f"count(*) FILTER (WHERE NOT ({any_bad})){''.join(', ' + c for c in counts)} FROM checked_{name}").fetchone()
+    issues = []
+    for k, ((code, _, column, problem, fix), count) in enumerate(zip(checks, bad, strict=True)):
         if not count:
             continue
-        bad_conditions.append(f"({cond})")
-        examples = con.execute(f"SELECT __row, CAST({_q(column)} AS VARCHAR) FROM {relation} WHERE {cond} "
-                               f"ORDER BY __row LIMIT {MAX_EXAMPLES}").fetchall()
+        examples = con.execute(f"SELECT __row, CAST({_q(column)} AS VARCHAR) FROM {relation} WHERE __row IN "
+                               f"(SELECT __row FROM checked_{name} WHERE __bad{k} ORDER BY __row LIMIT {MAX_EXAMPLES}) "
+                               "ORDER BY __row").fetchall()
         for row, value in examples:
             issues.append(Issue(code=code, file=file, row=int(row), column=column,
                                 value=None if value is None else str(value)[:80],
@@ -276,15 +310,11 @@ def _bad_rows(con, relation: str, checks, file: str) -> tuple[list[str], list[Is
         if count > len(examples):
             issues.append(Issue(code=code, file=file, column=column, severity="warning",
                                 problem=f"{count - len(examples)} more rows where the value {problem}.", fix=fix))
-    return bad_conditions, issues
+    return zoned, naive, kept, issues
 
 
-def _zone_issues(con, relation: str, column: str, source: Source, file: str) -> list[Issue]:
+def _zone_issue(zoned: int, naive: int, column: str, source: Source, file: str) -> list[Issue]:
     """Warn when a file mixes timestamps written with a zone and without one."""
-    col = f"trim(CAST({_q(column)} AS VARCHAR))"
-    zoned, naive = con.execute(f"SELECT count(*) FILTER (WHERE regexp_matches({col}, {_lit(_ZONED)})), "
-                               f"count(*) FILTER (WHERE NOT regexp_matches({col}, {_lit(_ZONED)})) "
-                               f"FROM {relation} WHERE nullif({col}, '') IS NOT NULL").fetchone()
     if not (zoned and naive):
         return []
     return [Issue(code="mixed_time_zones", file=file, column=column, severity="warning",
@@ -294,17 +324,23 @@ def _zone_issues(con, relation: str, column: str, source: Source, file: str) -> 
                       "source.")]
 
 
-def _typed_select(name: str, present: dict[str, str], secret: bytes | None) -> str:
-    select = []
-    for canon, (kind, _) in SCHEMAS[name].items():
-        if canon not in present:
-            select.append(f"CAST(NULL AS {kind}) AS {canon}")
-            continue
-        expr = _cast(present[canon], kind)
-        if canon == "user_id" and secret is not None:
-            expr = pseudonym_sql(expr, secret)
-        select.append(f"{expr} AS {canon}")
-    return ", ".join(select)
+def _keep(con, name: str, checks, secret: bytes | None, pseudonymize: bool) -> None:
+    """Build ``kept_<name>`` (``__row`` and the canonical fields) from the rows no check set aside.
+
+    Customer ids are pseudonymized once per distinct id (``ids_<name>``: raw id -> pseudonym),
+    not once per row.
+    """
+    columns = ", ".join(f"c.{canon}" for canon in SCHEMAS[name])
+    keep = " AND ".join(f"NOT __bad{k}" for k in range(len(checks))) or "true"
+    if not pseudonymize:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE kept_{name} AS SELECT c.__row, {columns} FROM checked_{name} c "
+                    f"WHERE {keep}")
+        return
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ids_{name} AS SELECT raw_id, {pseudonym_sql('raw_id', secret)} "
+                f"AS pseudonym FROM (SELECT DISTINCT user_id AS raw_id FROM checked_{name} WHERE user_id IS NOT NULL)")
+    columns = columns.replace("c.user_id", "m.pseudonym AS user_id")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE kept_{name} AS SELECT c.__row, {columns} FROM checked_{name} c "
+                f"LEFT JOIN ids_{name} m ON m.raw_id = c.user_id WHERE {keep}")
 
 
 def _load_table(con, journey: Journey, name: str, source: Source, project_dir: Path, *,
@@ -339,15 +375,12 @@ def _load_table(con, journey: Journey, name: str, source: Source, project_dir: P
                                     f"{', …' if len(unused) > 10 else ''}.",
                             fix=f"Map a column in journey.yml under sources.{name}.columns if it holds a "
                                 "canonical field."))
-    issues += _zone_issues(con, read.relation, present["ts"], source, file)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE typed_{name} AS SELECT __row, {_typed_select(name, present, secret)} "
-                f"FROM {read.relation}")
-    bad_conditions, bad = _bad_rows(con, read.relation, _checks(name, present, read.relation), file)
-    issues += bad
-    anti = (f" WHERE __row NOT IN (SELECT __row FROM {read.relation} WHERE {' OR '.join(bad_conditions)})"
-            if bad_conditions else "")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE kept_{name} AS SELECT * FROM typed_{name}{anti}")
-    kept = con.execute(f"SELECT count(*) FROM kept_{name}").fetchone()[0]
+    checks = _checks(name, present)
+    _stage(con, name, present, read.relation, checks)
+    zoned, naive, kept, bad = _bad_rows(con, name, read.relation, checks, file)
+    issues += _zone_issue(zoned, naive, present["ts"], source, file) + bad
+    pseudonymize = secret is not None and "user_id" in present
+    _keep(con, name, checks, secret, pseudonymize)
     quality.update(rows_kept=kept, rows_rejected=read.rows - kept)
     if (read.rows - kept) / read.rows > MAX_REJECTED_SHARE:
         issues = [i if i.severity == "error" or i.code in ("unused_columns", "mixed_time_zones")
@@ -356,15 +389,15 @@ def _load_table(con, journey: Journey, name: str, source: Source, project_dir: P
                             problem=f"{read.rows - kept} of {read.rows} rows cannot be read "
                                     f"(more than {MAX_REJECTED_SHARE:.0%}).",
                             fix="Check the column mapping, the separator and the date format."))
-    if secret is not None and "user_id" in present:
-        issues += _collision_issues(con, name, read.relation, present["user_id"], file)
+    if pseudonymize:
+        issues += _collision_issues(con, name, present["user_id"], file)
+    con.execute(f"DROP TABLE checked_{name}")
     return issues, quality
 
 
-def _collision_issues(con, name: str, relation: str, column: str, file: str) -> list[Issue]:
+def _collision_issues(con, name: str, column: str, file: str) -> list[Issue]:
     """Report customer ids that got the same pseudonym (48 bits: rare below millions of customers)."""
-    raw, pseudo = con.execute(f"SELECT count(DISTINCT nullif(trim(CAST({_q(column)} AS VARCHAR)), '')) FROM {relation}"
-                              ).fetchone()[0], con.execute(f"SELECT count(DISTINCT user_id) FROM typed_{name}").fetchone()[0]
+    raw, pseudo = con.execute(f"SELECT count(*), count(DISTINCT pseudonym) FROM ids_{name}").fetchone()
     if raw == pseudo:
         return []
     return [Issue(code="pseudonym_collision", file=file, column=column, severity="warning",
@@ -398,7 +431,10 @@ def touchpoint_case(journey: Journey) -> tuple[str, str]:
 
 
 def _finish_events(con, journey: Journey, source: Source, as_of: str | None) -> None:
-    tp_case, stage_case = touchpoint_case(journey)
+    tp_case, _ = touchpoint_case(journey)
+    # the stage is the matched touchpoint's: its rules are not evaluated a second time
+    stage_case = ("CASE touchpoint " + " ".join(f"WHEN {_lit(tp.id)} THEN {_lit(tp.stage)}" for tp in journey.touchpoints)
+                  + " END") if journey.touchpoints else "CAST(NULL AS VARCHAR)"
     order_case = "CASE " + " ".join(f"WHEN stage = {_lit(s)} THEN {i + 1}" for i, s in
                                     enumerate(journey.stage_ids)) + " END"
     cutoff = f"WHERE ts < CAST({_lit(as_of)} AS DATE) + INTERVAL 1 DAY" if as_of else ""
@@ -418,7 +454,7 @@ def _finish_events(con, journey: Journey, source: Source, as_of: str | None) -> 
     con.execute(f"""CREATE OR REPLACE TABLE events AS
         SELECT user_id, {sessions} AS session_id, ts, event, page, channel, device, revenue,
                touchpoint, stage, {order_case} AS stage_order
-        FROM (SELECT *, {tp_case} AS touchpoint, {stage_case} AS stage FROM kept_events {cutoff})
+        FROM (SELECT *, {stage_case} AS stage FROM (SELECT *, {tp_case} AS touchpoint FROM kept_events {cutoff}))
         ORDER BY user_id, ts""")
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_STAGES",
     "KPI",
     "Codebook",
+    "DayActivity",
     "Goal",
     "Journey",
     "Lane",
@@ -73,6 +74,9 @@ class ProjectInfo(_Model):
     engine: Literal["duckdb", "pyspark"] = Field("duckdb", description="where the analytics run")
     engine_options: dict[str, str] = Field(default_factory=dict,
                                            description="backend settings, e.g. master: local[2], memory_limit: 8GB")
+    scoring: Literal["rice", "ice", "value_effort"] = Field(
+        "rice", description="how opportunities are scored: rice (reach × impact × confidence ÷ effort), "
+                            "ice (impact × confidence × ease) or value_effort (value ÷ effort)")
 
 
 class KPI(_Model):
@@ -97,6 +101,25 @@ class Goal(_Model):
     kpis: tuple[KPI, ...] = ()
 
 
+class DayActivity(_Model):
+    """One moment of a persona's day (day-in-the-life map): the time, the activity, the touchpoint if any."""
+
+    time: str = Field(description="time of day on a 24-hour clock, HH:MM, e.g. 07:30")
+    activity: str
+    touchpoint: str | None = Field(None, description="id of the touchpoint used at that moment; empty if none")
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _hh_mm(cls, value):
+        text = str(value).strip()
+        hours, _, minutes = text.partition(":")
+        if not (len(hours) == 2 and len(minutes) == 2 and hours.isdigit() and minutes.isdigit()
+                and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError(f"'{text}' is not a time of day: write HH:MM on a 24-hour clock, in quotes, "
+                             "e.g. \"07:30\"")
+        return text
+
+
 class Persona(_Model):
     id: str
     name: str
@@ -110,6 +133,7 @@ class Persona(_Model):
     frustrations: tuple[str, ...] = ()
     behaviours: tuple[str, ...] = ()
     quote: str = ""
+    day: tuple[DayActivity, ...] = Field((), description="the persona's day, for the day-in-the-life map")
     rule: dict[str, str | tuple[str, ...]] | None = Field(
         None, description="selects the persona's users in the events: column -> value or list of values")
 
@@ -145,6 +169,7 @@ class Touchpoint(_Model):
     owner: str = ""
     frontstage: str = ""
     backstage: str = ""
+    support: str = Field("", description="support processes behind the touchpoint (service blueprint)")
     match: MatchRule | None = None
 
     @property
@@ -160,6 +185,7 @@ class Lane(_Model):
     actions: tuple[str, ...] = ()
     thoughts: tuple[str, ...] = ()
     emotion: int = Field(0, ge=-2, le=2, description="emotion hypothesis on -2 (very negative) .. +2")
+    future_emotion: float | None = Field(None, ge=-2, le=2, description="to-be emotion (future-state map)")
 
 
 class PainPoint(_Model):
@@ -183,6 +209,12 @@ class Opportunity(_Model):
     impact: float | None = Field(None, ge=0, le=3)
     confidence: float | None = Field(None, ge=0, le=1)
     effort: float | None = Field(None, gt=0)
+    ease: float | None = Field(None, ge=1, le=10, description="ICE ease, 1 (hard) .. 10 (easy)")
+    value: float | None = Field(None, ge=0, description="value for value ÷ effort; the sized revenue when empty")
+    funnel_step: str = Field("", description="sizing: the touchpoint of the purchase funnel whose step rate "
+                                             "this opportunity moves; empty when it moves none")
+    target_rate: float | None = Field(None, gt=0, le=1, description="sizing: the step rate aimed at (share of the "
+                                                                    "previous step reaching funnel_step)")
 
 
 class Theme(_Model):
@@ -374,13 +406,14 @@ def _reference_issues(data: Any, root: Any, file: str) -> list[Issue]:
         "stage": stage_ids,
         "persona": ids("personas"),
         "touchpoints": ids("touchpoints"),
+        "touchpoint": ids("touchpoints"),
         "pain_points": ids("pain_points"),
         "kpis": [str(k.get("id")) for g in (data.get("goals") or []) if isinstance(g, dict)
                  for k in (g.get("kpis") or []) if isinstance(k, dict)],
         "themes": [str(t.get("id")) for t in ((data.get("codebook") or {}).get("themes") or [])
                    if isinstance(t, dict)],
     }
-    names = {"stage": "stages", "persona": "personas", "touchpoints": "touchpoints",
+    names = {"stage": "stages", "persona": "personas", "touchpoints": "touchpoints", "touchpoint": "touchpoints",
              "pain_points": "pain points", "kpis": "KPIs", "themes": "codebook themes"}
     issues: list[Issue] = []
 
@@ -398,21 +431,26 @@ def _reference_issues(data: Any, root: Any, file: str) -> list[Issue]:
     checks = [("touchpoints", "stage"), ("lanes", "stage"), ("lanes", "persona"), ("pain_points", "stage"),
               ("pain_points", "touchpoints"), ("pain_points", "themes"), ("opportunities", "stage"),
               ("opportunities", "touchpoints"), ("opportunities", "pain_points"), ("opportunities", "kpis")]
-    for section, field in checks:
-        for i, item in enumerate(data.get(section) or []):
-            if not isinstance(item, dict) or item.get(field) is None:
+    entries = [((section, i), item, field) for section, field in checks
+               for i, item in enumerate(data.get(section) or [])]
+    entries += [(("personas", i, "day", j), moment, "touchpoint")  # the moments of a persona's day
+                for i, persona in enumerate(data.get("personas") or [])
+                if isinstance(persona, dict) and isinstance(persona.get("day"), list)
+                for j, moment in enumerate(persona["day"])]
+    for where, item, field in entries:
+        if not isinstance(item, dict) or item.get(field) is None:
+            continue
+        refs = item[field] if isinstance(item[field], list) else [item[field]]
+        for j, ref in enumerate(refs):
+            if str(ref) in known[field]:
                 continue
-            refs = item[field] if isinstance(item[field], list) else [item[field]]
-            for j, ref in enumerate(refs):
-                if str(ref) in known[field]:
-                    continue
-                loc = (section, i, field) if not isinstance(item[field], list) else (section, i, field, j)
-                allowed = known[field]
-                issues.append(Issue(
-                    code="unknown_reference", file=file, line=_line_of(root, loc), key=_dotted(loc), value=str(ref),
-                    problem=f"'{ref}' is not one of the {names[field]} of this journey.",
-                    fix=(_did_you_mean(ref, allowed) + (f"Known {names[field]}: {', '.join(allowed)}." if allowed
-                         else f"Declare it under '{field if field.endswith('s') else field + 's'}:' first.")).strip()))
+            loc = (*where, field) if not isinstance(item[field], list) else (*where, field, j)
+            allowed = known[field]
+            issues.append(Issue(
+                code="unknown_reference", file=file, line=_line_of(root, loc), key=_dotted(loc), value=str(ref),
+                problem=f"'{ref}' is not one of the {names[field]} of this journey.",
+                fix=(_did_you_mean(ref, allowed) + (f"Known {names[field]}: {', '.join(allowed)}." if allowed
+                     else f"Declare it under '{field if field.endswith('s') else field + 's'}:' first.")).strip()))
     themes = ((data.get("codebook") or {}).get("themes") or [])
     for i, theme in enumerate(themes):
         if isinstance(theme, dict) and theme.get("stage") is not None and str(theme["stage"]) not in stage_ids:

@@ -78,13 +78,13 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 def _without_greetings(text: str) -> str:
     """Drop the sentences made only of greetings and sign-offs ("Hi!", "Best, a customer.", "Bonne journée.")."""
-    kept = [s for s in _SENTENCE.split(str(text)) if not set(map(normalize_text, tokens(s))) <= _GREETINGS]
+    kept = [s for s in _SENTENCE.split(str(text)) if not set(map(_fold, tokens(s))) <= _GREETINGS]
     return " ".join(kept)
 _LETTERS = {"pt": "ãõç", "es": "ñ¿¡", "de": "ßäöü", "fr": "èêàùœç"}
 
 
 def _language_of(text: str) -> str:
-    words = [normalize_text(w) for w in tokens(text)]
+    words = [_fold(w) for w in tokens(text)]
     scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORD_SETS.items()}
     low = str(text).lower()
     for lang, letters in _LETTERS.items():
@@ -117,14 +117,26 @@ def _stemmer(language: str):
     return snowballstemmer.stemmer(name) if name else None
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _fold(word: str) -> str:
+    """:func:`normalize_text` of one word, remembered: feedback repeats a small vocabulary."""
+    return normalize_text(word)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _stem_word(word: str, language: str) -> str:
+    stemmer = _stemmer(language)
+    folded = _fold(word)
+    return stemmer.stemWord(folded) if stemmer else folded
+
+
 def stem(words: list[str], language: str) -> list[str]:
     """Strip the accents of each word, then stem it with the Snowball stemmer of ``language``.
 
-    Languages without a stemmer keep their words (accents stripped).
+    Languages without a stemmer keep their words (accents stripped). Each word's stem is
+    remembered, so a corpus costs one Snowball call per distinct word and language.
     """
-    folded = [normalize_text(w) for w in words]
-    stemmer = _stemmer(language)
-    return stemmer.stemWords(folded) if stemmer else folded
+    return [_stem_word(w, language) for w in words]
 
 
 def _keyword_stem(word: str, language: str) -> str:
@@ -185,9 +197,12 @@ def code_texts(texts: pd.Series, keywords: dict[str, dict[str, tuple[str, ...]]]
     for theme, by_lang in keywords.items():
         hit = pd.Series(False, index=texts.index)
         for lang, kws in by_lang.items():
+            phrases = [keyword_pattern(kw, lang).pattern for kw in kws if not _is_regex(kw.strip())]
+            if phrases:  # one pass over the texts for all the phrases of a theme and language
+                hit |= stemmed[lang].str.contains("|".join(f"(?:{p})" for p in phrases))
             for kw in kws:
-                target = raw if _is_regex(kw.strip()) else stemmed[lang]
-                hit |= target.str.contains(keyword_pattern(kw, lang))
+                if _is_regex(kw.strip()):  # kept apart: a regex keyword may carry its own flags
+                    hit |= raw.str.contains(keyword_pattern(kw, lang))
         out[theme] = hit
     return pd.DataFrame(out, index=texts.index)
 
@@ -321,8 +336,9 @@ def _french_lexicon() -> tuple[dict[str, float], dict[tuple[str, ...], float]]:
 def _french(text: str) -> float:
     words, phrases = _french_lexicon()
     text = _without_greetings(text)
-    raw = [normalize_text(w) for w in tokens(text)]
-    stems = stem(tokens(text), "fr")
+    words_of_text = tokens(text)
+    raw = [_fold(w) for w in words_of_text]
+    stems = stem(words_of_text, "fr")
     values, i = [], 0
     while i < len(stems):
         phrase = next(((p, v) for p, v in phrases.items() if tuple(stems[i:i + len(p)]) == p), None)

@@ -203,6 +203,10 @@ def _feedback(project) -> pd.DataFrame:
 def feedback_table(project) -> pd.DataFrame:
     """The feedback with its language, themes, stage and sentiment (one row per item; not for deliverables).
 
+    Coding and scoring are done once per project and codebook: later calls (the theme table, pain
+    points, triangulation and emotion curve all start from this table) get a copy of the first
+    result, recomputed only when the codebook changes.
+
     Returns
     -------
     DataFrame
@@ -212,6 +216,19 @@ def feedback_table(project) -> pd.DataFrame:
         uncoded: missing), ``sentiment``, ``sentiment_label``, ``sentiment_method`` (see
         :func:`cjmlib.text.sentiment_scores`: English and French from the text, else the rating).
     """
+    cache = getattr(project, "cache", None)
+    key = ("feedback_table", project.spec.codebook.model_dump_json())
+    if cache is not None and key in cache:
+        return cache[key].copy()
+    coded = _coded_feedback(project)
+    if cache is not None:
+        for old in [k for k in cache if k[0] == "feedback_table"]:  # keep one codebook's coding
+            del cache[old]
+        cache[key] = coded
+    return coded.copy()
+
+
+def _coded_feedback(project) -> pd.DataFrame:
     fb = _feedback(project)
     empty = fb.language.isna() | fb.language.astype(str).str.strip().eq("")
     fb["language"] = fb.language.where(~empty, detect_language(fb.text)).fillna("")

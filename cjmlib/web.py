@@ -70,9 +70,10 @@ def web_metrics(project) -> pd.DataFrame:
         cart_no_buy=(s.has_cart & ~s.has_purchase).sum(), checkouts=s.has_checkout.sum(),
         checkout_no_buy=(s.has_checkout & ~s.has_purchase).sum(), bounces=(s.events == 1).sum(),
         events=s.events.sum(), median_seconds=(s.end.epoch_seconds() - s.start.epoch_seconds()).median(),
+        buyers=s.user_id.nunique(where=s.has_purchase),
     ).execute().iloc[0]
     users = project.table("events").user_id.nunique().execute()
-    buyers = s.filter(s.has_purchase).user_id.nunique().execute()
+    buyers = row.buyers
     rows = [
         _rate("session_conversion", "Session conversion", row.purchases, row.sessions,
               "sessions with a purchase ÷ sessions"),

@@ -69,7 +69,8 @@ _SECTIONS: dict[str, tuple[str, str, type[BaseModel]]] = {  # section -> tab tit
     "lanes": ("Lanes", "Stage — persona", Lane), "pain_points": ("Pain points", "Pain point", PainPoint),
     "opportunities": ("Opportunities", "Opportunity", Opportunity), "themes": ("Codebook", "Theme", Theme),
 }
-_NOT_EDITED = {"goals": ("kpis",), "lanes": ("stage", "persona")}  # KPIs have their tab; a lane is its cell
+_NOT_EDITED = {"goals": ("kpis",), "lanes": ("stage", "persona"),  # KPIs have their tab; a lane is its cell
+               "personas": ("day",)}  # the day-in-the-life moments are edited in journey.yml
 _REFERENCES = {"stage": "stages", "persona": "personas", "touchpoints": "touchpoints",
                "pain_points": "pain_points", "kpis": "kpis", "themes": "themes"}
 _LONG_TEXT = {"statement", "description", "quote", "frontstage", "backstage"}

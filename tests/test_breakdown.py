@@ -109,7 +109,10 @@ def test_plot_breakdown_marks_significance_and_names_suppressed_cells():
     table = breakdown_table(_units({"ads": (40, 20), "email": (40, 8), "social": (5, 5)}), "channel", min_n=30)
     ax = plot_breakdown(table)
     texts = [t.get_text() for t in ax.texts]
-    assert "20.0% *  (n=40)" in texts and "suppressed (n=5)" in texts
+    # Holm over the two tested cells, by hand: email (smaller p) × 2, ads × 1 (not below email's)
+    p_email, p_ads = table.p_value[1], table.p_value[0]
+    assert f"20.0% *  (n=40; p={2 * p_email:.3f})" in texts and "suppressed (n=5)" in texts
+    assert f"50.0% *  (n=40; p={max(p_ads, 2 * p_email):.3f})" in texts
     assert len(ax.collections[-1].get_offsets()) == 2  # the suppressed cell has no point
     labels = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
     assert labels["ads"] > labels["email"] > labels["social"]  # largest cell on top

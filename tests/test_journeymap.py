@@ -1,4 +1,4 @@
-"""The journey map: built from the demo spec and small hand-made results, and its three renderings."""
+"""The journey map: built from the demo spec and small hand-made results, its four map types and renderings."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import pandas as pd
 import pytest
-from browser import ARTIFACTS, BrowserSession, requires_chromium
 
+from cjmlib import journeymap
+from cjmlib.errors import SpecError
 from cjmlib.journeymap import (
     ALL_STAGES,
     Cell,
@@ -18,11 +19,12 @@ from cjmlib.journeymap import (
     build_map,
     render_all,
     render_html,
+    render_pdf,
     render_png,
     render_svg,
 )
-from cjmlib.results import save_result
-from cjmlib.spec import Persona, Stage, load_spec
+from cjmlib.results import load_result, save_result
+from cjmlib.spec import load_spec, parse_spec
 
 DEMO = Path(__file__).resolve().parent.parent / "templates" / "ecommerce" / "journey.yml"
 STAGES = ["awareness", "consideration", "purchase", "retention", "advocacy"]
@@ -211,7 +213,7 @@ def test_emotion_hypothesis_and_measured(model):
     by_stage = {p["stage"]: p for p in model.emotion}
     assert [p["stage"] for p in model.emotion] == STAGES
     assert by_stage["purchase"] == {"stage": "purchase", "hypothesis": -1.0, "measured": -1.2, "ci_low": -1.5,
-                                    "ci_high": -0.9, "n": 50}
+                                    "ci_high": -0.9, "n": 50, "target": 1.0}
     assert by_stage["advocacy"]["measured"] is None and by_stage["advocacy"]["hypothesis"] == 1.0
     assert _lane(model, "emotion").cells["purchase"][0].value == -1.2
     assert _lane(model, "emotion").cells["advocacy"] == [Cell("hypothesis +1.0 · no data")]
@@ -255,8 +257,8 @@ def test_missing_results_leave_hypotheses_and_no_data(journey, tmp_path, with_fo
     assert _lane(model, "pain_points").cells["purchase"] == [
         Cell("Shipping costs discovered at checkout"), Cell("Checkout form hard to use on a phone")]
     assert model.period == ""
-    out = render_all(journey, tmp_path if with_folder else None, tmp_path / "out")
-    assert all(path.stat().st_size > 0 for path in out.values())
+    out = render_all(journey, tmp_path if with_folder else None, tmp_path / "out", pdf=False)
+    assert len(out.names) == 9 and all(path.stat().st_size > 0 for path in out.files.values())
 
 
 def test_all_personas_when_none_is_chosen(journey, run_dir):
@@ -288,15 +290,24 @@ def test_french_labels_and_numbers(journey, run_dir):
     assert '<html lang="fr">' in html and "Sources et définitions" in html
 
 
-def test_service_blueprint_adds_frontstage_backstage(journey, run_dir, tmp_path):
+def test_service_blueprint_lanes_and_lines(journey, run_dir, tmp_path):
     model = build_map(_with(journey, map_type="service_blueprint"), run_dir, persona="busy-parent")
-    ids = [lane.id for lane in model.lanes]
-    assert ids == LANES[:3] + ["frontstage", "backstage"] + LANES[3:]
-    assert model.title == "Service blueprint"
+    assert [(lane.id, lane.line) for lane in model.lanes] == [
+        ("persona", ""), ("touchpoints", ""), ("actions", ""), ("thoughts", ""), ("emotion", ""),
+        ("frontstage", "line_of_interaction"), ("backstage", "line_of_visibility"),
+        ("support", "line_of_internal_interaction"), ("pain_points", ""), ("opportunities", ""), ("kpis", "")]
+    assert model.title == "Service blueprint" and _lane(model, "actions").label == "Customer actions"
+    assert _lane(model, "frontstage").cells["purchase"][0].text == "Cart: Cart page with shipping estimate"
     assert _lane(model, "backstage").cells["purchase"][1].text == "Checkout: Payment provider, fraud checks"
+    assert [c.text for c in _lane(model, "support").cells["retention"]] == [
+        "Order tracking: Carrier contracts, customer service desk",
+        "Newsletter: Content calendar, consent management"]
     html = render_html(model, tmp_path / "bp.html").read_text(encoding="utf-8")
-    assert html.index('class="visibility"') < html.index("lane-head lane-backstage")
-    assert html.index("lane-head lane-frontstage") < html.index('class="visibility"')
+    order = ["lane-head lane-actions", "line of interaction", "lane-head lane-frontstage", "line of visibility",
+             "lane-head lane-backstage", "line of internal interaction", "lane-head lane-support"]
+    assert [html.index(mark) for mark in order] == sorted(html.index(mark) for mark in order)
+    texts = _svg_texts(render_svg(model, tmp_path / "bp.svg"))
+    assert {"line of interaction", "line of visibility", "line of internal interaction"} <= set(texts)
 
 
 def test_future_state_shows_targets_beside_baselines(journey, run_dir):
@@ -314,6 +325,23 @@ def test_future_state_shows_targets_beside_baselines(journey, run_dir):
     assert nps.provenance["source"] == "surveys"
 
 
+def test_future_state_draws_the_to_be_curve_beside_the_as_is(journey, run_dir, tmp_path):
+    model = build_map(_with(journey, map_type="future_state"), run_dir, persona="busy-parent")
+    # Claire's lanes: future_emotion 1, 2, 1, 1, 2 beside the as-is hypotheses 1, 1, -1, 0, 1
+    assert [p["target"] for p in model.emotion] == [1.0, 2.0, 1.0, 1.0, 2.0]
+    assert [c.text for c in _lane(model, "emotion").cells["purchase"]] == [
+        "hypothesis −1.0 · measured −1.2 [−1.5, −0.9] (n = 50)", "to-be +1.0"]
+    # all personas together: the mean of Claire's 2 and Marc's 2 at consideration, of 1 and 1 at purchase
+    together = build_map(_with(journey, map_type="future_state"), run_dir)
+    assert [p["target"] for p in together.emotion] == [0.5, 2.0, 1.0, 1.5, 1.5]
+    html = render_html(model, tmp_path / "fs.html").read_text(encoding="utf-8")
+    # x = 100 × stage + 50; y = 50 − 20 × emotion: +1 → 30, +2 → 10
+    assert '<polyline class="target" points="50,30.0 150,10.0 250,30.0 350,30.0 450,10.0"/>' in html
+    assert "key-target" in html
+    current = render_html(build_map(journey, run_dir, persona="busy-parent"), tmp_path / "cs.html")
+    assert 'class="target"' not in current.read_text(encoding="utf-8")
+
+
 # ---------------------------------------------------------------- HTML
 
 def test_html_is_self_contained_and_scriptless(model, tmp_path):
@@ -323,9 +351,12 @@ def test_html_is_self_contained_and_scriptless(model, tmp_path):
     assert ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
             "style-src 'unsafe-inline'\">") in html
     assert "@page { size: A3 landscape" in html and "@media print" in html
-    assert html.count('class="stage-head"') == 5 and html.count("<polyline") == 2
+    assert html.count('class="stage-head"') == 5
+    # the emotion lane: hypothesis and measured; the overlay: the hypothesis of each of the two personas and
+    # Claire's measured curve (Marc has no measured row)
+    assert html.count("<polyline") == 2 + 3
     for stage in model.stages:
-        assert f'<div class="stage-head">{stage["label"]}</div>' in html
+        assert f'<div class="stage-head" title="{stage["label"]}">{stage["label"]}</div>' in html
 
 
 def test_html_shows_provenance_on_hover_and_as_footnotes(model, tmp_path):
@@ -364,8 +395,11 @@ def test_html_escapes_payloads(journey, tmp_path):
 # ---------------------------------------------------------------- SVG and PNG
 
 def _svg_texts(path: Path) -> list[str]:
+    """Return every text of an SVG written by matplotlib, a multi-line text as one (its lines joined by spaces)."""
     root = ET.parse(path).getroot()
-    return ["".join(el.itertext()) for el in root.iter("{http://www.w3.org/2000/svg}text")]
+    svg = "{http://www.w3.org/2000/svg}"
+    groups = [g for g in root.iter(f"{svg}g") if g.get("id", "").startswith("text_")]
+    return [" ".join("".join(t.itertext()) for t in g.iter(f"{svg}text")) for g in groups]
 
 
 def test_svg_keeps_every_stage_label_as_text(model, tmp_path):
@@ -374,48 +408,135 @@ def test_svg_keeps_every_stage_label_as_text(model, tmp_path):
         assert stage["label"] in texts
     assert "Current-state journey map" in texts
     assert any(t.startswith("[1] n = ") for t in texts)  # numbered footnotes
+    root = ET.parse(tmp_path / "map.svg").getroot()
+    assert float(root.get("width").removesuffix("pt")) == 17.5 * 72  # 1.5 in + 5 stages × 3.2 in, at 72 pt/in
 
 
 def test_png_has_sensible_dimensions(model, tmp_path):
     image = mpimg.imread(render_png(model, tmp_path / "map.png"))
     # 5 stages: columns of min(3.2, 22 / 5) = 3.2 in beside a 1.5 in label column = 17.5 in, at 110 dpi
     assert image.shape[1] == 1925
-    assert 600 < image.shape[0] < 1925
+    assert 600 < image.shape[0] < 3000
+    assert image[..., :3].std() > 0.05  # not a blank page
     small = mpimg.imread(render_png(model, tmp_path / "small.png", dpi=40))
     assert small.shape[1] == 700
 
 
-def test_render_all_writes_three_files(journey, run_dir, tmp_path):
-    out = render_all(journey, run_dir, tmp_path / "html")
-    assert {k: p.name for k, p in out.items()} == {"html": "journey-map.html", "svg": "journey-map.svg",
-                                                   "png": "journey-map.png"}
-    assert "Claire, the busy parent" in out["html"].read_text(encoding="utf-8")
+# ---------------------------------------------------------------- day in the life
+
+def test_day_in_the_life_lane_from_the_spec(journey, run_dir, tmp_path):
+    model = build_map(_with(journey, map_type="day_in_the_life"), run_dir, persona="busy-parent")
+    assert [lane.id for lane in model.lanes] == ["persona", "day", *LANES[1:]]
+    assert model.title == "Day-in-the-life map" and _lane(model, "day").label == "A day in the life"
+    assert [m["time"] for m in model.day] == ["06:30", "07:45", "12:30", "18:00", "21:15", "21:40"]
+    assert [m["minutes"] for m in model.day][:2] == [6 * 60 + 30, 7 * 60 + 45]
+    assert [m["touchpoint"] for m in model.day] == [None, None, "landing", None, "product-page", "checkout"]
+    assert _lane(model, "day").cells[ALL_STAGES][2].text == (
+        "12:30 · Scrolls social media at lunch and taps a sponsored post · Landing page (web)")
+    html = render_html(model, tmp_path / "day.html").read_text(encoding="utf-8")
+    assert html.count('<li class="moment brand"') == 3 and html.count('<li class="moment"') == 3
+    assert html.count('<circle class="moment brand"') == 3
+    # the axis runs over whole hours: 06:00 to 22:00, a tick every 2 hours (16 hours shown)
+    assert re.findall(r'<text class="hour"[^>]*>([^<]+)</text>', html) == [
+        f"{h:02d}:00" for h in range(6, 23, 2)]
+    texts = _svg_texts(render_svg(model, tmp_path / "day.svg"))
+    assert any("21:40 · Gives up at the address form" in t for t in texts)
 
 
-# ---------------------------------------------------------------- in a browser
-
-def _wide(journey, n_stages: int, n_personas: int):
-    extra = tuple(Stage(id=f"extra-{i}", name=f"Extra stage number {i} with a long name")
-                  for i in range(n_stages - 5))
-    personas = journey.personas + tuple(
-        Persona(id=f"p{i}", name=f"Persona {i} " + "x" * 60, quote="A long quote without spaces " + "y" * 120,
-                goals=("Goal " * 30,)) for i in range(n_personas - 2))
-    return journey.model_copy(update={"stages": (journey.stages + extra)[:max(n_stages, 3)],
-                                      "personas": personas})
+def test_day_moments_of_every_persona_sorted_by_time(journey):
+    model = build_map(_with(journey, map_type="day_in_the_life"))
+    assert [m["time"] for m in model.day][:4] == ["06:30", "07:45", "08:15", "09:00"]
+    assert [m["persona"] for m in model.day][:4] == ["Claire", "Claire", "Marc", "Marc"]
+    # the current-state map has no day lane
+    assert build_map(journey).day == [] and "day" not in [lane.id for lane in build_map(journey).lanes]
 
 
-@pytest.mark.browser
-@requires_chromium
-@pytest.mark.parametrize("n_stages,n_personas", [(3, 2), (12, 5)])
-def test_map_fits_the_page_width(journey, run_dir, tmp_path, n_stages, n_personas):
-    wide = _wide(journey, n_stages, n_personas)
-    if n_stages == 3:
-        unused = ("touchpoints", "lanes", "pain_points", "opportunities")
-        wide = wide.model_copy(update=dict.fromkeys(unused, ()))
-    path = render_html(build_map(wide, run_dir), tmp_path / "wide.html")
-    with BrowserSession(width=1280, height=900) as browser:
-        report = browser.open(path)
-        widths = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        browser.screenshot(ARTIFACTS / f"journey-map-{n_stages}-stages.png")
-    assert report.problems() == []
-    assert widths[0] <= widths[1]
+@pytest.mark.parametrize("moment,code,key", [
+    ('{time: "7h30", activity: Wakes up}', "bad_value", "personas[0].day[0].time"),
+    ('{time: "24:00", activity: Late}', "bad_value", "personas[0].day[0].time"),
+    ('{time: "08:00", activity: Pays, touchpoint: chekout}', "unknown_reference", "personas[0].day[0].touchpoint"),
+])
+def test_day_is_validated(spec_text, moment, code, key):
+    first = '      - {time: "06:30", activity: Gets the children ready for school}'
+    assert first in spec_text
+    with pytest.raises(SpecError) as err:
+        parse_spec(spec_text.replace(first, f"      - {moment}"))
+    assert [(i.code, i.key) for i in err.value.issues] == [(code, key)]
+    if code == "unknown_reference":
+        assert "Did you mean 'checkout'?" in str(err.value)
+
+
+# ---------------------------------------------------------------- several personas
+
+def test_overlay_of_the_persona_curves(journey, run_dir, tmp_path):
+    save_result(tmp_path, "meta", load_result(run_dir, "meta"))
+    save_result(tmp_path, "emotion_personas", pd.DataFrame({
+        "stage": ["purchase", "retention", "purchase"], "persona": ["deal-planner", "deal-planner", "busy-parent"],
+        "hypothesis": [0.0, 1.0, -1.0], "measured": [-0.3, 0.8, -0.5], "ci_low": [-0.5, 0.5, -0.8],
+        "ci_high": [-0.1, 1.1, -0.2], "n": [40, 3, 60]}))
+    save_result(tmp_path, "emotion", pd.DataFrame({  # all personas: never drawn under a persona's name
+        "stage": ["awareness"], "persona": ["all"], "hypothesis": [0.5], "measured": [0.9], "ci_low": [0.7],
+        "ci_high": [1.1], "n": [80]}))
+    model = build_map(journey, tmp_path, persona="busy-parent")
+    assert [(o["persona"], o["name"]) for o in model.overlay] == [("busy-parent", "Claire"), ("deal-planner", "Marc")]
+    marc = {p["stage"]: p for p in model.overlay[1]["points"]}
+    assert (marc["purchase"]["measured"], marc["purchase"]["n"]) == (-0.3, 40)
+    assert marc["retention"]["measured"] is None  # 3 answers < min_group_size 5: hidden
+    assert marc["awareness"]["measured"] is None and marc["awareness"]["hypothesis"] == 0.0
+    # Claire's own map uses her rows, not the curve of all personas
+    assert model.emotion[2]["measured"] == -0.5 and model.emotion[0]["measured"] is None
+    html = render_html(model, tmp_path / "o.html").read_text(encoding="utf-8")
+    assert "Emotion by persona" in html and html.count('class="overlay-layer"') == 2
+    assert "Emotion by persona" in _svg_texts(render_svg(model, tmp_path / "o.svg"))
+
+
+def test_render_all_publishes_a_map_per_persona(journey, run_dir, tmp_path):
+    out = render_all(journey, run_dir, tmp_path / "html", pdf=False)
+    stems = ["journey-map", "journey-map-busy-parent", "journey-map-deal-planner"]
+    assert sorted(out.names) == sorted(f"{s}.{ext}" for s in stems for ext in ("html", "svg", "png"))
+    assert out["html"].name == "journey-map.html" and out.notes == []
+    assert [(p["persona"], p["html"]) for p in out.personas] == [
+        ("busy-parent", "journey-map-busy-parent.html"), ("deal-planner", "journey-map-deal-planner.html")]
+    main = out["html"].read_text(encoding="utf-8")
+    assert re.findall(r'href="([^"]+)"', main) == [f"{s}.{ext}" for s in stems[1:] for ext in ("html", "svg", "png")]
+    marc = (tmp_path / "html" / "journey-map-deal-planner.html").read_text(encoding="utf-8")
+    assert "Persona: Marc, the deal-hunting planner" in marc and 'href="journey-map.html"' in marc
+    assert "Emotion by persona" in main and "Emotion by persona" not in marc  # one overlay, on the main map
+
+
+def test_one_persona_gets_one_map(journey, run_dir, tmp_path):
+    alone = journey.model_copy(update={"personas": journey.personas[:1]})
+    out = render_all(alone, run_dir, tmp_path, pdf=False)
+    assert sorted(out.names) == ["journey-map.html", "journey-map.png", "journey-map.svg"] and out.personas == []
+    assert "href=" not in out["html"].read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- PDF
+
+def _fake_chromium(tmp_path: Path, script: str) -> str:
+    path = tmp_path / "chromium"
+    path.write_text("#!/bin/sh\n" + script + "\n", encoding="utf-8")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_no_pdf_without_chromium(journey, run_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(journeymap, "find_chromium", lambda: None)
+    out = render_all(journey, run_dir, tmp_path, pdf=True)
+    assert not list(tmp_path.glob("*.pdf")) and ".pdf" not in out["html"].read_text(encoding="utf-8")
+    assert out.notes == ["The journey maps have no PDF: Chromium is not installed (apt-get install chromium)."]
+
+
+def test_a_failing_chromium_leaves_no_pdf_and_no_link(journey, run_dir, tmp_path, monkeypatch):
+    # writes half a PDF, then fails: nothing may be published
+    fake = _fake_chromium(tmp_path, 'for a; do case "$a" in --print-to-pdf=*) printf %%PDF-1.4 > "${a#*=}";; esac; done; '
+                                    "exit 1")
+    monkeypatch.setattr(journeymap, "find_chromium", lambda: fake)
+    out = render_all(journey, run_dir, tmp_path / "html", pdf=True)
+    assert not list((tmp_path / "html").glob("*.pdf")) and not list((tmp_path / "html").glob(".*"))
+    assert all(".pdf" not in (tmp_path / "html" / name).read_text(encoding="utf-8")
+               for name in out.names if name.endswith(".html"))
+    assert len(out.notes) == 1 and "could not print" in out.notes[0]
+    with pytest.raises(RuntimeError, match="exit code 1"):
+        render_pdf(out["html"], tmp_path / "one.pdf", chromium=fake)
+    assert not (tmp_path / "one.pdf").exists()

@@ -1,0 +1,137 @@
+"""The words and numbers of the journey map in the project's language (en, fr).
+
+``LABELS[language]`` holds every label a map shows (titles, lanes, legends, cell texts and the
+definitions written into provenance); :func:`number`, :func:`percent`, :func:`signed` and
+:func:`kpi_value` format figures the way the language writes them (``1,000.5`` / ``1 000,5``).
+
+Examples
+--------
+>>> from cjmlib.maptext import LABELS, percent
+>>> LABELS["fr"]["lanes"]["pain_points"]
+'Points de friction'
+>>> percent(0.153, "fr")
+'15,3\u202f%'
+"""
+
+from __future__ import annotations
+
+__all__ = ["LABELS", "kpi_value", "number", "percent", "signed"]
+
+LABELS = {
+    "en": {
+        "map_type": {"current_state": "Current-state journey map", "future_state": "Future-state journey map",
+                     "day_in_the_life": "Day-in-the-life map", "service_blueprint": "Service blueprint"},
+        "lanes": {"persona": "Persona & goals", "day": "A day in the life", "actions": "Actions",
+                  "customer_actions": "Customer actions", "touchpoints": "Touchpoints",
+                  "frontstage": "Frontstage", "backstage": "Backstage", "support": "Support processes",
+                  "thoughts": "Thoughts", "emotion": "Emotion", "pain_points": "Pain points",
+                  "opportunities": "Opportunities", "kpis": "KPIs"},
+        "lines": {"line_of_interaction": "line of interaction", "line_of_visibility": "line of visibility",
+                  "line_of_internal_interaction": "line of internal interaction"},
+        "units": {"session": "sessions", "user": "users"},
+        "what": {"rate": "rate", "drop_off": "drop-off", "nps": "NPS", "emotion": "measured emotion"},
+        "client": "Client", "persona": "Persona", "all_personas": "all personas", "period": "Period",
+        "colon": ": ", "goals": "Goals: {}", "quote": "“{}”",
+        "no_data": "no data", "hidden": "{what} hidden (n < {k})",
+        "notes": "Sources and definitions",
+        "hypothesis": "hypothesis", "measured": "measured", "interval": "95% interval", "target": "to-be",
+        "emotion_scale": "emotion −2 … +2",
+        "overlay": "Emotion by persona", "overlay_note": "solid: measured, dashed: hypothesis",
+        "persona_maps": "Map of each persona", "main_map": "Journey map", "formats": "SVG · PNG · PDF",
+        "day_axis": "time of day", "brand": "brand touchpoint",
+        "reached": "{units} {units_label}", "rate": "{value} of entries",
+        "drop_off": "drop-off {count} ({value})",
+        "nps": "NPS {value} (n = {n})", "mentions": "{n} mentions", "sessions": "{n} sessions",
+        "priority": "priority {priority} · RICE {rice}",
+        "emotion_cell": "hypothesis {hypothesis} · measured {measured} [{low}, {high}] (n = {n})",
+        "emotion_hypothesis": "hypothesis {hypothesis}",
+        "emotion_target": "to-be {target}",
+        "kpi_target": "Target {name}: {target} (baseline {baseline})",
+        "def_units": "{units} reaching the stage",
+        "def_rate": "{units} reaching the stage ÷ {entry}",
+        "entry_events": "{units} with a{n} {events}",
+        "entry_stage": "{units} reaching {stage}",
+        "def_drop_off": "share of the {units} reaching the previous stage that do not reach this one",
+        "def_nps": "% promoters (9–10) − % detractors (0–6) among survey responses at the stage",
+        "def_sessions": "sessions with at least one event of the touchpoint",
+        "def_mentions": "feedback items coded with the theme(s) {themes}",
+        "def_quote": "verbatim of a feedback item coded with the theme {theme}",
+        "def_emotion": "mean measured emotion on −2 … +2 with its 95% interval",
+        "def_emotion_all": "mean measured emotion on −2 … +2 with its 95% interval, all personas",
+        "def_rice": "RICE = reach × impact × confidence ÷ effort; priority ranks the opportunities by RICE",
+        "def_target": "target set by the team; baseline measured over the period",
+    },
+    "fr": {
+        "map_type": {"current_state": "Carte du parcours client — état actuel",
+                     "future_state": "Carte du parcours client — état cible",
+                     "day_in_the_life": "Carte « une journée dans la vie »",
+                     "service_blueprint": "Plan de service"},
+        "lanes": {"persona": "Persona et objectifs", "day": "Une journée dans la vie", "actions": "Actions",
+                  "customer_actions": "Actions du client", "touchpoints": "Points de contact",
+                  "frontstage": "Front-office", "backstage": "Back-office", "support": "Processus de support",
+                  "thoughts": "Pensées", "emotion": "Émotion", "pain_points": "Points de friction",
+                  "opportunities": "Opportunités", "kpis": "Indicateurs"},
+        "lines": {"line_of_interaction": "ligne d'interaction", "line_of_visibility": "ligne de visibilité",
+                  "line_of_internal_interaction": "ligne d'interaction interne"},
+        "units": {"session": "sessions", "user": "utilisateurs"},
+        "what": {"rate": "taux", "drop_off": "abandon", "nps": "NPS", "emotion": "émotion mesurée"},
+        "client": "Client", "persona": "Persona", "all_personas": "tous les personas", "period": "Période",
+        "colon": " : ", "goals": "Objectifs : {}", "quote": "« {} »",
+        "no_data": "pas de données", "hidden": "{what} masqué (n < {k})",
+        "notes": "Sources et définitions",
+        "hypothesis": "hypothèse", "measured": "mesurée", "interval": "intervalle à 95 %", "target": "cible",
+        "emotion_scale": "émotion −2 … +2",
+        "overlay": "Émotion par persona", "overlay_note": "trait plein : mesurée, tirets : hypothèse",
+        "persona_maps": "La carte de chaque persona", "main_map": "Carte du parcours",
+        "formats": "SVG · PNG · PDF",
+        "day_axis": "heure de la journée", "brand": "point de contact de la marque",
+        "reached": "{units} {units_label}", "rate": "{value} des entrées",
+        "drop_off": "abandon {count} ({value})",
+        "nps": "NPS {value} (n = {n})", "mentions": "{n} mentions", "sessions": "{n} sessions",
+        "priority": "priorité {priority} · RICE {rice}",
+        "emotion_cell": "hypothèse {hypothesis} · mesurée {measured} [{low} ; {high}] (n = {n})",
+        "emotion_hypothesis": "hypothèse {hypothesis}",
+        "emotion_target": "cible {target}",
+        "kpi_target": "Cible {name} : {target} (référence {baseline})",
+        "def_units": "{units} atteignant l'étape",
+        "def_rate": "{units} atteignant l'étape ÷ {entry}",
+        "entry_events": "{units} avec un événement {events}",
+        "entry_stage": "{units} atteignant {stage}",
+        "def_drop_off": "part des {units} de l'étape précédente qui n'atteignent pas celle-ci",
+        "def_nps": "% promoteurs (9–10) − % détracteurs (0–6) parmi les réponses d'enquête à l'étape",
+        "def_sessions": "sessions avec au moins un événement du point de contact",
+        "def_mentions": "retours codés avec le(s) thème(s) {themes}",
+        "def_quote": "verbatim d'un retour codé avec le thème {theme}",
+        "def_emotion": "émotion mesurée moyenne sur −2 … +2 et son intervalle à 95 %",
+        "def_emotion_all": "émotion mesurée moyenne sur −2 … +2 et son intervalle à 95 %, tous les personas",
+        "def_rice": "RICE = portée × impact × confiance ÷ effort ; la priorité classe les opportunités "
+                    "par RICE",
+        "def_target": "cible fixée par l'équipe ; référence mesurée sur la période",
+    },
+}
+
+
+def number(x: float, lang: str, digits: int = 0) -> str:
+    """Return ``x`` with ``digits`` decimals and thousands separators as ``lang`` writes them."""
+    text = f"{x:,.{digits}f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
+def percent(x: float, lang: str) -> str:
+    """Return the share ``x`` (0 … 1) as a percentage with one decimal."""
+    return number(100 * x, lang, 1) + ("\u202f%" if lang == "fr" else "%")
+
+
+def signed(x: float, lang: str, digits: int = 1) -> str:
+    """Return ``x`` with its sign (``+1.0``, ``−0.5``, ``0.0``)."""
+    text = number(abs(x), lang, digits)
+    return ("+" if x > 0 else "−" if x < 0 else "") + text
+
+
+def kpi_value(x: float | None, unit: str, lang: str) -> str:
+    """Return a KPI value in its unit (``share`` as a percentage); ``—`` when unknown."""
+    if x is None:
+        return "—"
+    if unit == "share":
+        return percent(x, lang)
+    return number(x, lang, {"currency": 2, "count": 0, "days": 1}.get(unit, 1))

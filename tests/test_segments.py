@@ -1,0 +1,126 @@
+"""Persona evidence and data-derived segments: by hand, on the CDNOW purchases and on the demo's planted segments."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+import cjmlib as cjm
+from cjmlib.privacy import pseudonym, read_secret
+from cjmlib.segments import feature_label
+
+
+def test_persona_evidence_mixes_by_hand(small_project):
+    project = cjm.load_project(small_project)
+    row = cjm.persona_evidence(project).iloc[0]  # the mobile user is u1: s1 from social, s2 from email
+    assert (row.users, row.sessions, row.conversions) == (1, 2, 1)
+    assert row.device_mix == "mobile 100%" and row.channel_mix == "email 50% · social 50%"
+    mix = cjm.persona_mix(project, by="channel")
+    assert mix.sessions.tolist() == [1, 1] and (mix.persona_sessions == 2).all()
+
+
+def test_segment_features_by_hand(small_project):
+    project = cjm.load_project(small_project)
+    f = cjm.segment_features(project)
+    u1, u3 = f.loc[project.sql("SELECT DISTINCT user_id FROM events WHERE device = 'mobile'").user_id.iloc[0]], None
+    assert u1["engagement:sessions"] == 2 and u1["engagement:events_per_session"] == 3  # 4 + 2 events
+    assert u1["engagement:cart_rate"] == 1 and u1["engagement:session_conversion"] == 0.5
+    assert u1["device:mobile"] == 1 and u1["channel:social"] == 0.5 and u1["interest:product"] == pytest.approx(1 / 6)
+    assert (u1["purchase:frequency"], u1["purchase:monetary"]) == (1, 40)
+    # last purchase 10:03, data ends 13:00 the same day
+    assert u1["purchase:recency_days"] == pytest.approx((2 * 60 + 57) / 1440)
+    u3 = f[f["engagement:sessions"] == 2].drop(u1.name).iloc[0]  # u3: s4 and s5, never bought
+    assert u3["purchase:frequency"] == 0 and u3["purchase:recency_days"] == pytest.approx(1 + 4 / 24)  # period + 1 day
+
+
+def test_find_segments_recovers_clear_groups_and_is_seeded():
+    rng = np.random.default_rng(1)
+    centres = np.array([[0.0, 0.0], [6.0, 0.0], [0.0, 6.0]])
+    truth = np.repeat([0, 1, 2], [300, 200, 100])
+    x = centres[truth] + rng.normal(0, 1, (600, 2))
+    features = pd.DataFrame(x, columns=["engagement:a", "channel:b"], index=[f"c{i}" for i in range(600)])
+    found = cjm.find_segments(features, k_range=range(2, 6), seed=0)
+    assert found.k == 3 and found.silhouettes.set_index("k").chosen.idxmax() == 3
+    assert adjusted_rand_score(truth, found.labels) > 0.95 and found.stability > 0.95
+    assert found.labels.value_counts().sort_index().tolist()[0] == found.labels.value_counts().max()  # 1 = largest
+    assert found.labels.equals(cjm.find_segments(features, k_range=range(2, 6), seed=0).labels)
+    with pytest.raises(ValueError, match="no feature of the families purchase"):
+        cjm.find_segments(features, families=("purchase",))
+
+
+def test_segment_description_by_hand():
+    features = pd.DataFrame({"device:mobile": [1.0, 1.0, 0.0, 0.0], "purchase:frequency": [1.0, 1.0, 3.0, 3.0]},
+                            index=["a", "b", "c", "d"])
+    labels = pd.Series([1, 1, 2, 2], index=features.index)
+    profiles = cjm.segment_profiles(features, labels).set_index(["segment", "feature"])
+    assert profiles.loc[(1, "device:mobile"), "difference_sd"] == pytest.approx(1.0)  # (1 − 0.5) ÷ 0.5
+    summary = cjm.segment_summary(features, labels, top=1).set_index("segment")
+    assert summary.loc[1, "description"] == "higher share of visits on mobile (100% vs 50% overall)"
+    assert summary.loc[2, "share_users"] == 0.5 and "share_revenue" not in summary  # no revenue feature
+    fr = cjm.segment_summary(features, labels, top=1, language="fr").set_index("segment")
+    assert fr.loc[2, "description"] == "part des visites sur mobile plus bas (0% contre 50% en moyenne)"
+    assert feature_label("channel:social", "fr") == "part des visites venant de social"
+
+
+def test_segments_against_personas_by_hand(small_project):
+    project = cjm.load_project(small_project)
+    users = project.sql("SELECT user_id, max(device) d FROM events GROUP BY 1")
+    labels = pd.Series([1 if d == "mobile" else 2 for d in users.d], index=users.user_id)
+    table = cjm.segment_personas(project, labels).set_index("segment")
+    assert table.loc[1, "users"] == 1 and table.loc[1, "share"] == 1.0
+    assert table.loc[2, "users"] == 0 and table.loc[2, "segment_users"] == 2
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    from conftest import SHARED_DATA
+
+    path = SHARED_DATA / "cdnow" / "cdnow_master.csv"
+    if not path.exists():
+        pytest.skip(f"the shared real data is not present at {path}")
+    df = pd.read_csv(path, dtype={"customer_id": str, "date": str})
+    return pd.DataFrame({"user_id": df.customer_id, "ts": pd.to_datetime(df.date, format="%Y%m%d"),
+                         "revenue": df.dollar_value})
+
+
+def test_cdnow_rfm_features_equal_pandas(cdnow):
+    f = cjm.segment_features(cdnow)
+    per = cdnow.groupby("user_id").agg(orders=("ts", "nunique"), revenue=("revenue", "sum"), last=("ts", "max"))
+    assert len(f) == 23570 and list(f.columns) == ["purchase:recency_days", "purchase:frequency", "purchase:monetary"]
+    assert (f["purchase:frequency"] == per.orders.reindex(f.index)).all()
+    assert np.allclose(f["purchase:monetary"], per.revenue.reindex(f.index))
+    days = (cdnow.ts.max() - per["last"]).dt.days.reindex(f.index)
+    assert np.allclose(f["purchase:recency_days"], days)
+
+
+def test_cdnow_rfm_segments_are_described(cdnow):
+    f = cjm.segment_features(cdnow)
+    found = cjm.find_segments(f, k_range=range(2, 5), seed=0)
+    summary = cjm.segment_summary(f, found.labels).set_index("segment")
+    assert found.k in (2, 3, 4) and found.stability > 0.9
+    best = f["purchase:monetary"].groupby(found.labels).sum().idxmax()
+    worst = f["purchase:frequency"].groupby(found.labels).mean().idxmin()
+    assert "higher orders per customer" in summary.loc[best, "description"]
+    assert "lower days since the last purchase" in summary.loc[best, "description"]
+    assert "higher days since the last purchase" in summary.loc[worst, "description"]
+    assert summary.share_users.sum() == pytest.approx(1) and summary.share_revenue.sum() == pytest.approx(1)
+    assert summary.loc[best, "share_revenue"] > summary.loc[best, "share_users"]  # the best customers: more revenue
+
+
+def test_demo_segments_recover_the_planted_ones(demo_project):
+    project = cjm.load_project(demo_project)
+    found = cjm.find_segments(cjm.segment_features(project), seed=0)
+    truth = json.loads((demo_project / "demo-truth.json").read_text(encoding="utf-8"))["segments"]["users"]
+    key = read_secret(demo_project)
+    planted = pd.Series({pseudonym(key, u): s for u, s in truth.items()}).reindex(found.labels.index)
+    assert planted.notna().all()
+    ari = adjusted_rand_score(planted, found.labels)
+    table = pd.crosstab(planted, found.labels)
+    print(f"\nk={found.k} ARI={ari:.3f} stability={found.stability:.3f}\n{table}")
+    assert ari > 0.2  # the planted segments overlap (two of three are mostly mobile); chance gives 0
+    # the desktop planners and the mobile impulse buyers land in different segments
+    assert table.loc["desktop_planner"].idxmax() != table.loc["mobile_social_impulse"].idxmax()
