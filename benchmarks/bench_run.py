@@ -8,7 +8,7 @@ Besides the totals, it reports each step's time in the run (execution in its ker
 run's manifest, median over the repeats) and the costliest cells of the last run (the duration
 papermill records in each executed notebook), so the remaining costs are named.
 
-Usage: .venv/bin/python benchmarks/bench_run.py [--users 60000] [--repeat 3]
+Usage: .venv/bin/python benchmarks/bench_run.py [--users 60000] [--repeat 3] [--no-serial]
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=60_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-serial", action="store_true", help="skip the run with one step at a time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = new_project(Path(tmp) / "shop", users=args.users)
@@ -87,7 +88,7 @@ def main() -> int:
             seconds, recorded = run_seconds(project, workers=None)
             parallel.append(seconds)
             durations.append(recorded)
-            serial.append(run_seconds(project, workers=1)[0])
+            serial.append(float("nan") if args.no_serial else run_seconds(project, workers=1)[0])
             print(f"repeat {i + 1}: floor {floors[-1]:.1f} s, cjm run {parallel[-1]:.1f} s "
                   f"(steps one at a time: {serial[-1]:.1f} s)", flush=True)
             shutil.rmtree(work)

@@ -264,10 +264,10 @@ def table(results: pd.DataFrame) -> str:
         for tool, row in by.iterrows():
             to_sql, to_rete = row.seconds / sql, row.seconds / rete
             met = ""
-            if tool == "cjm":
-                checks = [to_sql <= 1.2] + ([to_rete <= 1.0] if name in RETE else [])
-                checks += [row.peak_mb <= 1500] if events >= 5_000_000 else []
-                met = "yes" if all(checks) else "no"
+            if tool == "cjm":  # the targets: ≤ 1.2 × hand SQL, ≤ retentioneering, ≤ 1.5 GB at 10M events
+                missed = [what for what, ok in [("SQL", to_sql <= 1.2), ("rete", not to_rete > 1.0),
+                                                 ("memory", events < 5_000_000 or row.peak_mb <= 1500)] if not ok]
+                met = "yes" if not missed else "no: " + ", ".join(missed)
             lines.append(f"| {events:,} | {name} | {mode} | {tool} | {row.seconds:.3g} | {row.peak_mb:,.0f} | "
                          f"{to_sql:.2f} | {'' if np.isnan(to_rete) else f'{to_rete:.2f}'} | {met} |")
     return "\n".join(lines)

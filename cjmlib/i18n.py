@@ -1,5 +1,5 @@
 """The words of the deliverables in the report's language (en, fr): page titles, index labels,
-chart labels, the verdicts of the exercises, and numbers as each language writes them.
+chart labels, table headers, the verdicts of the exercises, and numbers as each language writes them.
 
 The playbook glossary, the YAML keys and the code keep one English vocabulary; only what a
 client, a trainer or a participant reads is translated. A missing translation falls back to English.
@@ -7,9 +7,9 @@ client, a trainer or a participant reads is translated. A missing translation fa
 
 from __future__ import annotations
 
-__all__ = ["EXERCISE_TEXTS", "INDEX_LABELS", "LANGUAGES", "PLOT_LABELS", "STEP_TITLES", "VALUE_LABELS",
-           "check_language", "exercise_text", "index_labels", "number", "percent", "plot_label", "step_title",
-           "value_label"]
+__all__ = ["COLUMN_LABELS", "EXERCISE_TEXTS", "INDEX_LABELS", "LANGUAGES", "PLOT_LABELS", "STEP_TITLES",
+           "VALUE_LABELS", "check_language", "column_label", "exercise_text", "index_labels", "number", "percent",
+           "plot_label", "step_title", "value_label"]
 
 LANGUAGES = ("en", "fr")
 
@@ -180,6 +180,8 @@ VALUE_LABELS = {
     "exit_intent": {"en": "exit intent", "fr": "intention de sortie"},
     "cart_recovery": {"en": "cart recovery", "fr": "relance de panier"},
     "nps_banner": {"en": "NPS banner", "fr": "bandeau NPS"},
+    "True": {"fr": "oui"},
+    "False": {"fr": "non"},
 }
 
 
@@ -192,6 +194,74 @@ def value_label(value, language: str = "en") -> str:
     """A data value or column name as a reader of ``language`` expects it (itself when untranslated)."""
     entry = VALUE_LABELS.get(str(value), {})
     return entry.get(language) or entry.get("en") or str(value)
+
+
+# Column headers of the tables shown by cjmlib.display.show_table, per language other than English (the
+# English header is the column's own name); a name missing here is shown unchanged
+COLUMN_LABELS = {"fr": {
+    "abandoned": "abandons", "after": "après", "age": "âge", "all_events": "tous les événements", "alpha": "alpha",
+    "arms": "bras", "at": "abandon à", "baseline": "référence", "before": "avant", "behaviour": "comportement",
+    "behaviours": "comportements", "bottom_box": "notes basses", "by": "par", "candidate": "candidat",
+    "censored": "censurés", "change": "variation", "channel": "canal", "channel_mix": "répartition par canal",
+    "chosen": "retenu", "ci_high": "IC haut", "ci_low": "IC bas", "column": "colonne", "confidence": "confiance",
+    "control_ci_high": "IC haut (témoin)", "control_ci_low": "IC bas (témoin)",
+    "control_conversions": "conversions (témoin)", "control_rate": "taux (témoin)",
+    "control_users": "utilisateurs (témoin)", "conversion": "conversion", "conversions": "conversions",
+    "conversions_per_month": "conversions par mois", "converted": "convertis", "counting": "décompte",
+    "customers": "clients", "daily_units": "unités par jour", "data rule": "règle de données", "days": "jours",
+    "definition": "définition", "delta_high": "gain haut", "delta_low": "gain bas", "delta_per_month":
+    "gain par mois", "denominator": "dénominateur", "description": "description", "detractors": "détracteurs",
+    "device": "appareil", "device_mix": "répartition par appareil", "diff_ci_high": "IC haut (écart)",
+    "diff_ci_low": "IC bas (écart)", "difference": "différence", "direction": "sens", "disagree": "désaccord",
+    "downstream": "taux en aval", "drop_off": "pertes", "drop_off_rate": "taux de perte", "duplicates": "doublons",
+    "ease": "facilité", "effect_size": "taille d'effet", "effort": "effort", "entered": "entrés",
+    "entry": "entrée", "event": "événement", "events": "événements", "evidence": "preuves",
+    "example_page": "page exemple", "examples": "exemples", "experiment": "expérience",
+    "feedback_items": "retours au total", "file": "fichier", "first_ts": "premier horodatage", "flag": "signal",
+    "frustrations": "frustrations", "gap": "écart", "geography": "géographie", "goal": "objectif",
+    "goals": "objectifs", "has_data": "a des données", "hypothesis": "hypothèse", "ice": "ICE", "impact": "impact",
+    "income": "revenu", "items": "retours", "k": "k", "kpis": "indicateurs", "label": "libellé",
+    "language": "langue", "language_detected": "langue détectée", "last_ts": "dernier horodatage",
+    "max_days": "jours (max.)", "mde": "effet minimal détectable", "mean_days": "jours (moyenne)",
+    "measure": "mesure", "measured": "mesurée", "median_days": "jours (médiane)",
+    "median_seconds": "secondes (médiane)", "mentions": "mentions", "metric": "métrique", "min_days": "jours (min.)",
+    "motivations": "motivations", "n": "n", "n_feedback": "n retours", "n_per_arm": "n par bras",
+    "n_surveys": "n enquêtes", "name": "nom", "needs": "besoins", "negative": "négatifs",
+    "negative_feedback": "retours négatifs", "negative_share": "part négative", "new_entries": "nouvelles entrées",
+    "next": "suivant", "now": "aujourd'hui", "nps": "NPS", "nps_responses": "réponses NPS",
+    "numerator": "numérateur", "occupation": "profession", "on_track": "en bonne voie", "order": "ordre",
+    "p90_seconds": "secondes (90e centile)", "p_adjusted": "p ajusté", "p_value": "p",
+    "pain_point": "irritant", "pain_points": "irritants", "pairs": "paires", "path": "chemin",
+    "persona": "persona", "power": "puissance", "previous": "précédente", "priority": "priorité",
+    "prob_to_beat": "P(meilleure)", "promoters": "promoteurs", "questions": "questions", "quote": "verbatim",
+    "quotes": "verbatims", "rank": "rang", "rate": "taux", "rate_now": "taux actuel", "rate_target": "taux cible",
+    "reach": "portée", "reach_source": "source de la portée", "reason": "motif", "rejected_why": "motifs de rejet",
+    "relative_change": "variation relative", "relative_lift": "hausse relative", "repeaters": "clients qui rachètent",
+    "responses": "réponses", "rest_n": "n du reste", "rest_rate": "taux du reste",
+    "rest_successes": "succès du reste", "revenue": "chiffre d'affaires", "revenue_high": "CA haut",
+    "revenue_low": "CA bas", "revenue_per_month": "CA par mois", "rice": "RICE", "rows": "lignes",
+    "rows_in_period": "lignes dans la période", "rows_kept": "lignes gardées", "rows_read": "lignes lues",
+    "rows_rejected": "lignes écartées", "score": "score", "segment": "segment",
+    "segment_users": "utilisateurs du segment", "sentiment_method": "méthode du sentiment", "sessions": "sessions",
+    "share": "part", "share_in_test": "part en test", "share_of_negative": "part des négatifs",
+    "share_revenue": "part du CA", "share_sessions": "part des sessions", "share_users": "part des utilisateurs",
+    "shared_sessions": "sessions partagées", "significant": "significatif", "silhouette": "silhouette",
+    "stage": "étape", "step": "n° d'étape", "step_ci_high": "IC haut (passage)", "step_ci_low": "IC bas (passage)",
+    "step_rate": "taux de passage", "steps": "nombre d'étapes", "successes": "succès", "suppressed": "masqué",
+    "table": "table", "target": "cible", "terms": "termes", "test": "test", "texts": "textes", "theme": "thème",
+    "themes": "thèmes", "timestamp_ties": "horodatages ex æquo", "top_box": "notes hautes",
+    "top_box_rate": "taux de notes hautes", "top_ci_high": "IC haut (notes hautes)",
+    "top_ci_low": "IC bas (notes hautes)", "top_themes": "thèmes principaux", "touchpoint": "point de contact",
+    "touchpoints": "points de contact", "uncoded": "non codés", "unit": "unité", "units": "unités",
+    "unmatched_events": "événements non reconnus", "users": "utilisateurs", "value": "valeur",
+    "value_effort": "valeur/effort", "value_per_conversion": "valeur par conversion", "variant": "variante",
+    "voice": "voix", "week": "semaine", "what_if": "et si", "window_days": "fenêtre (jours)",
+}}
+
+
+def column_label(name, language: str = "en") -> str:
+    """A table's column header as a reader of ``language`` expects it (the name itself when untranslated)."""
+    return COLUMN_LABELS.get(language, {}).get(str(name), str(name))
 
 
 # What the checks of cjmlib.exercises say; {name} fields are filled by exercise_text

@@ -93,8 +93,13 @@ def unmatched_events(project) -> pd.DataFrame:
     ev = project.table("events")
     total = int(ev.count().execute())
     un = ev.filter(ev.touchpoint.isnull())
-    table = un.group_by("event").agg(events=un.event.count(), sessions=un.session_id.nunique(),
-                                     example_page=un.page.mode()).order_by([ibis.desc("events"), "event"]).execute()
+    # the most frequent page (the first in order among equals), without mode(): Spark's Ibis backend lacks it
+    pages = un.filter(un.page.notnull()).group_by(["event", "page"]).agg(n=lambda r: r.page.count())
+    pages = pages.mutate(r=ibis.row_number().over(group_by="event", order_by=[ibis.desc("n"), "page"]))
+    pages = pages.filter(pages.r == 0).select("event", example_page="page")
+    counts = un.group_by("event").agg(events=un.event.count(), sessions=un.session_id.nunique())
+    table = counts.left_join(pages, "event").select(*counts.columns, "example_page")
+    table = table.order_by([ibis.desc("events"), "event"]).execute()
     table["all_events"] = total
     table["share"] = table.events / total if total else float("nan")
     return table[["event", "events", "all_events", "share", "sessions", "example_page"]]

@@ -3,8 +3,10 @@
 :func:`build_map` fills a :class:`~cjmlib.mapmodel.MapModel`: the spec gives the hypotheses
 (persona, actions, thoughts, emotion, the persona's day, frontstage, backstage and support
 processes), the run's results give the evidence (sessions per touchpoint, quotes, measured
-emotion, pain-point mentions, RICE scores, the funnel and the NPS). :func:`persona_emotions`
-computes the measured emotion curve of every persona, for the overlay of their curves.
+emotion, pain-point mentions, the opportunities' scores by the run's method: RICE, ICE or
+value/effort; the funnel, the NPS and, on a future-state map, the KPI targets and the what-if
+of step 6). :func:`persona_emotions` computes the measured emotion curve of every persona, for
+the overlay of their curves.
 
 Examples
 --------
@@ -44,7 +46,7 @@ from .spec import Journey, Persona
 __all__ = ["RESULTS", "build_map", "persona_emotions"]
 
 RESULTS = ("kpis", "touchpoints", "stage_funnel", "nps_by_stage", "themes", "emotion", "emotion_personas",
-           "opportunities", "meta")
+           "opportunities", "what_if", "meta")
 """The sidecar results a map reads (each is optional)."""
 
 _BLUEPRINT_LINES = {"frontstage": "line_of_interaction", "backstage": "line_of_visibility",
@@ -213,20 +215,39 @@ def _pain_lane(ctx: MapContext) -> dict[str, list[Cell]]:
     return cells
 
 
+def _scoring(ctx: MapContext, scored: pd.DataFrame | None) -> tuple[str, str]:
+    """Return the scoring method the run used and the column holding its score.
+
+    The ``scoring`` and ``score`` columns of :func:`cjmlib.opportunity_table` say it; an older table
+    without them is read by the spec's ``project.scoring`` when it has that column, else by RICE.
+    """
+    if scored is not None and "scoring" in scored and "score" in scored and scored["scoring"].notna().any():
+        return str(scored["scoring"].dropna().iloc[0]), "score"
+    method = ctx.journey.project.scoring
+    return (method, method) if scored is not None and method in scored else ("rice", "rice")
+
+
 def _opportunity_lane(ctx: MapContext) -> dict[str, list[Cell]]:
-    cells, scored, lang = ctx.per_stage(), ctx.frame("opportunities"), ctx.lang
+    """Return the opportunities per stage, best score first, labelled by the scoring method used."""
+    cells, scored, lang, text = ctx.per_stage(), ctx.frame("opportunities"), ctx.lang, ctx.text
+    method, column = _scoring(ctx, scored)
+    if scored is not None and column not in scored:
+        scored = None
     ranked = []
     for opp in ctx.journey.opportunities:
         row = scored[scored["opportunity"] == opp.id] if scored is not None else None
-        if row is None or not len(row) or missing(row["rice"].iloc[0]):
+        if row is None or not len(row) or missing(row[column].iloc[0]):
             ranked.append((opp.stage, -math.inf, Cell(opp.name)))
             continue
-        r = row.iloc[0]
+        r, score = row.iloc[0], float(row[column].iloc[0])
         priority = r["priority"] if not missing(r.get("priority")) else "—"
-        priority = number(priority, lang) if isinstance(priority, numbers.Real) else str(priority)
-        prov = ctx.provenance(n=r.get("reach"), source="journey", definition=ctx.text["def_rice"])
-        rank = ctx.text["priority"].format(priority=priority, rice=number(r["rice"], lang))
-        ranked.append((opp.stage, float(r["rice"]), Cell(f"{opp.name} · {rank}", float(r["rice"]), prov)))
+        priority = number(priority, lang) if isinstance(priority, numbers.Real) \
+            else text["priorities"].get(str(priority), str(priority))
+        prov = ctx.provenance(n=r.get("reach") if method == "rice" else None, source="journey",
+                              definition=text["def_score"][method])
+        label = text["priority"].format(priority=priority, method=text["scoring"][method],
+                                        score=number(score, lang, 1 if method == "ice" else 0))
+        ranked.append((opp.stage, score, Cell(f"{opp.name} · {label}", score, prov)))
     for stage, _, cell in sorted(ranked, key=lambda item: -item[1]):
         cells[stage].append(cell)
     return cells

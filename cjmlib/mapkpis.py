@@ -1,8 +1,9 @@
 """The KPI lane of the journey map: the funnel per stage, the NPS per stage and, on a future-state map,
-each KPI's target beside its measured baseline.
+each KPI's target beside its measured baseline and the what-if of step 6 (the funnel's outcome with the
+opportunities' target rates) beside the as-is.
 
-Every figure comes from the run's sidecar results (``stage_funnel``, ``nps_by_stage``, ``kpis``)
-and carries its provenance; rates resting on fewer units than ``min_group_size`` are hidden.
+Every figure comes from the run's sidecar results (``stage_funnel``, ``nps_by_stage``, ``kpis``,
+``what_if``) and carries its provenance; rates resting on fewer units than ``min_group_size`` are hidden.
 """
 
 from __future__ import annotations
@@ -94,8 +95,49 @@ def _target_cells(ctx: MapContext, cells: dict[str, list[Cell]]) -> None:
             cells[stage].append(Cell(text, kpi.target, prov))
 
 
+def _step_stage(ctx: MapContext, key: str) -> tuple[str | None, str]:
+    """Return the stage and the label of a funnel step (a touchpoint or a stage id); no stage when unknown."""
+    touchpoint = next((tp for tp in ctx.journey.touchpoints if tp.id == key), None)
+    if touchpoint is not None:
+        return touchpoint.stage, touchpoint.label
+    stage = next((s for s in ctx.journey.stages if s.id == key), None)
+    return (stage.id, stage.label) if stage is not None else (None, key)
+
+
+def _what_if_cells(ctx: MapContext, cells: dict[str, list[Cell]]) -> None:
+    """Add the what-if of step 6 as to-be values beside the as-is (future-state map).
+
+    Each step whose rate the targets change shows at its stage; the end conversion, conversions and
+    revenue per month show at the stage of the funnel's last step.
+    """
+    table, lang, text = ctx.frame("what_if"), ctx.lang, ctx.text
+    if table is None or not {"measure", "now", "what_if"} <= set(table.columns):
+        return
+    steps = [str(m)[5:] for m in table["measure"] if str(m).startswith("rate:")]
+    if not steps:
+        return
+    last_stage, last_label = _step_stage(ctx, steps[-1])
+    names, prov = text["what_if_names"], ctx.provenance(n=None, source="events", definition=text["def_what_if"])
+    for _, r in table.iterrows():
+        measure, now, to_be = str(r["measure"]), optional(r["now"]), optional(r["what_if"])
+        if measure.startswith("rate:"):
+            stage, label = _step_stage(ctx, measure[5:])
+            name, shown = names["rate"].format(step=label), percent
+            if to_be == now:  # a step the targets leave as measured
+                continue
+        elif measure in names:
+            stage, name = last_stage, names[measure].format(step=last_label)
+            shown = percent if measure == "end_conversion" else lambda x, lg: number(x, lg)
+        else:
+            continue
+        if stage in cells and now is not None and to_be is not None:
+            cells[stage].append(Cell(text["what_if"].format(name=name, to_be=shown(to_be, lang),
+                                                            as_is=shown(now, lang)), to_be, prov))
+
+
 def kpi_lane(ctx: MapContext) -> dict[str, list[Cell]]:
-    """Return the KPI cells per stage: units, rate and drop-off of the funnel, NPS, targets (future state)."""
+    """Return the KPI cells per stage: units, rate and drop-off of the funnel, NPS, and on a future-state
+    map the KPI targets and the what-if of step 6."""
     funnel, nps = ctx.frame("stage_funnel"), ctx.frame("nps_by_stage")
     cells = _funnel_cells(ctx, funnel) if funnel is not None else ctx.per_stage()
     if nps is not None:
@@ -105,5 +147,6 @@ def kpi_lane(ctx: MapContext) -> dict[str, list[Cell]]:
             stage_cells.append(Cell(ctx.text["no_data"]))
     if ctx.journey.project.map_type == "future_state":
         _target_cells(ctx, cells)
+        _what_if_cells(ctx, cells)
     return cells
 

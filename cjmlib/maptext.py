@@ -42,11 +42,17 @@ LABELS = {
         "reached": "{units} {units_label}", "rate": "{value} of entries",
         "drop_off": "drop-off {count} ({value})",
         "nps": "NPS {value} (n = {n})", "mentions": "{n} mentions", "sessions": "{n} sessions",
-        "priority": "priority {priority} · RICE {rice}",
+        "priority": "priority {priority} · {method} {score}",
+        "priorities": {"now": "now", "next": "next", "later": "later"},
+        "scoring": {"rice": "RICE", "ice": "ICE", "value_effort": "value/effort"},
         "emotion_cell": "hypothesis {hypothesis} · measured {measured} [{low}, {high}] (n = {n})",
         "emotion_hypothesis": "hypothesis {hypothesis}",
         "emotion_target": "to-be {target}",
         "kpi_target": "Target {name}: {target} (baseline {baseline})",
+        "what_if": "To-be {name}: {to_be} (as-is {as_is})",
+        "what_if_names": {"rate": "step rate to {step}", "end_conversion": "conversion to {step}",
+                          "conversions_per_month": "conversions per month",
+                          "revenue_per_month": "revenue per month"},
         "def_units": "{units} reaching the stage",
         "def_rate": "{units} reaching the stage ÷ {entry}",
         "entry_events": "{units} with a{n} {events}",
@@ -58,7 +64,12 @@ LABELS = {
         "def_quote": "verbatim of a feedback item coded with the theme {theme}",
         "def_emotion": "mean measured emotion on −2 … +2 with its 95% interval",
         "def_emotion_all": "mean measured emotion on −2 … +2 with its 95% interval, all personas",
-        "def_rice": "RICE = reach × impact × confidence ÷ effort; priority ranks the opportunities by RICE",
+        "def_score": {"rice": "RICE = reach × impact × confidence ÷ effort; priority ranks the opportunities by RICE",
+                      "ice": "ICE = impact × confidence × ease; priority ranks the opportunities by ICE",
+                      "value_effort": "value ÷ effort (value from journey.yml, else the sized revenue per "
+                                      "month); priority ranks the opportunities by value ÷ effort"},
+        "def_what_if": "what-if of step 6: the funnel's step rates set to the opportunities' target rates "
+                       "(journey.yml), the other steps as measured; as-is: measured over the period",
         "def_target": "target set by the team; baseline measured over the period",
     },
     "fr": {
@@ -88,11 +99,17 @@ LABELS = {
         "reached": "{units} {units_label}", "rate": "{value} des entrées",
         "drop_off": "abandon {count} ({value})",
         "nps": "NPS {value} (n = {n})", "mentions": "{n} mentions", "sessions": "{n} sessions",
-        "priority": "priorité {priority} · RICE {rice}",
+        "priority": "priorité {priority} · {method} {score}",
+        "priorities": {"now": "maintenant", "next": "ensuite", "later": "plus tard"},
+        "scoring": {"rice": "RICE", "ice": "ICE", "value_effort": "valeur/effort"},
         "emotion_cell": "hypothèse {hypothesis} · mesurée {measured} [{low} ; {high}] (n = {n})",
         "emotion_hypothesis": "hypothèse {hypothesis}",
         "emotion_target": "cible {target}",
         "kpi_target": "Cible {name} : {target} (référence {baseline})",
+        "what_if": "Cible {name} : {to_be} (actuel {as_is})",
+        "what_if_names": {"rate": "taux de passage vers {step}", "end_conversion": "conversion jusqu'à {step}",
+                          "conversions_per_month": "conversions par mois",
+                          "revenue_per_month": "chiffre d'affaires par mois"},
         "def_units": "{units} atteignant l'étape",
         "def_rate": "{units} atteignant l'étape ÷ {entry}",
         "entry_events": "{units} avec un événement {events}",
@@ -104,8 +121,15 @@ LABELS = {
         "def_quote": "verbatim d'un retour codé avec le thème {theme}",
         "def_emotion": "émotion mesurée moyenne sur −2 … +2 et son intervalle à 95 %",
         "def_emotion_all": "émotion mesurée moyenne sur −2 … +2 et son intervalle à 95 %, tous les personas",
-        "def_rice": "RICE = portée × impact × confiance ÷ effort ; la priorité classe les opportunités "
-                    "par RICE",
+        "def_score": {"rice": "RICE = portée × impact × confiance ÷ effort ; la priorité classe les "
+                              "opportunités par RICE",
+                      "ice": "ICE = impact × confiance × facilité ; la priorité classe les opportunités par ICE",
+                      "value_effort": "valeur ÷ effort (valeur de journey.yml, sinon le chiffre d'affaires "
+                                      "mensuel chiffré) ; la priorité classe les opportunités par valeur ÷ "
+                                      "effort"},
+        "def_what_if": "simulation de l'étape 6 : les taux de passage de l'entonnoir portés aux taux cibles "
+                       "des opportunités (journey.yml), les autres étapes telles que mesurées ; actuel : "
+                       "mesuré sur la période",
         "def_target": "cible fixée par l'équipe ; référence mesurée sur la période",
     },
 }

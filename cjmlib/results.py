@@ -3,37 +3,116 @@
 Steps never re-parse another notebook: they save their results here with :func:`save_result`
 and read earlier ones with :func:`load_result`. Tables are Parquet, small documents JSON.
 
-The tables of the playbook (every rate has its numerator and denominator beside it):
+The results of the playbook, in the order the steps save them (every rate has its numerator and
+denominator beside it; the columns are those of the function that computes the table). "Read by" names
+the later readers; a result without one is kept for the record of the run and for custom analyses.
 
-========================  =================  ==========================================================
-name                      written by         columns / keys
-========================  =================  ==========================================================
-``kpis``                  01-goals           id, goal, metric, name, unit, direction, baseline, numerator,
-                                             denominator, ci_low, ci_high, target, gap, on_track, definition
-``personas``              02-personas        persona, users, share_users, revenue, share_revenue,
-                                             sessions, conversions, conversion (= conversions/sessions)
-``touchpoints``           03-touchpoints     touchpoint, label, stage (the stage's label), channel, events,
-                                             sessions, users, share_sessions, has_data
-``stage_funnel``          04-behaviour       step, stage, label, units, denominator (units of step 1),
-                                             rate (= units/denominator), ci_low, ci_high, previous
-                                             (units of the previous step), step_rate (= units/previous),
-                                             drop_off (a count: previous − units), unit ("session"/"user")
-``web_metrics``           04-behaviour       list of {metric, value, numerator, denominator, definition}
-``weekly_abandonment``    04-behaviour       week (Monday), device, sessions (with a checkout), abandoned
-                                             (of those, without a purchase), rate, ci_low, ci_high
-``nps_by_stage``          05-voice           stage, label, responses, promoters, detractors, nps,
-                                             ci_low, ci_high
-``themes``                05-voice           theme, label, stage, polarity, mentions, feedback_items,
-                                             share (= mentions/feedback_items), negative (rated 1–2),
-                                             negative_share (= negative/mentions), mean_rating,
-                                             quotes_en, quotes_fr
-``emotion``               05-voice           stage, label, hypothesis, measured, ci_low, ci_high, n,
-                                             disagree
-``opportunities``         06-improvements    opportunity, name, stage, pain_points, kpis, reach, impact,
-                                             confidence, effort, rice, evidence, rank, priority
-                                             (now / next / later)
-``meta``                  runner             period_start, period_end, sources (name -> sha256)
-========================  =================  ==========================================================
+=========================  ====================  ==========================================================
+name                       written by            what it holds (columns / keys)
+=========================  ====================  ==========================================================
+``kpis``                   01-goals              the spec's KPIs measured (:func:`cjmlib.kpi_table`): id,
+                                                 goal, name, metric, unit, direction, baseline, numerator,
+                                                 denominator, ci_low, ci_high, target, gap (target −
+                                                 baseline), on_track, definition. Read by 06-improvements
+                                                 (before/after), the map (future-state targets) and the
+                                                 index page (headline KPIs, change since the last run)
+``personas``               02-personas           evidence per persona (:func:`cjmlib.persona_evidence`):
+                                                 persona, users, share_users, revenue, share_revenue,
+                                                 sessions, conversions, conversion (= conversions ÷
+                                                 sessions), device_mix, channel_mix, top_themes
+``segments``               02-personas           behavioural segments in plain words
+                                                 (:func:`cjmlib.segment_summary`): segment, users,
+                                                 share_users, share_revenue, description, nps_responses, nps
+``touchpoints``            03-touchpoints        volume and conversion per touchpoint
+                                                 (:func:`cjmlib.touchpoint_volume`): touchpoint, label, stage
+                                                 (the stage's label), channel, events, sessions, users,
+                                                 share_sessions, converted, conversion (= converted ÷
+                                                 sessions), ci_low, ci_high, has_data. Read by the map
+``data_quality``           04-behaviour          rows per source (:func:`cjmlib.data_quality_table`): table,
+                                                 file, rows_read, rows_rejected, rejected_why, rows_kept,
+                                                 rows_in_period, duplicates, unmatched_events,
+                                                 timestamp_ties, first_ts, last_ts
+``stage_funnel``           04-behaviour          users reaching each stage (:func:`cjmlib.stage_funnel`, the
+                                                 columns of :func:`cjmlib.funnel_table`): step, stage, label,
+                                                 units, denominator (units of step 1), rate (= units ÷
+                                                 denominator), ci_low, ci_high, previous, entered, converted,
+                                                 new_entries, step_rate (= converted ÷ entered), step_ci_low,
+                                                 step_ci_high, censored, drop_off (a count: entered −
+                                                 converted − censored), median_seconds, p90_seconds, unit,
+                                                 order, entry, counting, window_days. Read by
+                                                 :func:`cjmlib.triangulation_table` and the map
+``purchase_funnel_7d``     04-behaviour          the purchase funnel of users within 7 days of landing
+                                                 (:func:`cjmlib.funnel_table` by touchpoint): the columns of
+                                                 ``stage_funnel`` with ``key`` (the touchpoint) for ``stage``
+``conversion_by_channel``  04-behaviour          session conversion per first channel
+                                                 (:func:`cjmlib.breakdown_table`): by, value, n, successes,
+                                                 rate (= successes ÷ n), ci_low, ci_high, rest_n,
+                                                 rest_successes, rest_rate, difference, test, p_value,
+                                                 p_adjusted (Holm), significant, suppressed, overall_rate,
+                                                 total_n, rule
+``conversion_by_device``   04-behaviour          the same per first device
+``web_metrics``            04-behaviour          the web KPIs (:func:`cjmlib.web_metrics`): metric, label,
+                                                 value, numerator, denominator, ci_low, ci_high, definition
+``weekly_abandonment``     04-behaviour          checkout abandonment per week and device
+                                                 (:func:`cjmlib.weekly_abandonment`): week (Monday), device,
+                                                 sessions (with a checkout), abandoned (of those, without a
+                                                 purchase), rate (= abandoned ÷ sessions), ci_low, ci_high
+``mobile_checkout_weeks``  04-behaviour          mobile checkouts ending in a purchase, per week (the
+                                                 columns of ``conversion_by_channel``; value is the week)
+``nps_by_stage``           05-voice-of-customer  NPS per stage (:func:`cjmlib.nps_table`): stage, label,
+                                                 responses, promoters, detractors, nps, ci_low, ci_high,
+                                                 suppressed, rule. Read by the map
+``themes``                 05-voice-of-customer  themes of the feedback (:func:`cjmlib.theme_table`): theme,
+                                                 label, stage, polarity, mentions, feedback_items, share
+                                                 (= mentions ÷ feedback_items), share_ci_low, share_ci_high,
+                                                 negative (rated 1–2, or a negative text when unrated),
+                                                 negative_share (= negative ÷ mentions), sentiment,
+                                                 mean_rating, quotes_en, quotes_fr, quotes_other,
+                                                 suppressed. Read by 06-improvements (evidence) and the map
+``pain_points``            05-voice-of-customer  the spec's pain points against the feedback
+                                                 (:func:`cjmlib.pain_point_table`): pain_point, name, stage,
+                                                 themes, mentions, negative, negative_feedback,
+                                                 share_of_negative (= negative ÷ negative_feedback), ci_low,
+                                                 ci_high, quotes, evidence
+``triangulation``          05-voice-of-customer  negative voice against drop-off per stage
+                                                 (:func:`cjmlib.triangulation_table`): stage, label,
+                                                 negative, negative_feedback, negative_share (= negative ÷
+                                                 negative_feedback), entered, drop_off, drop_off_rate
+                                                 (= drop_off ÷ entered), voice, behaviour, flag
+``emotion``                05-voice-of-customer  the emotion curve of all personas
+                                                 (:func:`cjmlib.emotion_curve`): stage, label, persona,
+                                                 hypothesis, measured, ci_low, ci_high, n, n_surveys,
+                                                 n_feedback, disagree. Read by the map
+``sizing``                 06-improvements       what each opportunity is worth per month
+                                                 (:func:`cjmlib.sizing_table`): opportunity, name, step,
+                                                 label, previous, units, rate_now (= units ÷ previous),
+                                                 rate_target, downstream, conversions_per_month,
+                                                 delta_per_month, delta_low, delta_high, revenue_per_month,
+                                                 revenue_low, revenue_high, days, value_per_conversion
+``opportunities``          06-improvements       the opportunities scored and ranked
+                                                 (:func:`cjmlib.opportunity_table`): opportunity, name,
+                                                 stage, touchpoints, pain_points, kpis, reach, reach_source,
+                                                 impact, confidence, effort, ease, value, rice, ice,
+                                                 value_effort, evidence, scoring (the method used), score
+                                                 (its value), rank, priority (now / next / later). Read by
+                                                 the map
+``what_if``                06-improvements       the funnel with the step rates of the targets
+                                                 (:func:`cjmlib.what_if_table`; the live panel saves it
+                                                 again at each move): measure (end_conversion,
+                                                 conversions_per_month, revenue_per_month, then one
+                                                 ``rate:<step>`` per step), now, what_if, change. Read by
+                                                 the future-state map
+``experiments``            06-improvements       the A/B test read-out (:func:`cjmlib.readout`): experiment,
+                                                 variant, control_users, control_conversions, control_rate,
+                                                 control_ci_low, control_ci_high, users, conversions, rate,
+                                                 ci_low, ci_high, difference, diff_ci_low, diff_ci_high,
+                                                 relative_lift, p_value, prob_to_beat, significant
+``emotion_personas``       07-journey-map        the emotion curve of each persona in turn
+                                                 (:func:`cjmlib.mapbuild.persona_emotions`): the columns of
+                                                 ``emotion``, persona being the persona's id. Read by the map
+``meta``                   runner                period_start, period_end, sources (name → sha256), run_id
+                                                 (a JSON document). Read by the map (period, provenance)
+=========================  ====================  ==========================================================
 """
 
 from __future__ import annotations

@@ -146,6 +146,7 @@ class StepScheduler:
             kernel = self._start(step) if self._start else None
             with self._cond:
                 self._waiting.append(position)
+                self._cond.notify_all()  # its kernel is ready: for whoever watches the scheduler
                 try:
                     self._cond.wait_for(lambda: self._stopping() or self._ready(position))
                 finally:

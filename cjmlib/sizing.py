@@ -185,27 +185,32 @@ def what_if_table(funnel: pd.DataFrame, rates: dict[str, float], *, days: float,
     return table
 
 
-def what_if_panel(funnel: pd.DataFrame, *, days: float, value: float = np.nan, on_change=None):
+def what_if_panel(funnel: pd.DataFrame, *, days: float, value: float = np.nan, targets: dict | None = None,
+                  on_change=None):
     """Sliders on each step rate of ``funnel`` and the live :func:`what_if_table` (JupyterLab only).
 
-    ``on_change(table)`` is called with the new table after every move (e.g. to save it). The
-    exported report shows the static table instead: tag the cell that displays the panel ``remove``.
+    The sliders start at ``targets`` (step key -> rate, e.g. :func:`sizing_targets`) where given,
+    else at today's rate. ``on_change(table)`` is called with the new table after every move a
+    person makes (e.g. to save it) — never when the panel is first drawn, so a batch run keeps the
+    table the notebook saved. The exported report shows the static table instead: tag the cell that
+    displays the panel ``remove``.
     """
     import ipywidgets as widgets
     from IPython.display import display
 
     keys = funnel["key"].astype(str).tolist()[1:]
     now = (funnel["units"] / funnel["previous"]).to_numpy(float)[1:]
-    sliders = {k: widgets.FloatSlider(value=round(float(r), 3), min=0.0, max=1.0, step=0.005, description=k,
-                                      readout_format=".1%", continuous_update=False) for k, r in zip(keys, now)}
+    start = {k: float((targets or {}).get(k, r)) for k, r in zip(keys, now)}
+    sliders = {k: widgets.FloatSlider(value=round(start[k], 3), min=0.0, max=1.0, step=0.005, description=k,
+                                      readout_format=".1%", continuous_update=False) for k in keys}
     out = widgets.Output()
 
-    def refresh(_=None):
+    def refresh(change=None):
         table = what_if_table(funnel, {k: s.value for k, s in sliders.items()}, days=days, value=value)
         out.clear_output(wait=True)
         with out:
             display(table.round(4))
-        if on_change is not None:
+        if change is not None and on_change is not None:
             on_change(table)
 
     for s in sliders.values():

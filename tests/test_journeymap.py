@@ -540,3 +540,100 @@ def test_a_failing_chromium_leaves_no_pdf_and_no_link(journey, run_dir, tmp_path
     with pytest.raises(RuntimeError, match="exit code 1"):
         render_pdf(out["html"], tmp_path / "one.pdf", chromium=fake)
     assert not (tmp_path / "one.pdf").exists()
+
+
+# ---------------------------------------------------------------- scoring method and what-if (future state)
+
+def _run_with(run_dir, tmp_path, **results) -> Path:
+    """A copy of the hand-made run with some results replaced."""
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(run_dir, run)
+    for name, value in results.items():
+        save_result(run, name, value)
+    return run
+
+
+def test_opportunities_labelled_and_ranked_by_ice(journey, run_dir, tmp_path):
+    from cjmlib.planning import opportunity_table
+
+    ice = _with(journey, scoring="ice")
+    # ICE = impact × confidence × ease from journey.yml: 2 × 0.8 × 8 = 12.8, 2 × 0.6 × 4 = 4.8, 1 × 0.5 × 6 = 3.0
+    run = _run_with(run_dir, tmp_path, opportunities=opportunity_table(ice))
+    lane = _lane(build_map(ice, run, persona="busy-parent"), "opportunities")
+    assert [(c.text, c.value) for c in lane.cells["purchase"]] == [
+        ("Show shipping costs on the product page and in the cart · priority now · ICE 12.8", 12.8),
+        ("One-page mobile checkout with address autofill · priority next · ICE 4.8", 4.8)]
+    assert lane.cells["retention"][0].text == "Proactive delivery updates by SMS · priority later · ICE 3.0"
+    prov = lane.cells["purchase"][0].provenance
+    assert prov["definition"].startswith("ICE = impact × confidence × ease") and prov["n"] is None
+    french = _lane(build_map(_with(ice, language="fr"), run, persona="busy-parent"), "opportunities")
+    assert french.cells["purchase"][0].text == (
+        "Show shipping costs on the product page and in the cart · priorité maintenant · ICE 12,8")
+    assert "RICE" not in " ".join(c.text for cells in french.cells.values() for c in cells)
+
+
+def test_opportunities_labelled_and_ranked_by_value_effort(journey, run_dir, tmp_path):
+    from cjmlib.planning import opportunity_table
+
+    spec = _with(journey, scoring="value_effort")
+    sized = pd.DataFrame({"opportunity": ["show-shipping-early", "one-page-mobile-checkout"],
+                          "revenue_per_month": [2000.0, 6000.0]})
+    # value ÷ effort: 2000 ÷ 2 = 1000 and 6000 ÷ 5 = 1200, the reverse of their RICE order; no value: unscored
+    run = _run_with(run_dir, tmp_path, opportunities=opportunity_table(spec, sizing=sized))
+    lane = _lane(build_map(spec, run, persona="busy-parent"), "opportunities")
+    assert [c.text for c in lane.cells["purchase"]] == [
+        "One-page mobile checkout with address autofill · priority now · value/effort 1,200",
+        "Show shipping costs on the product page and in the cart · priority next · value/effort 1,000"]
+    assert lane.cells["retention"] == [Cell("Proactive delivery updates by SMS")]
+    french = _lane(build_map(_with(spec, language="fr"), run, persona="busy-parent"), "opportunities")
+    assert french.cells["purchase"][0].text.endswith("· priorité maintenant · valeur/effort 1\u202f200")
+
+
+@pytest.fixture
+def what_if():
+    """The what-if of step 6 on a hand-made session funnel, with the spec's targets (checkout 0.68,
+    order confirmation 0.62), over one month, at 40 per conversion."""
+    from cjmlib.sizing import MONTH_DAYS, sizing_targets, what_if_table
+
+    funnel = pd.DataFrame({"key": ["landing", "product-page", "cart", "checkout", "order-confirmation"],
+                           "units": [1000, 600, 200, 100, 50], "previous": [1000, 1000, 600, 200, 100]})
+    return what_if_table(funnel, sizing_targets(load_spec(DEMO)), days=MONTH_DAYS, value=40.0)
+
+
+def test_future_state_shows_the_what_if_beside_the_as_is(journey, run_dir, tmp_path, what_if):
+    run = _run_with(run_dir, tmp_path, what_if=what_if)
+    model = build_map(_with(journey, map_type="future_state"), run, persona="busy-parent")
+    to_be = [c for c in _lane(model, "kpis").cells["purchase"] if c.text.startswith("To-be")]
+    # step rates 100 ÷ 200 = 50 % → 68 %, 50 ÷ 100 = 50 % → 62 %; the end conversion 50 ÷ 1000 = 5 % becomes
+    # 0.6 × 1/3 × 0.68 × 0.62 = 8.432 %: 84.32 conversions a month instead of 50, × 40 = 3,372.8 instead of 2,000
+    assert [c.text for c in to_be] == [
+        "To-be conversion to Order confirmation: 8.4% (as-is 5.0%)",
+        "To-be conversions per month: 84 (as-is 50)",
+        "To-be revenue per month: 3,373 (as-is 2,000)",
+        "To-be step rate to Checkout: 68.0% (as-is 50.0%)",
+        "To-be step rate to Order confirmation: 62.0% (as-is 50.0%)"]
+    assert [c.value for c in to_be] == pytest.approx([0.08432, 84.32, 3372.8, 0.68, 0.62])
+    assert all(c.provenance["definition"].startswith("what-if of step 6") for c in to_be)
+    # the steps the targets leave alone (product page, cart) add nothing; nor does a current-state map
+    assert not [c for lane_cells in _lane(model, "kpis").cells.values() for c in lane_cells
+                if "Product page" in c.text or "to Cart" in c.text]
+    current = build_map(journey, run, persona="busy-parent")
+    assert not [c for cells in _lane(current, "kpis").cells.values() for c in cells if c.text.startswith("To-be")]
+    # beside the KPI targets, which stay
+    assert any(c.text == "Target Session conversion: 4.0% (baseline 2.9%)" for c in _lane(model, "kpis").cells[
+        "purchase"])
+
+
+def test_french_what_if(journey, run_dir, tmp_path, what_if):
+    run = _run_with(run_dir, tmp_path, what_if=what_if)
+    model = build_map(_with(journey, map_type="future_state", language="fr"), run, persona="busy-parent")
+    texts = [c.text for c in _lane(model, "kpis").cells["purchase"] if c.text.startswith("Cible ")]
+    assert "Cible taux de passage vers Checkout : 68,0\u202f% (actuel 50,0\u202f%)" in texts
+    assert "Cible chiffre d'affaires par mois : 3\u202f373 (actuel 2\u202f000)" in texts
+
+
+def test_future_state_without_a_what_if_is_unchanged(journey, run_dir):
+    model = build_map(_with(journey, map_type="future_state"), run_dir, persona="busy-parent")
+    assert not [c for cells in _lane(model, "kpis").cells.values() for c in cells if c.text.startswith("To-be")]

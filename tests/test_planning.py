@@ -114,8 +114,16 @@ def test_what_if_panel_sliders_update_the_table():
     seen = []
     panel = cjm.what_if_panel(FUNNEL, days=MONTH_DAYS, value=80.0, on_change=seen.append)
     slider = next(w for w in panel.children if getattr(w, "description", "") == "checkout")
+    assert seen == []  # drawing the panel saves nothing: a batch run keeps the notebook's table
     slider.value = 0.6
     assert seen[-1].set_index("measure").loc["end_conversion", "what_if"] == pytest.approx(0.06)
+
+
+def test_what_if_panel_starts_at_the_targets():
+    panel = cjm.what_if_panel(FUNNEL, days=MONTH_DAYS, targets={"checkout": 0.6})
+    start = {w.description: w.value for w in panel.children if hasattr(w, "description") and w.description}
+    assert start["checkout"] == pytest.approx(0.6)
+    assert start["cart"] == pytest.approx(0.2)  # no target: today's rate
 
 
 def test_roadmap_and_kpi_before_after():

@@ -90,7 +90,6 @@ FUNNELS = {  # options -> units at awareness, consideration, purchase
     "strict": ({"unit": "user", "order": "strict"}, [3, 2, 1]),
     # the carts come 120 s after the landing: out of a 90-second window
     "window": ({"unit": "user", "window_days": NINETY_SECONDS}, [3, 2, 0]),
-    "session strict window": ({"unit": "session", "order": "strict", "window_days": NINETY_SECONDS}, [4, 2, 0]),
 }
 
 
