@@ -257,6 +257,9 @@ def table(results: pd.DataFrame) -> str:
     """The README's table: per size, analytic and mode, each tool's time and peak, and the ratios."""
     lines = ["| events | analytic | mode | tool | seconds | peak MB | ÷ hand SQL | ÷ retentioneering | target met |",
              "|---:|---|---|---|---:|---:|---:|---:|---|"]
+    order = {key: i for i, key in enumerate([*SQL, "warm", "e2e", "cjm", "sql", "retentioneering"])}
+    results = results.sort_values(["events", "analytic", "mode", "tool"], key=lambda c: c.map(order).fillna(c)
+                                  if c.name != "events" else c, kind="stable")
     for (events, name, mode), group in results.groupby(["events", "analytic", "mode"], sort=False):
         by = group.set_index("tool")
         sql = by.seconds.get("sql", np.nan)

@@ -280,6 +280,13 @@ def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience:
                         language=language, map_pages=[{"href": p["html"], "title": p["name"]} for p in maps.personas])
 
 
+def _drop_engine_files(run_dir: Path) -> None:
+    """Delete the run's engine files: the DuckDB database and the Spark engine's table copies."""
+    (run_dir / ENGINE_FILE).unlink(missing_ok=True)
+    for staged in (run_dir / ENGINE_FILE.parent).glob("spark-*"):
+        shutil.rmtree(staged, ignore_errors=True)
+
+
 def run_playbook(project_dir: str | os.PathLike, *, as_of: str | None = None, only: str | None = None,
                  audience: str = "client", kernel_name: str | None = None, cell_timeout: int | None = 600,
                  run_timeout: int | None = None, workers: int | None = None,
@@ -419,9 +426,9 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
         manifest["durations"]["total"] = round(time.perf_counter() - started, 2)
         write_manifest()
         shutil.rmtree(run_dir / "html", ignore_errors=True)  # never leave half a report behind
-        (run_dir / ENGINE_FILE).unlink(missing_ok=True)
+        _drop_engine_files(run_dir)
         raise
-    (run_dir / ENGINE_FILE).unlink(missing_ok=True)
+    _drop_engine_files(run_dir)
     manifest["status"] = "succeeded"
     manifest["durations"]["total"] = round(time.perf_counter() - started, 2)
     write_manifest()

@@ -274,7 +274,7 @@ def theme_table(project, *, quotes: int = 2) -> pd.DataFrame:
     fb["negative"] = _negative(fb)
     rows = []
     for theme in project.spec.codebook.themes:
-        sub = fb[fb.themes.map(lambda ts, t=theme.id: t in ts)]
+        sub = fb[fb.themes.map(lambda ts, t=theme.id: t in ts).astype(bool)]
         neg = int(sub.negative.sum())
         rows.append({"theme": theme.id, "label": theme.label or theme.id, "stage": theme.stage,
                      "polarity": theme.polarity, "mentions": len(sub), "feedback_items": len(fb),
@@ -390,7 +390,7 @@ def pain_point_table(project, *, quotes: int = 2) -> pd.DataFrame:
     k = project.spec.project.min_group_size
     rows = []
     for pp in project.spec.pain_points:
-        sub = fb[fb.themes.map(lambda ts, want=set(pp.themes): bool(want & set(ts)))]
+        sub = fb[fb.themes.map(lambda ts, want=set(pp.themes): bool(want & set(ts))).astype(bool)]
         neg = int(sub.negative.sum())
         rows.append({"pain_point": pp.id, "name": pp.name, "stage": pp.stage, "themes": list(pp.themes),
                      "mentions": len(sub), "negative": neg, "negative_feedback": total_neg,

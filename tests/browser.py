@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "ARTIFACTS", "requires_chromium", "PageReport", "BrowserSession"]
+__all__ = ["ARTIFACTS", "CHROMIUM", "CHROMIUM_ARGS", "BrowserSession", "PageReport", "requires_chromium"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

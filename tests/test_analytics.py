@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import SMALL_SPEC, write_csv
 
 import cjmlib as cjm
 from cjmlib.stats import mean_interval, nps_interval, wilson_interval
-from helpers import SMALL_SPEC, write_csv
 
 STEPS = ["landing_view", "product_view", "add_to_cart", "purchase"]
 

@@ -12,7 +12,7 @@ from cjmlib.runner import STEPS
 
 RAW_ID = re.compile(r"\b[US]\d{6,7}\b")  # the demo's user and session ids
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,8 @@ def test_a_second_run_is_refused_while_one_holds_the_lock(tmp_path, capsys):
     reports = tmp_path / "reports"
     (tmp_path / "journey.yml").write_text("project: {name: x}\n")
     with project_lock(reports):
-        with pytest.raises(LockedError):
-            with project_lock(reports):
-                pass
+        with pytest.raises(LockedError), project_lock(reports):
+            pass
         assert main(["run", str(tmp_path)]) == 3
     assert "locked" in capsys.readouterr().err
     with project_lock(reports):  # released: the next run may start

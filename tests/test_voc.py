@@ -281,3 +281,11 @@ def test_plots_of_trend_and_triangulation_draw_the_tables(scored, voiced):
     heights = [p.get_height() for p in ax.patches]
     assert heights[:3] == [0, 0, 1] and heights[3:] == pytest.approx([0, 0.8, 0.1])
     assert {t.get_text() for t in ax.texts} == {"drop-off\nwithout a voice", "pain\nwithout behavioural evidence"}
+
+
+def test_a_project_without_feedback_gets_empty_voice_tables(small_project):
+    project = cjm.load_project(small_project)
+    themes = cjm.theme_table(project)
+    assert themes.mentions.tolist() == [0] * len(project.spec.codebook.themes)
+    assert (themes.feedback_items == 0).all()
+    assert cjm.pain_point_table(project).empty
