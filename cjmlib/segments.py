@@ -135,33 +135,54 @@ def persona_evidence(project) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- features
 
-def _top_values(t, column: str) -> list[str]:
-    counts = t.group_by(column).agg(n=t[column].count()).order_by([ibis.desc("n"), column]).limit(_MAX_VALUES)
-    return [v for v in counts.execute()[column].tolist() if not pd.isna(v)]
-
-
 def _slug(value) -> str:
     return "".join(c if c.isalnum() else "_" for c in str(value).lower()).strip("_") or "none"
 
 
-def _event_features(project) -> pd.DataFrame:
-    """Engagement, device and channel mix per session, touchpoint and category interest per event."""
+def _shares(rows: pd.DataFrame, column: str, family: str, users: pd.Index) -> pd.DataFrame:
+    """Each user's share of ``n`` per value of ``column`` (the most frequent values), among rows where it is known.
+
+    ``rows`` holds ``user_id``, ``column`` and ``n`` (counts per user and value, from the engine). The values
+    kept are the ``_MAX_VALUES`` largest totals (ties by value); a user with no known value gets NaN.
+    """
+    known = rows[rows[column].notna()]
+    wide = known.pivot_table(index="user_id", columns=column, values="n", aggfunc="sum", fill_value=0)
+    totals = wide.sum().rename("n").rename_axis("v").reset_index()
+    top = totals.sort_values(["n", "v"], ascending=[False, True], kind="stable").v.head(_MAX_VALUES)
+    share = wide.div(wide.sum(axis=1), axis=0).reindex(users)
+    return pd.DataFrame({f"{family}:{_slug(v)}": share[v] for v in top}, index=users)
+
+
+def _event_features(project) -> tuple[pd.DataFrame, pd.Timestamp, pd.Timestamp]:
+    """Engagement, device and channel mix per session, touchpoint and category interest per event.
+
+    Two grouped queries: sessions per user, device and channel; events per user (and category). Also
+    returns the first and last event's time.
+    """
     from .web import sessions_table
 
     s = sessions_table(project)
-    aggs = {"engagement:sessions": s.session_id.count(), "engagement:events_per_session": s.events.mean(),
-            "engagement:cart_rate": s.has_cart.mean(), "engagement:session_conversion": s.has_purchase.mean()}
-    for column in ("device", "channel"):
-        for v in _top_values(s, column):
-            aggs[f"{column}:{_slug(v)}"] = (s[column] == v).mean()
-    table = s.group_by("user_id").agg(**aggs).execute().set_index("user_id")
+    per = s.group_by(["user_id", "device", "channel"]).agg(
+        n=s.events.count(), events=s.events.sum(), carts=s.has_cart.cast("int64").sum(),
+        purchases=s.has_purchase.cast("int64").sum()).execute()
+    sums = per.groupby("user_id")[["n", "events", "carts", "purchases"]].sum()
+    table = pd.DataFrame({"engagement:sessions": sums.n, "engagement:events_per_session": sums.events / sums.n,
+                          "engagement:cart_rate": sums.carts / sums.n,
+                          "engagement:session_conversion": sums.purchases / sums.n})
+    parts = [table] + [_shares(per, column, column, table.index) for column in ("device", "channel")]
     ev = project.table("events")
-    interest = {f"interest:{_slug(t.id)}": (ev.touchpoint == t.id).mean() for t in project.spec.touchpoints}
-    if "category" in ev.columns:
-        interest |= {f"category:{_slug(v)}": (ev.category == v).mean() for v in _top_values(ev, "category")}
-    if interest:
-        table = table.join(ev.group_by("user_id").agg(**interest).execute().set_index("user_id"))
-    return table
+    category = "category" in ev.columns
+    aggs = {"known": ev.touchpoint.count(), "first": ev.ts.min(), "last": ev.ts.max()}
+    aggs |= {f"interest:{_slug(t.id)}": (ev.touchpoint == t.id).cast("int64").sum() for t in project.spec.touchpoints}
+    events = ev.group_by(["user_id", "category"] if category else ["user_id"]).agg(
+        n=ev.category.count() if category else ev.touchpoint.count(), **aggs).execute()
+    start, end = pd.Timestamp(events["first"].min()), pd.Timestamp(events["last"].max())
+    interest = [c for c in events if c.startswith("interest:")]
+    users = events.groupby("user_id")[["known", *interest]].sum().reindex(table.index)
+    parts.append(users[interest].div(users.known, axis=0))
+    if category:
+        parts.append(_shares(events, "category", "category", table.index))
+    return pd.concat(parts, axis=1), start, end
 
 
 def _purchases(source):
@@ -214,9 +235,7 @@ def segment_features(source) -> pd.DataFrame:
         drive the clusters; :func:`segment_profiles` reports them instead.
     """
     if hasattr(source, "spec") and source.has("events"):
-        table = _event_features(source)
-        ev = source.table("events")
-        start, end = (pd.Timestamp(x) for x in ev.aggregate(a=ev.ts.min(), b=ev.ts.max()).execute().iloc[0])
+        table, start, end = _event_features(source)
     else:
         table = None
         p = _purchases(source)

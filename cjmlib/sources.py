@@ -282,7 +282,9 @@ def _stage(con, name: str, present: dict[str, str], relation: str, checks) -> No
     typed = ", ".join(f"{_cast(_text(canon), kind)} AS {canon}" if canon in present else f"CAST(NULL AS {kind}) AS {canon}"
                       for canon, (kind, _) in SCHEMAS[name].items())
     flags = "".join(f"coalesce({cond}, false) AS __bad{k}, " for k, (_, cond, *_) in enumerate(checks))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE checked_{name} AS SELECT *, {flags}"
+    # only the row number, the typed fields and the flags are stored: the trimmed texts stay in the query
+    fields = ", ".join(SCHEMAS[name])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE checked_{name} AS SELECT __row, {fields}, {flags}"
                 f"regexp_matches(nullif({_text('ts')}, ''), {_lit(_ZONED)}) AS __zoned "
                 f"FROM (SELECT *, {typed} FROM (SELECT __row, {texts} FROM {relation}))")
 
@@ -378,9 +380,11 @@ def _load_table(con, journey: Journey, name: str, source: Source, project_dir: P
     checks = _checks(name, present)
     _stage(con, name, present, read.relation, checks)
     zoned, naive, kept, bad = _bad_rows(con, name, read.relation, checks, file)
+    con.execute(f"DROP TABLE {read.relation}")  # the raw text is no longer needed: free it before going on
     issues += _zone_issue(zoned, naive, present["ts"], source, file) + bad
     pseudonymize = secret is not None and "user_id" in present
     _keep(con, name, checks, secret, pseudonymize)
+    con.execute(f"DROP TABLE checked_{name}")
     quality.update(rows_kept=kept, rows_rejected=read.rows - kept)
     if (read.rows - kept) / read.rows > MAX_REJECTED_SHARE:
         issues = [i if i.severity == "error" or i.code in ("unused_columns", "mixed_time_zones")
@@ -391,7 +395,6 @@ def _load_table(con, journey: Journey, name: str, source: Source, project_dir: P
                             fix="Check the column mapping, the separator and the date format."))
     if pseudonymize:
         issues += _collision_issues(con, name, present["user_id"], file)
-    con.execute(f"DROP TABLE checked_{name}")
     return issues, quality
 
 
@@ -490,13 +493,19 @@ def _unknown_labels(con, journey: Journey, source: Source) -> list[Issue]:
 
 def _event_stats(con, source: Source, q: dict) -> list[Issue]:
     issues = []
-    stats = con.execute("""SELECT count(*) - count(DISTINCT (user_id, session_id, ts, event, page)),
-                           count(*) FILTER (WHERE touchpoint IS NULL), min(ts), max(ts),
-                           count(DISTINCT user_id), count(DISTINCT session_id) FROM events""").fetchone()
+    # exact duplicates: rows beyond the first of each (user, session, time, event, page) group
+    stats = con.execute("""SELECT coalesce(sum(n - 1), 0), sum(unmatched), min(first), max(last), count(DISTINCT user_id)
+                           FROM (SELECT user_id, count(*) n, count(*) FILTER (WHERE touchpoint IS NULL) unmatched,
+                                        min(ts) first, max(ts) last FROM events
+                                 GROUP BY user_id, session_id, ts, event, page)""").fetchone()
+    # sessions: distinct non-empty ids; shared: ids (the empty one included) used by more than one user
+    sessions, shared = con.execute("""SELECT count(*) FILTER (WHERE session_id IS NOT NULL),
+                                      count(*) FILTER (WHERE users > 1)
+                                      FROM (SELECT session_id, count(DISTINCT user_id) users FROM events
+                                            GROUP BY session_id)""").fetchone()
+    stats = (int(stats[0]), int(stats[1] or 0), stats[2], stats[3], stats[4], sessions)
     q.update(duplicates=stats[0], unmatched_events=stats[1], first_ts=str(stats[2]), last_ts=str(stats[3]),
              users=stats[4], sessions=stats[5])
-    shared = con.execute("SELECT count(*) FROM (SELECT session_id FROM events GROUP BY 1 "
-                         "HAVING count(DISTINCT user_id) > 1)").fetchone()[0]
     q["shared_sessions"] = shared
     if shared:
         issues.append(Issue(code="shared_session_ids", file=source.path, column="session_id", severity="warning",
@@ -582,6 +591,7 @@ def load_sources(con: duckdb.DuckDBPyConnection, journey: Journey, project_dir: 
                         f"{extra} FROM kept_{name}{cutoff} ORDER BY ts")
             q.update(first_ts=str(con.execute(f"SELECT min(ts) FROM {name}").fetchone()[0]),
                      last_ts=str(con.execute(f"SELECT max(ts) FROM {name}").fetchone()[0]))
+        con.execute(f"DROP TABLE kept_{name}")  # the canonical table holds the rows now
         if as_of and q.get("rows_kept") and not con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]:
             issues.append(Issue(code="no_rows_in_period", file=source.path, value=str(as_of),
                                 severity="error" if name == "events" else "warning",

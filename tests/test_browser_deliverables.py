@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 from browser import ARTIFACTS, BrowserSession, requires_chromium
 
+import cjmlib as cjm
+from cjmlib.runner import STEPS
+
 pytestmark = [pytest.mark.browser, requires_chromium]
 
 
 def test_published_pages_load_cleanly(published_demo):
     html = published_demo / "reports" / "latest" / "html"
     pages = sorted(html.glob("*.html"))
-    assert len(pages) == 9
+    personas = [p.id for p in cjm.load_spec(published_demo / "journey.yml").personas]
+    expected = {"index", "journey-map", *(f"journey-map-{p}" for p in personas), *(s.name for s in STEPS)}
+    assert {p.stem for p in pages} == expected
     ARTIFACTS.mkdir(exist_ok=True)
     with BrowserSession(width=1400, height=1000) as browser:
         for page in pages:
