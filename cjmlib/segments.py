@@ -29,6 +29,7 @@ __all__ = ["FAMILIES", "Segments", "feature_label", "find_segments", "persona_ev
 #: Feature families; each weighs the same in the clustering, however many columns it has.
 FAMILIES = ("engagement", "device", "channel", "interest", "category", "purchase")
 _MAX_VALUES = 8  # device, channel, category values kept as features (the most frequent)
+_SEARCH_STARTS = 3  # KMeans starts per k while choosing k (the chosen k is fitted again with ten)
 
 
 def persona_users_sql(persona) -> str | None:
@@ -140,11 +141,8 @@ def _slug(value) -> str:
 
 
 def _shares(rows: pd.DataFrame, column: str, family: str, users: pd.Index) -> pd.DataFrame:
-    """Each user's share of ``n`` per value of ``column`` (the most frequent values), among rows where it is known.
-
-    ``rows`` holds ``user_id``, ``column`` and ``n`` (counts per user and value, from the engine). The values
-    kept are the ``_MAX_VALUES`` largest totals (ties by value); a user with no known value gets NaN.
-    """
+    """Each user's share of ``n`` (``rows``: counts per ``user_id`` and ``column``) per value of ``column``,
+    among the rows where it is known (NaN without any); the ``_MAX_VALUES`` largest totals, ties by value."""
     known = rows[rows[column].notna()]
     wide = known.pivot_table(index="user_id", columns=column, values="n", aggfunc="sum", fill_value=0)
     totals = wide.sum().rename("n").rename_axis("v").reset_index()
@@ -156,21 +154,26 @@ def _shares(rows: pd.DataFrame, column: str, family: str, users: pd.Index) -> pd
 def _event_features(project) -> tuple[pd.DataFrame, pd.Timestamp, pd.Timestamp]:
     """Engagement, device and channel mix per session, touchpoint and category interest per event.
 
-    Two grouped queries: sessions per user, device and channel; events per user (and category). Also
-    returns the first and last event's time.
+    Two grouped queries over the events: sessions per user, device and channel (a session is credited
+    to its smallest user id, as in :func:`~cjmlib.web.sessions_table`, with the device and channel of
+    its first event that has one); events per user (and category). Also returns the first and last
+    event's time.
     """
-    from .web import sessions_table
+    from .web import _key_events
 
-    s = sessions_table(project)
+    ev, keys = project.table("events"), _key_events(project)
+    e = ev.filter(ev.session_id.notnull())
+    s = e.group_by("session_id").agg(
+        user_id=e.user_id.min(), events=e.event.count(), device=e.device.argmin(e.ts),
+        channel=e.channel.argmin(e.ts), cart=e.event.isin(keys["cart"]).any().cast("int64"),
+        purchase=e.event.isin(keys["purchase"]).any().cast("int64"))
     per = s.group_by(["user_id", "device", "channel"]).agg(
-        n=s.events.count(), events=s.events.sum(), carts=s.has_cart.cast("int64").sum(),
-        purchases=s.has_purchase.cast("int64").sum()).execute()
+        n=s.events.count(), events=s.events.sum(), carts=s.cart.sum(), purchases=s.purchase.sum()).execute()
     sums = per.groupby("user_id")[["n", "events", "carts", "purchases"]].sum()
     table = pd.DataFrame({"engagement:sessions": sums.n, "engagement:events_per_session": sums.events / sums.n,
                           "engagement:cart_rate": sums.carts / sums.n,
                           "engagement:session_conversion": sums.purchases / sums.n})
     parts = [table] + [_shares(per, column, column, table.index) for column in ("device", "channel")]
-    ev = project.table("events")
     category = "category" in ev.columns
     aggs = {"known": ev.touchpoint.count(), "first": ev.ts.min(), "last": ev.ts.max()}
     aggs |= {f"interest:{_slug(t.id)}": (ev.touchpoint == t.id).cast("int64").sum() for t in project.spec.touchpoints}
@@ -261,7 +264,8 @@ class Segments:
     k
         The number of segments chosen.
     silhouettes
-        ``k``, ``silhouette`` (mean over a seeded sample of at most ``sample`` customers), ``chosen``.
+        ``k``, ``silhouette`` (mean over a seeded sample of at most ``sample`` customers; of the
+        chosen k's segments on its row), ``chosen``.
     stability
         Adjusted Rand index between the chosen clustering and the ones of five other seeds (1 = identical).
     """
@@ -303,16 +307,18 @@ def find_segments(features: pd.DataFrame, *, families: tuple[str, ...] | None = 
     k_range
         The numbers of segments tried.
     seed
-        Seeds KMeans (ten starts) and the silhouette sample: the same seed gives the same segments.
+        Seeds KMeans and the silhouette sample: the same seed gives the same segments. Each k is tried
+        with three starts; the chosen k is fitted again with ten (the segments), as are the five other
+        seeds of the stability.
     sample
-        Customers drawn to compute each silhouette (it costs the square of their number).
+        Customers drawn to compute the silhouettes (their distances cost the square of their number).
 
     Returns
     -------
     Segments
     """
     from sklearn.cluster import KMeans
-    from sklearn.metrics import adjusted_rand_score, silhouette_score
+    from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
 
     if families is None:
         behaviour = [f for f in FAMILIES if f != "purchase"]
@@ -328,14 +334,18 @@ def find_segments(features: pd.DataFrame, *, families: tuple[str, ...] | None = 
     from threadpoolctl import threadpool_limits
 
     x = _scaled(features)
-    fits, scores = {}, []
+    # the silhouette sample drawn as silhouette_score(sample_size=, random_state=seed) draws it, its
+    # distances computed once for every k
+    drawn = np.random.RandomState(seed).permutation(len(x))[:sample]
     # one thread: KMeans's OpenMP threads fight over a busy machine's cores (3,000 × 20 took 15 s instead
     # of 0.25 s on two loaded cores); the fits are small enough for one
     with threadpool_limits(limits=1):
-        for k in ks:
-            fits[k] = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x)
-            scores.append(silhouette_score(x, fits[k], sample_size=min(sample, len(x)), random_state=seed))
+        distances = pairwise_distances(x[drawn])
+        fits = {k: KMeans(n_clusters=k, n_init=_SEARCH_STARTS, random_state=seed).fit_predict(x) for k in ks}
+        scores = [silhouette_score(distances, fits[k][drawn], metric="precomputed") for k in ks]
         best = ks[int(np.argmax(scores))]
+        fits[best] = KMeans(n_clusters=best, n_init=10, random_state=seed).fit_predict(x)
+        scores[ks.index(best)] = silhouette_score(distances, fits[best][drawn], metric="precomputed")
         others = [KMeans(n_clusters=best, n_init=10, random_state=seed + i).fit_predict(x) for i in range(1, 6)]
     stability = float(np.mean([adjusted_rand_score(fits[best], o) for o in others]))
     sizes = np.bincount(fits[best], minlength=best)

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import SMALL_SPEC, write_csv
 from sklearn.metrics import adjusted_rand_score
 
 import cjmlib as cjm
@@ -35,6 +36,50 @@ def test_segment_features_by_hand(small_project):
     assert u1["purchase:recency_days"] == pytest.approx((2 * 60 + 57) / 1440)
     u3 = f[f["engagement:sessions"] == 2].drop(u1.name).iloc[0]  # u3: s4 and s5, never bought
     assert u3["purchase:frequency"] == 0 and u3["purchase:recency_days"] == pytest.approx(1 + 4 / 24)  # period + 1 day
+
+
+def test_segment_features_share_among_sessions_with_a_known_device(tmp_path):
+    (tmp_path / "journey.yml").write_text(SMALL_SPEC, encoding="utf-8")
+    write_csv(tmp_path / "data" / "events.csv", "user_id,session_id,ts,event,page,channel,device,revenue", [
+        "u1,s1,2026-01-05T10:00:00Z,landing_view,/,social,mobile,",
+        "u1,s1,2026-01-05T10:01:00Z,product_view,/p/a,social,mobile,",
+        "u1,s1,2026-01-05T10:02:00Z,add_to_cart,/cart,social,mobile,",
+        "u1,s2,2026-01-05T11:00:00Z,landing_view,/,email,,",
+        "u2,s3,2026-01-05T09:00:00Z,product_view,/p/b,search,desktop,",
+        "u2,s3,2026-01-05T09:05:00Z,purchase,/ok,search,desktop,10",
+    ])
+    project = cjm.load_project(tmp_path)
+    f = cjm.segment_features(project)
+    u1, u2 = (f.loc[project.sql(f"SELECT DISTINCT user_id FROM events WHERE session_id = '{s}'").user_id.iloc[0]]
+              for s in ("s1", "s3"))
+    assert u1["engagement:sessions"] == 2 and u1["engagement:events_per_session"] == 2  # (3 + 1) events ÷ 2
+    assert u1["engagement:cart_rate"] == 0.5 and u1["engagement:session_conversion"] == 0
+    assert u1["device:mobile"] == 1  # s2 has no device: 1 mobile session ÷ 1 session with a known device
+    assert u1["channel:email"] == 0.5 and u1["interest:landing"] == 0.5 and u1["interest:product"] == 0.25
+    assert u2["device:desktop"] == 1 and u2["engagement:session_conversion"] == 1 and u2["purchase:monetary"] == 10
+    # one session each: ties ordered by value
+    assert [c for c in f if c.startswith(("device:", "channel:"))] == [
+        "device:desktop", "device:mobile", "channel:email", "channel:search", "channel:social"]
+
+
+def test_find_segments_keeps_the_ten_start_fit_and_sklearn_silhouette():
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    from cjmlib.segments import _scaled
+
+    rng = np.random.default_rng(3)  # four overlapping groups: starts can end in different optima
+    truth = rng.integers(0, 4, 800)
+    x = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0], [3.0, 3.0]])[truth] + rng.normal(0, 1.2, (800, 2))
+    features = pd.DataFrame(x, columns=["engagement:a", "channel:b"], index=[f"c{i:03d}" for i in range(800)])
+    found = cjm.find_segments(features, k_range=range(2, 7), seed=4, sample=300)
+    z = _scaled(features)
+    ten = {s: KMeans(n_clusters=found.k, n_init=10, random_state=s).fit_predict(z) for s in range(4, 10)}
+    assert adjusted_rand_score(ten[4], found.labels) == 1  # the segments: the seed's ten-start KMeans
+    chosen = found.silhouettes.set_index("k").silhouette[found.k]
+    assert chosen == pytest.approx(silhouette_score(z, ten[4], sample_size=300, random_state=4), abs=1e-12)
+    assert found.stability == pytest.approx(np.mean([adjusted_rand_score(ten[4], ten[s]) for s in range(5, 10)]))
+    assert found.silhouettes.set_index("k").silhouette.idxmax() == found.k
 
 
 def test_find_segments_recovers_clear_groups_and_is_seeded():
