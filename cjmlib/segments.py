@@ -230,8 +230,9 @@ def segment_features(source) -> pd.DataFrame:
         Indexed by ``user_id`` (pseudonymized in a Project; never shown in a deliverable); columns
         named ``family:feature``: ``engagement:`` sessions, events per session, share of sessions with
         a cart and with a purchase; ``device:<v>`` and ``channel:<v>`` share of the user's sessions
-        (first event's value; the eight most frequent values); ``interest:<touchpoint>`` share of the
-        user's events at each touchpoint; ``category:<v>`` when the events have a ``category`` column;
+        (its first event's, or first known, value; the eight most frequent values; sessions without
+        one left out); ``interest:<touchpoint>`` share of the user's events at each touchpoint;
+        ``category:<v>`` when the events have a ``category`` column;
         ``purchase:`` recency_days (from the last purchase to the end of the data; users who never
         bought get the whole period plus one day), frequency (orders) and monetary (revenue).
         Survey answers are not features: most customers never answer, and the answer rate would
