@@ -200,7 +200,10 @@ def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kern
     for attempt in (1, 2):
         try:
             papermill.execute_notebook(str(source), str(output), parameters=params, kernel_name=kernel_name,
-                                       cwd=str(project_dir), progress_bar=False, log_output=False,
+                                       # the kernel starts in the project folder; papermill's own `cwd=`
+                                       # would chdir the whole process, a race between steps run in threads
+                                       resources={"metadata": {"path": str(project_dir)}},
+                                       progress_bar=False, log_output=False,
                                        execution_timeout=cell_timeout, km=km if attempt == 1 else None)
             return output
         except papermill.PapermillExecutionError as err:

@@ -84,3 +84,13 @@ def test_only_one_step_reuses_the_latest_run(published_demo, monkeypatch):
     html = result.run_dir / "html"
     assert {p.name for p in html.glob("0*.html")} == {f"{s.name}.html" for s in runner.STEPS}
     assert os.readlink(published_demo / "reports" / "latest") == f"runs/{result.run_id}"
+
+
+def test_steps_never_change_the_process_working_directory(published_demo, monkeypatch):
+    # steps run in threads: a chdir in one (papermill's `cwd=`) would move the others' relative paths
+    caller, moves = os.getcwd(), []
+    chdir = os.chdir
+    monkeypatch.setattr(os, "chdir", lambda path: (moves.append(str(path)), chdir(path))[1])
+    result = runner.run_playbook(published_demo, only="01", kernel_name=KERNEL)
+    assert result.status == "succeeded"
+    assert set(moves) <= {caller} and os.getcwd() == caller, set(moves)  # never anywhere else
