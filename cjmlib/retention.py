@@ -37,27 +37,37 @@ def _as_table(source):
     return source
 
 
-def _purchases(source):
-    """Purchases as an Ibis table with user_id, ts and order_id (the key that tells orders apart)."""
+def purchases(source, *, revenue: bool = False):
+    """Purchases as an Ibis table with user_id, ts and order_id (the key that tells orders apart).
+
+    From the orders (cancelled ones left out) when the project has them, else from the purchase
+    events (a session's purchases count as one order); a DataFrame or Ibis table is used as it is.
+    With ``revenue=True`` the table also has ``revenue`` (0 when the source has none).
+    """
     if hasattr(source, "spec"):
         if source.has("orders"):
             o = source.table("orders")
             o = o.filter(o.status.isnull() | (o.status.lower() != "cancelled"))
-            return o.select("user_id", "ts", order_id=o.order_id.cast("string"))
-        keys = source.spec.sources.events.key_events if source.spec.sources.events else {}
-        ev = source.table("events")
-        ev = ev.filter(ev.event.isin(list(keys.get("purchase", ("purchase",)))))
-        return ev.select("user_id", "ts", order_id=ev.session_id.cast("string"))
-    t = _as_table(source)
-    order_id = t.order_id.cast("string") if "order_id" in t.columns else t.ts.cast("string")
-    return t.select("user_id", "ts", order_id=order_id)
+            t, order_id = o, o.order_id.cast("string")
+        else:
+            keys = source.spec.sources.events.key_events if source.spec.sources.events else {}
+            ev = source.table("events")
+            t = ev.filter(ev.event.isin(list(keys.get("purchase", ("purchase",)))))
+            order_id = t.session_id.cast("string")
+    else:
+        t = _as_table(source)
+        order_id = t.order_id.cast("string") if "order_id" in t.columns else t.ts.cast("string")
+    if not revenue:
+        return t.select("user_id", "ts", order_id=order_id)
+    value = t.revenue if "revenue" in t.columns else ibis.literal(0.0)
+    return t.select("user_id", "ts", order_id=order_id, revenue=value)
 
 
 def _cohort_source(source, start_event: str | None, return_event: str | None):
     """Return (starts, activity): Ibis tables with user_id, ts."""
     if start_event is None:
-        purchases = _purchases(source)
-        return purchases, purchases
+        bought = purchases(source)
+        return bought, bought
     t = source.table("events") if hasattr(source, "spec") else _as_table(source)
     if "event" not in t.columns:
         raise ValueError("start_event needs an `event` column in the table")
@@ -153,7 +163,7 @@ def _cohort_grid(counts: pd.DataFrame, sizes: pd.DataFrame, *, last: int, mode: 
 
 def _orders_per_user(source):
     """One row per distinct purchase: user_id, ts (of the order's first row)."""
-    p = _purchases(source)
+    p = purchases(source)
     return p.group_by(["user_id", "order_id"]).agg(ts=p.ts.min())
 
 
@@ -175,7 +185,7 @@ def repeat_purchase_rate(source) -> pd.DataFrame:
         ``repeaters`` (of those, customers with two or more: the numerator), ``rate``
         (repeaters ÷ customers), ``ci_low``, ``ci_high`` (Wilson 95 %).
     """
-    p = _purchases(source)  # rows of one order count once: distinct order ids per customer
+    p = purchases(source)  # rows of one order count once: distinct order ids per customer
     per = p.group_by("user_id").agg(n=p.order_id.nunique())
     row = per.aggregate(customers=per.user_id.count(), repeaters=(per.n >= 2).sum()).execute()
     table = pd.DataFrame({"customers": row.customers.astype(int), "repeaters": row.repeaters.fillna(0).astype(int)})

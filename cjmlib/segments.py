@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ibis
 import numpy as np
 import pandas as pd
 
+from .retention import purchases
 from .sources import _lit, _q
 
 __all__ = ["FAMILIES", "Segments", "feature_label", "find_segments", "persona_evidence", "persona_mix",
@@ -188,26 +188,9 @@ def _event_features(project) -> tuple[pd.DataFrame, pd.Timestamp, pd.Timestamp]:
     return pd.concat(parts, axis=1), start, end
 
 
-def _purchases(source):
-    """Purchases with ``user_id, ts, order_id, revenue``: orders (cancelled left out), else purchase events."""
-    if hasattr(source, "spec"):
-        if source.has("orders"):
-            o = source.table("orders")
-            o = o.filter(o.status.isnull() | (o.status.lower() != "cancelled"))
-            return o.select("user_id", "ts", order_id=o.order_id.cast("string"), revenue=o.revenue)
-        ev = source.table("events")
-        keys = list(source.spec.sources.events.key_events["purchase"]) if source.spec.sources.events else ["purchase"]
-        ev = ev.filter(ev.event.isin(keys))
-        return ev.select("user_id", "ts", order_id=ev.session_id.cast("string"), revenue=ev.revenue)
-    t = ibis.memtable(source) if isinstance(source, pd.DataFrame) else source
-    order_id = t.order_id.cast("string") if "order_id" in t.columns else t.ts.cast("string")
-    revenue = t.revenue if "revenue" in t.columns else ibis.literal(0.0)
-    return t.select("user_id", "ts", order_id=order_id, revenue=revenue)
-
-
 def _rfm(source, end) -> pd.DataFrame:
     """Recency (days from the last purchase to ``end``), frequency (orders) and monetary (revenue) per buyer."""
-    p = _purchases(source)
+    p = purchases(source, revenue=True)
     per = p.group_by("user_id").agg(last=p.ts.max(), frequency=p.order_id.nunique(),
                                     monetary=p.revenue.sum().fill_null(0)).execute()
     per["recency_days"] = (pd.Timestamp(end) - pd.to_datetime(per["last"])).dt.total_seconds() / 86400
@@ -242,7 +225,7 @@ def segment_features(source) -> pd.DataFrame:
         table, start, end = _event_features(source)
     else:
         table = None
-        p = _purchases(source)
+        p = purchases(source, revenue=True)
         start, end = (pd.Timestamp(x) for x in p.aggregate(a=p.ts.min(), b=p.ts.max()).execute().iloc[0])
     rfm = _rfm(source, end)
     table = rfm if table is None else table.join(rfm, how="left")

@@ -37,3 +37,19 @@ def write_csv(path: Path, header: str, rows: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     return path
+
+
+# the REES46 head (../shared/data/rees46-oct2019-head): views, carts and purchases of an online shop
+REES_SPEC = """\
+project: {{name: REES46 head}}
+stages: [{{id: consideration}}, {{id: purchase}}]
+touchpoints:
+  - {{id: product, stage: consideration, match: {{event: view}}}}
+  - {{id: cart, stage: purchase, match: {{event: cart}}}}
+  - {{id: order, stage: purchase, match: {{event: purchase}}}}
+sources:
+  events:
+    path: {path}
+    columns: {{ts: event_time, event: event_type, user_id: user_id, session_id: user_session, revenue: price}}
+    key_events: {{cart: cart, purchase: purchase}}
+"""

@@ -155,7 +155,7 @@ def test_stage_funnel_passes_options(small_project):
 
 
 def test_rees46_strict_funnel_equals_plain_sql(shared_data, tmp_path):
-    from test_real_data import REES_SPEC
+    from helpers import REES_SPEC
 
     path = shared_data / "rees46-oct2019-head" / "events.csv"
     (tmp_path / "journey.yml").write_text(REES_SPEC.format(path=path), encoding="utf-8")

@@ -7,6 +7,7 @@ import ibis
 import matplotlib
 import pandas as pd
 import pytest
+from helpers import REES_SPEC
 
 import cjmlib as cjm
 
@@ -165,18 +166,6 @@ def test_charts_draw_the_tables(events):
     assert "home (3)" in [t.get_text() for t in ax.texts]
 
 
-REES_SPEC = """\
-project: {{name: REES46 head}}
-stages: [{{id: consideration}}, {{id: purchase}}]
-touchpoints:
-  - {{id: product, stage: consideration, match: {{event: view}}}}
-  - {{id: cart, stage: purchase, match: {{event: cart}}}}
-  - {{id: order, stage: purchase, match: {{event: purchase}}}}
-sources:
-  events:
-    path: {path}
-    columns: {{ts: event_time, event: event_type, user_id: user_id, session_id: user_session, revenue: price}}
-"""
 
 TRANSITIONS_SQL = """
 WITH e AS (SELECT user_session AS s, event_type AS a,

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from helpers import REES_SPEC
 
 import cjmlib as cjm
-
-REES_SPEC = """\
-project: {{name: REES46 head}}
-stages: [{{id: consideration}}, {{id: purchase}}]
-touchpoints:
-  - {{id: product, stage: consideration, match: {{event: view}}}}
-  - {{id: cart, stage: purchase, match: {{event: cart}}}}
-  - {{id: order, stage: purchase, match: {{event: purchase}}}}
-sources:
-  events:
-    path: {path}
-    columns: {{ts: event_time, event: event_type, user_id: user_id, session_id: user_session, revenue: price}}
-    key_events: {{cart: cart, purchase: purchase}}
-"""
 
 ORDERED_FUNNEL_SQL = """
 WITH e AS (SELECT CAST(user_id AS VARCHAR) AS user_id, user_session AS session_id,
