@@ -56,19 +56,22 @@ EVENTS = ("landing_view", "email_click", "order_tracking", "search", "product_vi
 _E = {name: i for i, name in enumerate(EVENTS)}
 
 #: The planted behavioural segments: share of users, device and channel mix, extra visits
-#: (Poisson mean on top of the first), and the per-session funnel probabilities.
+#: (Poisson mean on top of the first), and the per-session funnel probabilities. Each has a signature
+#: a segmentation should find: impulse buyers come back often, on their phone, from social media;
+#: planners visit most, on a computer, from search and email, and search and compare; one-time
+#: browsers come once, from an ad or a search, on any device, and look at a page or two.
 SEGMENTS = {
     "mobile_social_impulse": {
-        "share": 0.45, "device": (0.88, 0.07, 0.05), "channel": (0.55, 0.08, 0.05, 0.10, 0.22),
-        "extra_sessions": 2.0, "search": 0.15, "browse": 0.78, "views": 2.5, "cart": 0.17, "checkout": 0.58,
+        "share": 0.45, "device": (0.92, 0.05, 0.03), "channel": (0.65, 0.05, 0.05, 0.10, 0.15),
+        "extra_sessions": 2.5, "search": 0.15, "browse": 0.78, "views": 2.5, "cart": 0.17, "checkout": 0.58,
         "items": 0.4},
     "desktop_planner": {
         "share": 0.30, "device": (0.08, 0.78, 0.14), "channel": (0.05, 0.40, 0.30, 0.20, 0.05),
         "extra_sessions": 4.3, "search": 0.55, "browse": 0.85, "views": 4.0, "cart": 0.10, "checkout": 0.62,
         "items": 1.2},
     "one_time_browser": {
-        "share": 0.25, "device": (0.72, 0.22, 0.06), "channel": (0.25, 0.25, 0.0, 0.10, 0.40),
-        "extra_sessions": 0.25, "search": 0.20, "browse": 0.55, "views": 1.4, "cart": 0.07, "checkout": 0.40,
+        "share": 0.25, "device": (0.45, 0.40, 0.15), "channel": (0.10, 0.35, 0.0, 0.05, 0.50),
+        "extra_sessions": 0.05, "search": 0.20, "browse": 0.45, "views": 1.0, "cart": 0.07, "checkout": 0.40,
         "items": 0.2},
 }
 _SEG = tuple(SEGMENTS)

@@ -317,6 +317,10 @@ def find_segments(features: pd.DataFrame, *, families: tuple[str, ...] | None = 
         raise ValueError(f"need more customers than segments: {len(features)} customers for k in {list(k_range)}")
     from threadpoolctl import threadpool_limits
 
+    # rows ordered by their values, not by their ids (pseudonyms drawn with each project's key), so the
+    # same customers give the same segments in every project
+    index = features.index
+    features = features.iloc[np.lexsort(features.to_numpy(dtype=float).T[::-1])]
     x = _scaled(features)
     # the silhouette sample drawn as silhouette_score(sample_size=, random_state=seed) draws it, its
     # distances computed once for every k
@@ -335,7 +339,7 @@ def find_segments(features: pd.DataFrame, *, families: tuple[str, ...] | None = 
     sizes = np.bincount(fits[best], minlength=best)
     rank = np.empty(best, dtype=int)
     rank[np.lexsort((np.arange(best), -sizes))] = np.arange(1, best + 1)
-    labels = pd.Series(rank[fits[best]], index=features.index, name="segment")
+    labels = pd.Series(rank[fits[best]], index=features.index, name="segment").reindex(index)
     silhouettes = pd.DataFrame({"k": ks, "silhouette": scores, "chosen": [k == best for k in ks]})
     return Segments(labels=labels, k=best, silhouettes=silhouettes, stability=stability)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cjmlib.demo import generate
+from cjmlib.demo import SEGMENTS, generate
 from cjmlib.spec import load_spec
 
 SPEC = Path(__file__).resolve().parents[1] / "templates" / "ecommerce" / "journey.yml"
@@ -130,9 +130,10 @@ def test_session_and_user_attributes_are_constant(demo):
     assert (events.groupby("user_id")["device"].nunique() == 1).all()
     assert set(events["channel"]) == {"social", "search", "email", "direct", "ads"}
     device = events.groupby("user_id")["device"].first().value_counts(normalize=True)
-    assert device["mobile"] == pytest.approx(0.60, abs=0.04)
-    assert device["desktop"] == pytest.approx(0.32, abs=0.04)
-    assert device["tablet"] == pytest.approx(0.08, abs=0.03)
+    # the planted mix: sum over segments of share × device probability (mobile 0.55, desktop 0.36, tablet 0.09)
+    for i, name in enumerate(("mobile", "desktop", "tablet")):
+        planned = sum(s["share"] * s["device"][i] for s in SEGMENTS.values())
+        assert device[name] == pytest.approx(planned, abs=0.03)
     assert events.groupby("user_id")["session_id"].nunique().max() > 3     # repeat visits
 
 

@@ -63,9 +63,11 @@ def test_find_segments_keeps_the_ten_start_fit_and_sklearn_silhouette():
     x = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0], [3.0, 3.0]])[truth] + rng.normal(0, 1.2, (800, 2))
     features = pd.DataFrame(x, columns=["engagement:a", "channel:b"], index=[f"c{i:03d}" for i in range(800)])
     found = cjm.find_segments(features, k_range=range(2, 7), seed=4, sample=300)
-    z = _scaled(features)
+    ordered = features.iloc[np.lexsort(x.T[::-1])]  # rows in the order of their values, as find_segments takes them
+    z = _scaled(ordered)
     ten = {s: KMeans(n_clusters=found.k, n_init=10, random_state=s).fit_predict(z) for s in range(4, 10)}
-    assert adjusted_rand_score(ten[4], found.labels) == 1  # the segments: the seed's ten-start KMeans
+    # the segments: the seed's ten-start KMeans
+    assert adjusted_rand_score(ten[4], found.labels.reindex(ordered.index)) == 1
     chosen = found.silhouettes.set_index("k").silhouette[found.k]
     assert chosen == pytest.approx(silhouette_score(z, ten[4], sample_size=300, random_state=4), abs=1e-12)
     assert found.stability == pytest.approx(np.mean([adjusted_rand_score(ten[4], ten[s]) for s in range(5, 10)]))
@@ -156,6 +158,23 @@ def test_demo_segments_recover_the_planted_ones(demo_project):
     ari = adjusted_rand_score(planted, found.labels)
     table = pd.crosstab(planted, found.labels)
     print(f"\nk={found.k} ARI={ari:.3f} stability={found.stability:.3f}\n{table}")
-    assert ari > 0.2  # the planted segments overlap (two of three are mostly mobile); chance gives 0
-    # the desktop planners and the mobile impulse buyers land in different segments
-    assert table.loc["desktop_planner"].idxmax() != table.loc["mobile_social_impulse"].idxmax()
+    assert ari > 0.45  # measured 0.51 (chance gives 0)
+    # each segment found stands for the planted segment most of its users come from; every planted segment
+    # gets at least one, and those hold most of its users (measured: planners 87%, impulse 90%, browsers 69%)
+    owner = table.idxmax(axis=0)
+    assert set(owner) == set(planted)
+    recall = pd.Series({p: table.loc[p, owner.index[owner == p]].sum() / table.loc[p].sum() for p in table.index})
+    print(f"share of each planted segment in its segments:\n{recall.round(3)}")
+    assert (recall > 0.6).all(), recall
+
+
+def test_segments_do_not_depend_on_the_order_of_the_customers():
+    # four overlapping groups: fed in another order, plain KMeans puts one customer elsewhere; in a project
+    # the order is that of the pseudonyms, which change with the project's key
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 4, 400)
+    x = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0], [3.0, 3.0]])[truth] + rng.normal(0, 1.5, (400, 2))
+    features = pd.DataFrame(x, columns=["engagement:x", "channel:y"], index=[f"c{i:03d}" for i in range(400)])
+    found = cjm.find_segments(features, k_range=range(4, 5), seed=0)
+    shuffled = cjm.find_segments(features.sample(frac=1, random_state=7), k_range=range(4, 5), seed=0)
+    assert (shuffled.labels.reindex(found.labels.index) == found.labels).all()
