@@ -25,6 +25,7 @@ are set aside and reported (warnings), unless they pass 5 % of the file. See doc
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
 import difflib
 import hashlib
@@ -88,6 +89,7 @@ class _Read:
     relation: str  # name of the raw text table
     columns: list[str]
     rows: int
+    set_aside: int = 0  # rows read but set aside before the checks (a field more than the header)
 
 
 def _format_of(source: Source, path: Path) -> str:
@@ -128,29 +130,57 @@ def _raw_name(numbered: str) -> str:
     return numbered.split(" TABLE ", 1)[1].split(" ", 1)[0]
 
 
-def _read_csv(con, numbered: str, path: Path, source: Source, file: str) -> list[Issue]:
+def _header_width(path: Path, encoding: str, separator: str | None) -> int:
+    """The number of fields of the file's first line (with the source's separator, else the one giving most)."""
+    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+        line = handle.readline(MAX_LINE_BYTES).lstrip("\ufeff")
+    return max(len(next(csv.reader([line], delimiter=sep), [])) for sep in ([separator] if separator else _SEPARATORS))
+
+
+def _read_csv(con, numbered: str, path: Path, source: Source, file: str) -> tuple[int, list[Issue]]:
     """Read a CSV as text; when rows have more or fewer fields than the header, read it again leniently.
 
     The strict reading keeps quoted line breaks and doubled quotes right; the lenient one pads short
-    rows with empty values and puts extra fields into unnamed columns (reported as unused).
+    rows with empty values. A row with more fields than the header (most often a text holding the
+    separator without quotes) would have its fields shifted: it is set aside and reported by its line.
+    Returns the number of rows set aside and the issues.
     """
     sep = f", delim={_lit(source.separator)}" if source.separator else ""
     enc = ENCODINGS[source.encoding.lower().replace("_", "-")]
     encoding = "" if enc == "utf-8" else f", encoding={_lit(enc)}"
     options = f"all_varchar=true, header=true{sep}{encoding}, max_line_size={MAX_LINE_BYTES}"
+    width = _header_width(path, enc, source.separator)
+    raw = _raw_name(numbered)
     try:
         con.execute(f"{numbered}FROM read_csv({_lit(str(path))}, {options})")
-        columns = con.execute(f"SELECT * FROM {_raw_name(numbered)} LIMIT 0").description[1:]
-        if len(columns) > 1 or not any(s in columns[0][0] for s in _SEPARATORS):
-            return []
+        columns = con.execute(f"SELECT * FROM {raw} LIMIT 0").description[1:]
+        # the strict sniffer may take a later line for the header when the first rows are irregular
+        if (len(columns) > 1 or not any(s in columns[0][0] for s in _SEPARATORS)) and len(columns) == width:
+            return 0, []
     except duckdb.Error:
         pass
     con.execute(f"{numbered}FROM read_csv({_lit(str(path))}, {options}, strict_mode=false, null_padding=true, "
                 "parallel=false)")
-    return [Issue(code="irregular_rows", file=file, severity="warning",
-                  problem="some rows have more or fewer fields than the header; missing fields are read as empty, "
-                          "extra fields go to unnamed columns that are not used.",
-                  fix="Check the separator and the quoting of texts in the export.")]
+    extra = [c[0] for c in con.execute(f"SELECT * FROM {raw} LIMIT 0").description[1:]][width:] if width > 1 else []
+    long_rows = " OR ".join(f"{_q(c)} IS NOT NULL" for c in extra) or "false"
+    rows = [r for (r,) in con.execute(f"SELECT __row FROM {raw} WHERE {long_rows} ORDER BY __row").fetchall()]
+    con.execute(f"DELETE FROM {raw} WHERE {long_rows}")
+    for column in extra:
+        con.execute(f"ALTER TABLE {raw} DROP COLUMN {_q(column)}")
+    if not rows:
+        return 0, [Issue(code="irregular_rows", file=file, severity="warning",
+                         problem="some rows have fewer fields than the header; the missing fields are read as empty.",
+                         fix="Check the separator and the quoting of texts in the export.")]
+    many = len(rows) > 1
+    listed = ", ".join(map(str, rows[:MAX_EXAMPLES])) + (f" and {len(rows) - MAX_EXAMPLES} more"
+                                                         if len(rows) > MAX_EXAMPLES else "")
+    return len(rows), [Issue(
+        code="irregular_rows", file=file, row=rows[0], severity="warning",
+        problem=f"{len(rows)} row{'s' * many} ({listed}) {'have' if many else 'has'} more fields "
+                f"than the header's {width}: the fields cannot be told apart, so {'they are' if many else 'it is'} "
+                "set aside.",
+        fix="Most often a text holds the separator: export with texts in double quotes, or set `separator:` "
+            "for this source in journey.yml.")]
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path, source: Source, file: str) -> tuple[_Read | None, list[Issue]]:
@@ -172,13 +202,14 @@ def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path, source: Sou
         except (duckdb.Error, ValueError) as exc:
             return None, [_unreadable(path, source, file, str(exc).splitlines()[0][:300])]
     issues: list[Issue] = []
+    set_aside = 0
     if fmt == "csv" and source.encoding.lower().replace("_", "-") not in ENCODINGS:
         return None, [Issue(code="unknown_encoding", file="journey.yml", key=f"sources.{name}.encoding",
                             value=source.encoding, problem=f"'{source.encoding}' is not an encoding the workbench reads.",
                             fix="Use utf-8, latin-1 or utf-16, or save the file as UTF-8.")]
     try:
         if fmt == "csv":
-            issues = _read_csv(con, numbered, path, source, file)
+            set_aside, issues = _read_csv(con, numbered, path, source, file)
         elif fmt == "parquet":
             con.execute(f"{numbered}FROM read_parquet({_lit(str(path))})")
         else:  # every JSON value is read as its text, so long ids keep all their digits
@@ -196,7 +227,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path, source: Sou
             return None, [Issue(code="wrong_separator", file=file, row=1, value=columns[0][:80],
                                 problem=f"the header reads as one column; the values look separated by '{shown}'.",
                                 fix=f"Set `separator: \"{shown}\"` for this source in journey.yml.")]
-    return _Read(raw, columns, rows), issues
+    return _Read(raw, columns, rows, set_aside), issues
 
 
 def _text(canon: str) -> str:
@@ -363,13 +394,13 @@ def _load_table(con, journey: Journey, name: str, source: Source, project_dir: P
     read, issues = _read_raw(con, name, path, source, file)
     if read is None:
         return issues, quality
-    quality["rows_read"] = read.rows
-    if read.rows == 0:
+    quality["rows_read"] = read.rows + read.set_aside
+    if read.rows == 0 and not read.set_aside:
         return [Issue(code="no_rows", file=file, problem="the file has a header but no data rows.",
                       fix="Export the data again with its rows.")], quality
-    present, issues = _missing_columns(name, source, read, file)
-    if issues:
-        return issues, quality
+    present, missing = _missing_columns(name, source, read, file)
+    if missing:
+        return issues + missing, quality
     unused = [c for c in read.columns if c not in present.values()]
     if unused:
         issues.append(Issue(code="unused_columns", file=file, row=1, severity="warning",
@@ -385,12 +416,13 @@ def _load_table(con, journey: Journey, name: str, source: Source, project_dir: P
     pseudonymize = secret is not None and "user_id" in present
     _keep(con, name, checks, secret, pseudonymize)
     con.execute(f"DROP TABLE checked_{name}")
-    quality.update(rows_kept=kept, rows_rejected=read.rows - kept)
-    if (read.rows - kept) / read.rows > MAX_REJECTED_SHARE:
+    total = read.rows + read.set_aside
+    quality.update(rows_kept=kept, rows_rejected=total - kept)
+    if (total - kept) / total > MAX_REJECTED_SHARE:
         issues = [i if i.severity == "error" or i.code in ("unused_columns", "mixed_time_zones")
                   else Issue(**{**i.as_dict(), "severity": "error"}) for i in issues]
         issues.append(Issue(code="too_many_bad_rows", file=file,
-                            problem=f"{read.rows - kept} of {read.rows} rows cannot be read "
+                            problem=f"{total - kept} of {total} rows cannot be read "
                                     f"(more than {MAX_REJECTED_SHARE:.0%}).",
                             fix="Check the column mapping, the separator and the date format."))
     if pseudonymize:
