@@ -1,6 +1,7 @@
 """Voice of the customer: survey scores, theme coding of feedback, pain points and the measured emotion curve.
 
-Text methods (language, stemming, sentiment, suggested themes) live in :mod:`cjmlib.text`.
+Text methods (language, stemming, suggested themes) live in :mod:`cjmlib.text`, the sentiment in
+:mod:`cjmlib.sentiment`.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import pandas as pd
 
 from .errors import DataError, Issue
 from .segments import persona_users_sql
+from .sentiment import sentiment_scores
 from .sources import _lit, _q
 from .stats import mean_interval, nps_interval, wilson_interval
-from .text import code_texts, detect_language, normalize_text, redact, sentiment_scores, suggest_themes
+from .text import code_texts, detect_language, normalize_text, redact, suggest_themes
 
 __all__ = [
     "ces_table",
@@ -214,7 +216,7 @@ def feedback_table(project) -> pd.DataFrame:
         detected), ``language_detected`` (True when detected), ``themes`` (list of theme ids),
         ``stage`` (the stage of the first coded theme with a stage, in codebook order; when
         uncoded: missing), ``sentiment``, ``sentiment_label``, ``sentiment_method`` (see
-        :func:`cjmlib.text.sentiment_scores`: English and French from the text, else the rating).
+        :func:`cjmlib.sentiment.sentiment_scores`: English and French from the text, else the rating).
     """
     cache = getattr(project, "cache", None)
     key = ("feedback_table", project.spec.codebook.model_dump_json())

@@ -21,6 +21,7 @@ import importlib.util
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -72,7 +73,7 @@ class BrowserSession:
         self._viewport = {"width": width, "height": height}
         self._playwright = self._browser = self._context = self._page = None
 
-    def __enter__(self) -> BrowserSession:
+    def __enter__(self) -> Self:
         from playwright.sync_api import sync_playwright
 
         self._playwright = sync_playwright().start()

@@ -153,7 +153,7 @@ def test_redaction_of_personal_data():
 
 
 def test_emotion_curve_and_mean_interval(small_project):
-    mean, low, high, n = mean_interval([1, 2, 3])
+    mean, _low, high, n = mean_interval([1, 2, 3])
     assert (mean, n) == (2, 3)
     assert high - mean == pytest.approx(4.302652729911275 * 1 / math.sqrt(3))  # t(0.975, 2) × s / √n
     write_csv(small_project / "data" / "surveys.csv", "id,ts,user_id,kind,score,comment,stage", [

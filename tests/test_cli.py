@@ -12,7 +12,8 @@ from cjmlib.errors import RunError
 
 
 def _run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "cjmlib.cli", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "cjmlib.cli", *args], check=False, capture_output=True, text=True,
+                          cwd=cwd)
 
 
 def test_validate_lists_three_mistakes_with_lines(template_project):

@@ -68,7 +68,7 @@ def test_failing_step_leaves_latest_and_keeps_the_notebook(published_demo, tmp_p
     assert code == 1
     assert os.readlink(reports / "latest") == before
     assert "04-behaviour" in err and "ValueError" in err and "basket" in err and "Traceback" not in err
-    failed = sorted((reports / "runs").iterdir())[-1]
+    failed = max((reports / "runs").iterdir())
     assert failed.name != Path(before).name
     assert (failed / "notebooks" / "04-behaviour.ipynb").exists()
     assert not (failed / "notebooks" / "05-voice-of-customer.ipynb").exists()

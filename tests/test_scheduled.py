@@ -113,7 +113,7 @@ def test_a_timeout_fails_the_step_and_leaves_latest(history_project, tmp_path, m
         runner.run_playbook(target, kernel_name=KERNEL, cell_timeout=3)
     assert info.value.step == "03-touchpoints" and info.value.ename == "CellTimeoutError"
     assert os.readlink(target / "reports" / "latest") == f"runs/{second.run_id}"
-    failed = sorted((target / "reports" / "runs").iterdir())[-1]
+    failed = max((target / "reports" / "runs").iterdir())
     assert (failed / "notebooks" / "03-touchpoints.ipynb").exists() and not (failed / "html").exists()
 
 

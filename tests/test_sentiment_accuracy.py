@@ -11,14 +11,15 @@ import json
 import pandas as pd
 import pytest
 
-from cjmlib.text import detect_language, sentiment_scores
+from cjmlib.sentiment import sentiment_scores
+from cjmlib.text import detect_language
 
 #: Measured figures (report half of the airline tweets); a drop below these by more than the margin fails.
 MARGIN = 0.02
 
 
 def _half(ids: pd.Series) -> pd.Series:
-    """0 for the half the service lexicon was written on, 1 for the half reported: sha256(tweet_id) mod 2."""
+    """0 for the half the English method was tuned on, 1 for the half reported: sha256(tweet_id) mod 2."""
     return ids.astype(str).map(lambda s: int(hashlib.sha256(s.encode()).hexdigest(), 16) % 2)
 
 
@@ -38,19 +39,24 @@ def _plain_vader(texts: pd.Series) -> pd.Series:
 
 def test_english_airline_tweets_three_classes_and_negative_vs_not(tweets):
     rows = []
-    for name, part in (("tuning half", tweets[tweets.half == 0]), ("report half", tweets[tweets.half == 1]),
+    tuning = tweets[tweets.half == 0]
+    sub = _half("sub" + tuning.tweet_id.astype(str))  # the tuning half split again: a rule was kept if it helped both
+    for name, part in (("tuning half", tuning), ("tuning, sub-half 0", tuning[sub == 0]),
+                       ("tuning, sub-half 1", tuning[sub == 1]), ("report half", tweets[tweets.half == 1]),
                        ("all", tweets), ("all, label confidence 1", tweets[tweets.airline_sentiment_confidence == 1])):
         negative = part.airline_sentiment.eq("negative")
+        agree = part.predicted.eq("negative") == negative
         rows.append({"part": name, "n": len(part),
+                     "three_classes_right": int((part.predicted == part.airline_sentiment).sum()),
                      "three_classes": (part.predicted == part.airline_sentiment).mean(),
-                     "negative_vs_not": (part.predicted.eq("negative") == negative).mean(),
+                     "negative_vs_not_right": int(agree.sum()), "negative_vs_not": agree.mean(),
                      "majority_baseline": max(negative.mean(), 1 - negative.mean()),
                      "plain_vader_negative_vs_not": ((_plain_vader(part.text) <= -0.05) == negative).mean()})
     table = pd.DataFrame(rows).set_index("part")
     print("\n" + table.round(3).to_string())
     report = table.loc["report half"]
-    assert report.negative_vs_not >= 0.777 - MARGIN  # measured 0.777; the target of 0.80 is not reached
-    assert report.three_classes >= 0.70 - MARGIN
+    assert report.negative_vs_not >= 0.796 - MARGIN  # measured 0.796; the target of 0.80 is not reached
+    assert report.three_classes >= 0.717 - MARGIN  # measured 0.717
     assert report.negative_vs_not > report.plain_vader_negative_vs_not + 0.1
     assert report.negative_vs_not > report.majority_baseline + 0.1
 

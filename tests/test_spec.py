@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from cjmlib.errors import SpecError
 from cjmlib.spec import DEFAULT_STAGES, Journey, load_spec, parse_spec, save_spec
@@ -19,7 +20,7 @@ def test_demo_spec_loads(spec_text):
 
 def test_spec_is_frozen(spec_text):
     journey, _ = parse_spec(spec_text)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         journey.project = None
     renamed = journey.model_copy(update={"project": journey.project.model_copy(update={"name": "Other"})})
     assert renamed.project.name == "Other" and journey.project.name != "Other"

@@ -10,7 +10,7 @@ import pytest
 from helpers import SMALL_SPEC, write_csv
 
 import cjmlib as cjm
-from cjmlib import text, voc
+from cjmlib import sentiment, text, voc
 from cjmlib.spec import Codebook, Theme
 
 matplotlib.use("Agg")
@@ -166,7 +166,7 @@ def test_sentiment_english_french_and_the_rating_fallback():
                        "Produto péssimo", "Produto ótimo", "Gut"])
     languages = pd.Series(["en", "en", "fr", "fr", "fr", "pt", "pt", "de"])
     ratings = pd.Series([None, None, None, None, None, 1, 5, None], dtype="Float64")
-    out = text.sentiment_scores(texts, languages, ratings=ratings)
+    out = sentiment.sentiment_scores(texts, languages, ratings=ratings)
     assert out.sentiment_label.tolist() == ["positive", "negative", "positive", "negative", "negative", "negative",
                                             "positive", ""]
     assert out.sentiment_method.tolist() == ["text-en"] * 2 + ["text-fr"] * 3 + ["rating", "rating", "none"]
