@@ -768,7 +768,7 @@ def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int 
     project_dir
         The journey project folder; ``data/`` is created inside it when missing.
     n_users
-        Number of customers; the events grow linearly with it (about 17 events per user).
+        Number of customers; the events grow linearly with it (about 18 events per user).
     weeks
         Length of the period, in weeks.
     start
