@@ -56,6 +56,7 @@ from .voc import (
     pain_point_table,
     quotes_table,
     score_table,
+    sentiment_fit_table,
     theme_candidates,
     theme_table,
     triangulation_table,

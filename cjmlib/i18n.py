@@ -199,6 +199,10 @@ def value_label(value, language: str = "en") -> str:
 # Column headers of the tables shown by cjmlib.display.show_table, per language other than English (the
 # English header is the column's own name); a name missing here is shown unchanged
 COLUMN_LABELS = {"fr": {
+    "labelled": "étiquetés", "neutral": "neutres", "positive": "positifs", "used": "utilisé",
+    "lexicon_agrees": "lexique : accord (3 classes)", "fitted_agrees": "modèle ajusté : accord (3 classes)",
+    "lexicon_negative_vs_not": "lexique : accord négatif ou non",
+    "fitted_negative_vs_not": "modèle ajusté : accord négatif ou non",
     "abandoned": "abandons", "after": "après", "age": "âge", "all_events": "tous les événements", "alpha": "alpha",
     "arms": "bras", "at": "abandon à", "baseline": "référence", "before": "avant", "behaviour": "comportement",
     "behaviours": "comportements", "bottom_box": "notes basses", "by": "par", "candidate": "candidat",

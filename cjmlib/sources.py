@@ -9,7 +9,7 @@ Canonical tables (see ARCHITECTURE.md):
 
 - ``events``: user_id, session_id, ts, event, page, channel, device, revenue, touchpoint, stage,
   stage_order
-- ``feedback``: id, ts, user_id, text, rating, source, language
+- ``feedback``: id, ts, user_id, text, rating, source, language, human_sentiment (a person's label, mostly empty)
 - ``surveys``: id, ts, user_id, kind, score, comment, stage, touchpoint
 - ``orders``: order_id, user_id, ts, revenue, items, status
 
@@ -38,6 +38,7 @@ import duckdb
 from .errors import Issue
 from .ga4 import GA4_COLUMNS, read_ga4
 from .privacy import pseudonym_sql
+from .sentiment_fit import LABEL_WORDS
 from .spec import Journey, Source
 
 __all__ = ["SCHEMAS", "file_sha256", "load_sources", "touchpoint_case"]
@@ -49,7 +50,7 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
                "device": ("VARCHAR", False), "revenue": ("DOUBLE", False)},
     "feedback": {"id": ("VARCHAR", True), "ts": ("TIMESTAMP", True), "user_id": ("VARCHAR", False),
                  "text": ("VARCHAR", True), "rating": ("DOUBLE", False), "source": ("VARCHAR", False),
-                 "language": ("VARCHAR", False)},
+                 "language": ("VARCHAR", False), "human_sentiment": ("VARCHAR", False)},
     "surveys": {"id": ("VARCHAR", True), "ts": ("TIMESTAMP", True), "user_id": ("VARCHAR", False),
                 "kind": ("VARCHAR", True), "score": ("DOUBLE", True), "comment": ("VARCHAR", False),
                 "stage": ("VARCHAR", False), "touchpoint": ("VARCHAR", False)},
@@ -298,6 +299,12 @@ def _checks(name: str, present: dict[str, str]) -> list[tuple[str, str, str, str
         lo, hi = RATING_RANGE
         checks.append(("bad_value", f"isfinite(rating) AND rating NOT BETWEEN {lo} AND {hi}", present["rating"],
                        f"is outside the rating scale {lo}–{hi}", f"Use a rating from {lo} to {hi} (stars)."))
+    if name == "feedback" and "human_sentiment" in present:
+        words = ", ".join(_lit(w) for w in LABEL_WORDS)
+        checks.append(("bad_value", (f"nullif({_text('human_sentiment')}, '') IS NOT NULL AND "
+                                    f"strip_accents(lower({_text('human_sentiment')})) NOT IN ({words})"),
+                       present["human_sentiment"], "is not a sentiment label",
+                       "Write negative, neutral or positive (or leave it empty for an item nobody labelled)."))
     if name in ID_COLUMNS:
         col = f"nullif({_text(ID_COLUMNS[name])}, '')"
         checks.append(("duplicate_id", f"{col} IS NOT NULL AND __row <> min(__row) OVER (PARTITION BY {col})",

@@ -12,6 +12,7 @@ import pandas as pd
 from .errors import DataError, Issue
 from .segments import persona_users_sql
 from .sentiment import sentiment_scores
+from .sentiment_fit import fit_sentiment, human_labels
 from .sources import _lit, _q
 from .stats import mean_interval, nps_interval, wilson_interval
 from .text import code_texts, detect_language, normalize_text, redact, suggest_themes
@@ -28,6 +29,7 @@ __all__ = [
     "quotes_table",
     "redact",
     "score_table",
+    "sentiment_fit_table",
     "theme_candidates",
     "theme_table",
     "triangulation_table",
@@ -196,10 +198,13 @@ def code_themes(texts: pd.Series, codebook) -> pd.DataFrame:
     return code_texts(texts, {t.id: dict(t.keywords) for t in codebook.themes if t.keywords})
 
 
+_FEEDBACK_COLUMNS = "id, ts, user_id, text, rating, source, language, human_sentiment"
+
+
 def _feedback(project) -> pd.DataFrame:
     if not project.has("feedback"):
-        return pd.DataFrame(columns=["id", "ts", "user_id", "text", "rating", "source", "language"])
-    return project.sql("SELECT id, ts, user_id, text, rating, source, language FROM feedback ORDER BY ts, id")
+        return pd.DataFrame(columns=_FEEDBACK_COLUMNS.split(", "))
+    return project.sql(f"SELECT {_FEEDBACK_COLUMNS} FROM feedback ORDER BY ts, id")
 
 
 def feedback_table(project) -> pd.DataFrame:
@@ -213,24 +218,42 @@ def feedback_table(project) -> pd.DataFrame:
     -------
     DataFrame
         ``id``, ``ts``, ``user_id``, ``text``, ``rating``, ``source``, ``language`` (from the data, else
-        detected), ``language_detected`` (True when detected), ``themes`` (list of theme ids),
+        detected), ``human_sentiment`` (a person's label, ``negative``/``neutral``/``positive``, mostly
+        missing), ``language_detected`` (True when detected), ``themes`` (list of theme ids),
         ``stage`` (the stage of the first coded theme with a stage, in codebook order; when
         uncoded: missing), ``sentiment``, ``sentiment_label``, ``sentiment_method`` (see
-        :func:`cjmlib.sentiment.sentiment_scores`: English and French from the text, else the rating).
+        :func:`cjmlib.sentiment.sentiment_scores`: English and French from the text, else the rating;
+        ``fitted-<language>`` where the labelled items fitted a better model, see
+        :func:`sentiment_fit_table`).
     """
+    return _coded(project)[0].copy()
+
+
+def sentiment_fit_table(project) -> pd.DataFrame:
+    """How the sentiment model fitted on the labelled feedback compares with the lexicon, per language.
+
+    One row per language with labelled items (none when nobody labelled any): see
+    :func:`cjmlib.sentiment_fit.fit_sentiment` for the columns; the agreement columns are shares of
+    ``labelled``, measured by 5-fold cross-validation.
+    """
+    return _coded(project)[1].copy()
+
+
+def _coded(project) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The coded feedback and the sentiment fit's measures, computed once per project and codebook."""
     cache = getattr(project, "cache", None)
     key = ("feedback_table", project.spec.codebook.model_dump_json())
     if cache is not None and key in cache:
-        return cache[key].copy()
+        return cache[key]
     coded = _coded_feedback(project)
     if cache is not None:
         for old in [k for k in cache if k[0] == "feedback_table"]:  # keep one codebook's coding
             del cache[old]
         cache[key] = coded
-    return coded.copy()
+    return coded
 
 
-def _coded_feedback(project) -> pd.DataFrame:
+def _coded_feedback(project) -> tuple[pd.DataFrame, pd.DataFrame]:
     fb = _feedback(project)
     empty = fb.language.isna() | fb.language.astype(str).str.strip().eq("")
     fb["language"] = fb.language.where(~empty, detect_language(fb.text)).fillna("")
@@ -242,12 +265,17 @@ def _coded_feedback(project) -> pd.DataFrame:
     stage_of = {t.id: t.stage for t in codebook.themes if t.stage}
     fb["stage"] = [next((stage_of[t] for t in ts if t in stage_of), None) for ts in fb.themes]
     scores = sentiment_scores(fb.text, fb.language, ratings=fb.rating)
-    return pd.concat([fb, scores], axis=1)
+    fb["human_sentiment"] = human_labels(fb.human_sentiment)
+    model = fit_sentiment(fb.text, fb.human_sentiment, fb.language, scores)
+    return pd.concat([fb, model.rescore(fb.text, fb.language, scores)], axis=1), model.measures
 
 
 def _negative(fb: pd.DataFrame) -> pd.Series:
-    """An item is negative when rated 1–2, or, without a rating, when its text sentiment is negative."""
-    return fb.rating.le(2).where(fb.rating.notna(), fb.sentiment_label.eq("negative")).astype(bool)
+    """An item is negative when rated 1–2; without a rating, when a person labelled it negative, or, without
+    a label either, when its text sentiment is negative."""
+    text = fb.sentiment_label.eq("negative")
+    said = fb.human_sentiment.eq("negative").where(fb.human_sentiment.notna(), text) if "human_sentiment" in fb else text
+    return fb.rating.le(2).where(fb.rating.notna(), said).astype(bool)
 
 
 def _quotes(sub: pd.DataFrame, language: str | None, n: int) -> list[str]:

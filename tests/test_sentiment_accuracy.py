@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from cjmlib.sentiment import sentiment_scores
+from cjmlib.sentiment_fit import fit_sentiment
 from cjmlib.text import detect_language
 
 #: Measured figures (report half of the airline tweets); a drop below these by more than the margin fails.
@@ -105,3 +106,56 @@ def test_french_on_the_demo_feedback(demo_project):
                          "negative_vs_not": float((scored.sentiment_label.eq("negative") == negative[part]).mean())}
     print("\n" + json.dumps(figures, indent=2))
     assert figures["fr"]["negative_vs_not"] >= 0.88 and figures["en"]["negative_vs_not"] >= 0.82
+
+
+def test_english_fitted_on_labelled_tweets(tweets):
+    """A consultant who labels part of the client's feedback gets a model fitted on it: here the labels of
+    the tuning half (or the first n of them) fit the model, and the report half measures it."""
+    tuning, report = tweets[tweets.half == 0], tweets[tweets.half == 1]
+    labels = tuning.airline_sentiment.sample(frac=1, random_state=0)  # a seeded order for the first n
+    en = pd.Series("en", index=tweets.index)
+    lexicon = sentiment_scores(tweets.text, en)
+    rows = []
+    for n in (100, 250, 500, 1000, len(labels)):
+        given = pd.Series(None, index=tweets.index, dtype=object)
+        given[labels.index[:n]] = labels.iloc[:n]
+        model = fit_sentiment(tweets.text, given, en, lexicon)
+        scored = model.rescore(report.text, en[report.index], lexicon.loc[report.index])
+        negative = report.airline_sentiment.eq("negative")
+        measure = model.measures.iloc[0]
+        rows.append({"labelled": n, "used": bool(measure.used),
+                     "cross-validated on the labels, fitted / lexicon": f"{measure.fitted_negative_vs_not:.3f} / "
+                                                                       f"{measure.lexicon_negative_vs_not:.3f}",
+                     "report half: negative vs not right": int((scored.sentiment_label.eq("negative")
+                                                                == negative).sum()),
+                     "report half: negative vs not": (scored.sentiment_label.eq("negative") == negative).mean(),
+                     "report half: 3 classes": (scored.sentiment_label == report.airline_sentiment).mean()})
+    table = pd.DataFrame(rows).set_index("labelled")
+    print("\n" + table.round(3).to_string())
+    assert (scored.sentiment_method == "fitted-en").all()
+    assert scored.sentiment.between(-1, 1).all()
+    full = table.loc[len(labels)]
+    assert full["report half: negative vs not"] >= 0.827 - MARGIN  # measured 2,434 of 2,942 = 0.827
+    assert full["report half: 3 classes"] >= 0.789 - MARGIN  # measured 0.789
+    assert not table.loc[100, "used"] and table.loc[1000, "used"]  # 100 labels do not beat the lexicon here
+
+
+def test_portuguese_fitted_on_labelled_reviews(shared_data):
+    """Portuguese has no lexicon; labels on half of the Olist reviews (score 1–2 negative, 4–5 positive)
+    fit a model that reads the words of the other half, whose ratings are hidden from it."""
+    frame = pd.read_csv(shared_data / "olist-classified" / "olist_classified_public_dataset.csv")
+    frame = frame[frame.review_score.ne(3) & frame.review_comment_message.notna()]
+    half = _half(frame.id)
+    truth = pd.Series("positive", index=frame.index).where(frame.review_score.ge(4), "negative")
+    pt = pd.Series("pt", index=frame.index)
+    scores = sentiment_scores(frame.review_comment_message, pt)
+    model = fit_sentiment(frame.review_comment_message, truth.where(half == 0), pt, scores)
+    test = half == 1
+    scored = model.rescore(frame.review_comment_message[test], pt[test], scores[test])
+    right = scored.sentiment_label.eq("negative") == truth[test].eq("negative")
+    majority = max(truth[test].eq("negative").mean(), truth[test].ne("negative").mean())
+    print(f"\nOlist, fitted on {int((half == 0).sum())} labelled reviews: {int(right.sum())} of {len(right)} "
+          f"= {right.mean():.3f} negative vs not on the other half (majority {majority:.3f})")
+    print(model.measures.to_string())
+    assert (scored.sentiment_method == "fitted-pt").all()
+    assert right.mean() > majority + 0.1
