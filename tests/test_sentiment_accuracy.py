@@ -10,7 +10,9 @@ import json
 
 import pandas as pd
 import pytest
+from helpers import SMALL_SPEC, write_csv
 
+import cjmlib as cjm
 from cjmlib.sentiment import sentiment_scores
 from cjmlib.sentiment_fit import fit_sentiment
 from cjmlib.text import detect_language
@@ -159,3 +161,28 @@ def test_portuguese_fitted_on_labelled_reviews(shared_data):
     print(model.measures.to_string())
     assert (scored.sentiment_method == "fitted-pt").all()
     assert right.mean() > majority + 0.1
+
+
+def test_airline_tweets_as_a_projects_feedback_use_the_fitted_model(tweets, tmp_path):
+    """The same tweets loaded as a project's feedback: labels on the tuning half in `human_sentiment`, the
+    report half unlabelled. Step 5's feedback table reaches the figure of the test above."""
+    frame = tweets.assign(human_sentiment=tweets.airline_sentiment.where(tweets.half == 0, ""), language="en")
+    frame[["tweet_id", "tweet_created", "text", "language", "human_sentiment"]].to_csv(
+        tmp_path / "tweets.csv", index=False)
+    write_csv(tmp_path / "data" / "events.csv", "user_id,session_id,ts,event,device",
+              ["u1,s1,2015-02-24T10:00:00Z,landing_view,mobile"])
+    (tmp_path / "journey.yml").write_text(SMALL_SPEC + "  feedback: {path: tweets.csv, columns: {id: tweet_id, "
+                                          "ts: tweet_created}}\n", encoding="utf-8")
+    project = cjm.load_project(tmp_path)
+    feedback = cjm.feedback_table(project).set_index("id")
+    unique = tweets.drop_duplicates("tweet_id")  # 50 tweets repeat an id: the loader sets the repeats aside
+    report = unique[unique.half == 1].set_index(unique.tweet_id[unique.half == 1].astype(str))
+    scored = feedback.loc[report.index]
+    right = scored.sentiment_label.eq("negative") == report.airline_sentiment.eq("negative")
+    fit = cjm.sentiment_fit_table(project).iloc[0]
+    print(f"\nas a project: {int(right.sum())} of {len(right)} = {right.mean():.3f} negative vs not on the report "
+          f"half; cross-validated on the {fit.labelled} labels: fitted {fit.fitted_negative_vs_not:.3f}, "
+          f"lexicon {fit.lexicon_negative_vs_not:.3f}")
+    assert len(feedback) == len(unique) and fit.labelled == (unique.half == 0).sum() and fit.used
+    assert scored.sentiment_method.eq("fitted-en").all()
+    assert right.mean() >= 0.827 - MARGIN
