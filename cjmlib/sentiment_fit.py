@@ -16,34 +16,19 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from .text import normalize_text
-
-__all__ = ["LABEL_WORDS", "MIN_LABELLED", "SentimentModel", "fit_sentiment", "human_labels", "lexicon_of"]
+__all__ = ["LABEL_WORDS", "MIN_LABELLED", "SentimentModel", "fit_sentiment", "lexicon_of"]
 
 #: Labelled items a language needs before a model is fitted for it, and items each class needs.
 MIN_LABELLED = 100
 MIN_PER_CLASS = 10
-#: Accepted spellings of a label (accent- and case-insensitive) and the class they stand for.
+#: Accepted spellings of a label (accent- and case-insensitive) and the class they stand for; the loader
+#: reads the ``human_sentiment`` column with it (:func:`cjmlib.sources._label`).
 LABEL_WORDS = {"negative": "negative", "neg": "negative", "negatif": "negative",
                "-1": "negative", "neutral": "neutral", "neu": "neutral", "neutre": "neutral", "0": "neutral",
                "positive": "positive", "pos": "positive", "positif": "positive", "1": "positive",
                "+1": "positive"}
 CLASSES = ("negative", "neutral", "positive")
 _FOLDS = 5
-
-
-def human_labels(values: pd.Series) -> pd.Series:
-    """The classes of a ``human_sentiment`` column: ``negative``, ``neutral``, ``positive``; missing if empty.
-
-    Raises ``ValueError`` naming the first value that is not a label (the loader sets such rows aside
-    before they get here).
-    """
-    folded = values.map(lambda v: None if pd.isna(v) or not str(v).strip() else normalize_text(str(v).strip()))
-    labels = folded.map(LABEL_WORDS.get)
-    bad = folded.notna() & labels.isna()
-    if bad.any():
-        raise ValueError(f"'{values[bad].iloc[0]}' is not a sentiment label: write negative, neutral or positive.")
-    return labels
 
 
 @dataclasses.dataclass
@@ -119,7 +104,7 @@ def fit_sentiment(texts: pd.Series, labels: pd.Series, languages: pd.Series, sco
     ----------
     texts, labels, languages
         Aligned series: the texts, their people's labels (``negative``/``neutral``/``positive``, missing
-        when unlabelled, see :func:`human_labels`) and their language codes.
+        when unlabelled; the loader reads every accepted spelling as one of these) and their language codes.
     scores
         The lexicon's scores of the same texts (:func:`cjmlib.sentiment.sentiment_scores`).
     seed

@@ -9,7 +9,8 @@ Canonical tables (see ARCHITECTURE.md):
 
 - ``events``: user_id, session_id, ts, event, page, channel, device, revenue, touchpoint, stage,
   stage_order
-- ``feedback``: id, ts, user_id, text, rating, source, language, human_sentiment (a person's label, mostly empty)
+- ``feedback``: id, ts, user_id, text, rating, source, language, human_sentiment (a person's label read as
+  negative, neutral or positive; mostly empty)
 - ``surveys``: id, ts, user_id, kind, score, comment, stage, touchpoint
 - ``orders``: order_id, user_id, ts, revenue, items, status
 
@@ -248,6 +249,13 @@ def _cast(text: str, kind: str) -> str:
     return f"nullif({text}, '')"
 
 
+def _label(text: str) -> str:
+    """SQL reading a sentiment label (any spelling of :data:`LABEL_WORDS`, case and accents aside) as
+    ``negative``, ``neutral`` or ``positive``; NULL when empty or not a label."""
+    cases = " ".join(f"WHEN {_lit(word)} THEN {_lit(label)}" for word, label in LABEL_WORDS.items())
+    return f"CASE strip_accents(lower({text})) {cases} END"
+
+
 def _missing_columns(name: str, source: Source, read: _Read, file: str) -> tuple[dict[str, str], list[Issue]]:
     """Map canonical columns to the file's columns; report required or mapped columns that are missing."""
     present, issues = {}, []
@@ -300,9 +308,7 @@ def _checks(name: str, present: dict[str, str]) -> list[tuple[str, str, str, str
         checks.append(("bad_value", f"isfinite(rating) AND rating NOT BETWEEN {lo} AND {hi}", present["rating"],
                        f"is outside the rating scale {lo}–{hi}", f"Use a rating from {lo} to {hi} (stars)."))
     if name == "feedback" and "human_sentiment" in present:
-        words = ", ".join(_lit(w) for w in LABEL_WORDS)
-        checks.append(("bad_value", (f"nullif({_text('human_sentiment')}, '') IS NOT NULL AND "
-                                    f"strip_accents(lower({_text('human_sentiment')})) NOT IN ({words})"),
+        checks.append(("bad_value", f"nullif({_text('human_sentiment')}, '') IS NOT NULL AND human_sentiment IS NULL",
                        present["human_sentiment"], "is not a sentiment label",
                        "Write negative, neutral or positive (or leave it empty for an item nobody labelled)."))
     if name in ID_COLUMNS:
@@ -317,7 +323,8 @@ def _stage(con, name: str, present: dict[str, str], relation: str, checks) -> No
     """Build ``checked_<name>`` in one pass over the raw text: each field trimmed and typed, one flag per check
     (``__bad<k>``) and whether the timestamp carries a zone (``__zoned``). Customer ids stay raw here."""
     texts = ", ".join(f"trim(CAST({_q(col)} AS VARCHAR)) AS {_text(canon)}" for canon, col in present.items())
-    typed = ", ".join(f"{_cast(_text(canon), kind)} AS {canon}" if canon in present else f"CAST(NULL AS {kind}) AS {canon}"
+    typed = ", ".join(f"{_label(_text(canon)) if canon == 'human_sentiment' else _cast(_text(canon), kind)} AS {canon}"
+                      if canon in present else f"CAST(NULL AS {kind}) AS {canon}"
                       for canon, (kind, _) in SCHEMAS[name].items())
     flags = "".join(f"coalesce({cond}, false) AS __bad{k}, " for k, (_, cond, *_) in enumerate(checks))
     # only the row number, the typed fields and the flags are stored: the trimmed texts stay in the query

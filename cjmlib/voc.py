@@ -12,7 +12,7 @@ import pandas as pd
 from .errors import DataError, Issue
 from .segments import persona_users_sql
 from .sentiment import sentiment_scores
-from .sentiment_fit import fit_sentiment, human_labels
+from .sentiment_fit import fit_sentiment
 from .sources import _lit, _q
 from .stats import mean_interval, nps_interval, wilson_interval
 from .text import code_texts, detect_language, normalize_text, redact, suggest_themes
@@ -265,7 +265,6 @@ def _coded_feedback(project) -> tuple[pd.DataFrame, pd.DataFrame]:
     stage_of = {t.id: t.stage for t in codebook.themes if t.stage}
     fb["stage"] = [next((stage_of[t] for t in ts if t in stage_of), None) for ts in fb.themes]
     scores = sentiment_scores(fb.text, fb.language, ratings=fb.rating)
-    fb["human_sentiment"] = human_labels(fb.human_sentiment)
     model = fit_sentiment(fb.text, fb.human_sentiment, fb.language, scores)
     return pd.concat([fb, model.rescore(fb.text, fb.language, scores)], axis=1), model.measures
 
@@ -273,8 +272,7 @@ def _coded_feedback(project) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _negative(fb: pd.DataFrame) -> pd.Series:
     """An item is negative when rated 1–2; without a rating, when a person labelled it negative, or, without
     a label either, when its text sentiment is negative."""
-    text = fb.sentiment_label.eq("negative")
-    said = fb.human_sentiment.eq("negative").where(fb.human_sentiment.notna(), text) if "human_sentiment" in fb else text
+    said = fb.human_sentiment.eq("negative").where(fb.human_sentiment.notna(), fb.sentiment_label.eq("negative"))
     return fb.rating.le(2).where(fb.rating.notna(), said).astype(bool)
 
 

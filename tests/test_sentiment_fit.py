@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 from helpers import SMALL_SPEC, write_csv
 
 import cjmlib as cjm
 from cjmlib.sentiment import sentiment_scores
-from cjmlib.sentiment_fit import fit_sentiment, human_labels
+from cjmlib.sentiment_fit import fit_sentiment
 
 ITEMS = ["lamp", "chair", "table", "sofa", "rug", "mirror", "vase", "shelf", "desk", "clock"]
 # complaints whose words the lexicon does not know (it reads them as neutral) and plain praise
@@ -24,12 +23,24 @@ def _labelled() -> tuple[pd.Series, pd.Series]:
     return pd.Series(texts), pd.Series(labels)
 
 
-def test_human_labels_read_english_french_and_numbers():
-    labels = human_labels(pd.Series(["Négatif", " POS ", "neutre", "-1", "1", "0", "", None, "negative"]))
+def _load_feedback(tmp_path, rows: list[str]):
+    write_csv(tmp_path / "data" / "feedback.csv", "id,ts,user_id,text,rating,source,language,human_sentiment", rows)
+    write_csv(tmp_path / "data" / "events.csv", "user_id,session_id,ts,event,device",
+              ["u1,s1,2026-01-05T10:00:00Z,landing_view,mobile"])
+    (tmp_path / "journey.yml").write_text(SMALL_SPEC + "  feedback: {path: data/feedback.csv}\n", encoding="utf-8")
+    return cjm.load_project(tmp_path)
+
+
+def test_the_loader_reads_labels_in_english_french_and_numbers(tmp_path):
+    values = ["Négatif", " POS ", "neutre", "-1", "1", "0", "", "", "negative", "meh"] + [""] * 20  # 1 bad row < 5 %
+    project = _load_feedback(tmp_path, [f"{k},2026-01-05T10:00:00Z,u1,text {k},,web,en,{v}"
+                                        for k, v in enumerate(values)])
+    labels = project.sql("SELECT human_sentiment FROM feedback ORDER BY CAST(id AS INTEGER)").human_sentiment
     assert labels.tolist()[:6] == ["negative", "positive", "neutral", "negative", "positive", "neutral"]
     assert labels[6:8].isna().all() and labels[8] == "negative"
-    with pytest.raises(ValueError, match="'meh' is not a sentiment label"):
-        human_labels(pd.Series(["positive", "meh"]))
+    bad = [i for i in project.issues if i.code == "bad_value"]
+    assert [(i.row, i.column) for i in bad] == [(11, "human_sentiment")]  # 'meh': set aside, named
+    assert "'meh' is not a sentiment label" in bad[0].problem
 
 
 def test_fitted_model_beats_a_lexicon_that_misses_the_clients_words():
@@ -67,11 +78,7 @@ def test_a_project_with_labelled_feedback_scores_it_with_the_fitted_model(tmp_pa
     rows = [f"{k},2026-01-05T10:00:00Z,u1,\"{t}\",,web,en,{label}" for k, (t, label) in enumerate(zip(texts, labels))]
     rows += ["500,2026-01-05T10:00:00Z,u1,the rug arrived squashed,,web,en,",  # unlabelled: scored by the model
              "501,2026-01-05T10:00:00Z,u1,the desk is fine,,web,en,meh"]  # not a label: set aside, named
-    write_csv(tmp_path / "data" / "feedback.csv", "id,ts,user_id,text,rating,source,language,human_sentiment", rows)
-    write_csv(tmp_path / "data" / "events.csv", "user_id,session_id,ts,event,device",
-              ["u1,s1,2026-01-05T10:00:00Z,landing_view,mobile"])
-    (tmp_path / "journey.yml").write_text(SMALL_SPEC + "  feedback: {path: data/feedback.csv}\n", encoding="utf-8")
-    project = cjm.load_project(tmp_path)
+    project = _load_feedback(tmp_path, rows)
     bad = [i for i in project.issues if i.code == "bad_value"]
     assert [(i.file, i.row, i.column) for i in bad] == [("data/feedback.csv", 123, "human_sentiment")]
     feedback = cjm.feedback_table(project).set_index("id")
