@@ -26,8 +26,8 @@ import nbformat
 import papermill
 
 from cjmlib.cli import new_project
-from cjmlib.export import export_notebook
-from cjmlib.runner import KERNEL_NAME, STEPS, run_playbook
+from cjmlib.run.export import export_notebook
+from cjmlib.run.runner import KERNEL_NAME, STEPS, run_playbook
 
 BARE = nbformat.v4.new_notebook(cells=[
     nbformat.v4.new_code_cell('project_dir: str = ""\nrun_dir: str = ""\nas_of: str = ""\nlanguage: str = "en"\n'

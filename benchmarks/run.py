@@ -211,7 +211,7 @@ def peak_memory_mb() -> float:
 def prepare(users: int) -> Path:
     """Generate the demo shop and its engine file once per size."""
     import cjmlib as cjm
-    from cjmlib.demo import generate
+    from cjmlib.demo.shop import generate
 
     directory = HERE / "data" / f"users-{users}"
     if not (directory / "demo-truth.json").exists():

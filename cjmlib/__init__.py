@@ -7,14 +7,9 @@ One import line per module, in alphabetical order; ``__all__`` is every public n
 import importlib
 import types
 
-from .breakdown import breakdown_table, unit_outcomes
-from .display import as_table, show_image, show_table
-from .engine import open_engine, to_spark
-from .errors import CjmError, DataError, Issue, RunError, SpecError
-from .exercises import check
-from .experiments import design_test, message_tests, opportunity_tests, read_results, readout, sample_size
-from .funnel import funnel_table, stage_funnel
-from .inventory import (
+from .analytics.breakdown import breakdown_table, unit_outcomes
+from .analytics.funnel import funnel_table, stage_funnel
+from .analytics.inventory import (
     goals_table,
     persona_cards,
     persona_coverage,
@@ -22,13 +17,9 @@ from .inventory import (
     touchpoint_volume,
     unmatched_events,
 )
-from .paths import after_drop_off, step_sankey_table, top_paths, transition_table
-from .planning import kpi_before_after, kpi_table, opportunity_table, roadmap_table
-from .project import Project, load_project, open_project, validate_project
-from .quality import data_quality_table, rejection_table
-from .results import load_result, save_result
-from .retention import cohort_table, purchase_gaps, repeat_purchase_rate
-from .segments import (
+from .analytics.paths import after_drop_off, step_sankey_table, top_paths, transition_table
+from .analytics.retention import cohort_table, purchase_gaps, repeat_purchase_rate
+from .analytics.segments import (
     find_segments,
     persona_evidence,
     persona_mix,
@@ -37,7 +28,23 @@ from .segments import (
     segment_profiles,
     segment_summary,
 )
-from .sizing import (
+from .analytics.vendors import reconcile_funnels
+from .analytics.web import repeat_purchase, web_metrics, weekly_abandonment
+from .data.engine import open_engine, to_spark
+from .data.project import Project, load_project, open_project, validate_project
+from .data.quality import data_quality_table, rejection_table
+from .data.results import load_result, save_result
+from .errors import CjmError, DataError, Issue, RunError, SpecError
+from .plan.experiments import (
+    design_test,
+    message_tests,
+    opportunity_tests,
+    read_results,
+    readout,
+    sample_size,
+)
+from .plan.planning import kpi_before_after, kpi_table, opportunity_table, roadmap_table
+from .plan.sizing import (
     period_days,
     revenue_per_conversion,
     sizing_table,
@@ -45,9 +52,11 @@ from .sizing import (
     what_if_panel,
     what_if_table,
 )
-from .spec import Journey, load_spec, save_spec
-from .vendors import reconcile_funnels
-from .voc import (
+from .spec.model import Journey, load_spec, save_spec
+from .view.display import as_table, show_image, show_table
+from .view.exercises import check
+from .view.widgets import SpecEditor
+from .voice.voc import (
     ces_table,
     csat_table,
     emotion_curve,
@@ -61,18 +70,16 @@ from .voc import (
     theme_table,
     triangulation_table,
 )
-from .web import repeat_purchase, web_metrics, weekly_abandonment
-from .widgets import SpecEditor
 
 __version__ = "0.1.0"
 
 # charts and the map pull in matplotlib: imported on first use, so the command line starts fast
-_LAZY = ("journeymap", "plot")
+_LAZY = {"journeymap": ".journeymap", "plot": ".view.plot"}
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(_LAZY[name], __name__)
     raise AttributeError(f"module 'cjmlib' has no attribute {name!r}")
 
 

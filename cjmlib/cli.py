@@ -47,7 +47,7 @@ def new_project(directory: str | os.PathLike, *, template: str = "ecommerce", wi
     secret.write_text(os.urandom(32).hex() + "\n", encoding="utf-8")
     secret.chmod(0o600)
     if with_data and template == "ecommerce":
-        from .demo import generate
+        from .demo.shop import generate
 
         kwargs = {"seed": seed}
         if users:
@@ -64,7 +64,7 @@ def _cmd_new(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .project import validate_project
+    from .data.project import validate_project
 
     issues = validate_project(args.directory, as_of=args.as_of)
     errors = [i for i in issues if i.severity == "error"]
@@ -84,7 +84,7 @@ def _cmd_validate(args) -> int:
 
 
 def _run(directory, args) -> int:
-    from .runner import run_playbook
+    from .run.runner import run_playbook
 
     quiet = getattr(args, "quiet", False)
     started = time.time()
@@ -127,7 +127,7 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_lab(args) -> int:
-    from .project import validate_project
+    from .data.project import validate_project
 
     directory = Path(args.directory).resolve()
     if not (directory / "journey.yml").exists():
@@ -137,7 +137,7 @@ def _cmd_lab(args) -> int:
         print("the project has problems (the editors can fix the spec):\n" + format_issues(errors), file=sys.stderr)
     notebooks = directory / "notebooks"
     notebooks.mkdir(exist_ok=True)
-    from .runner import NOTEBOOKS_DIR
+    from .run.runner import NOTEBOOKS_DIR
 
     workbench = TEMPLATES_DIR / "lab" / "workbench.ipynb"
     for nb in [workbench, *sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]:

@@ -70,7 +70,7 @@ def small_project(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def published_demo(demo_project) -> Path:
     """The demo project after one full `cjm run` (the runner's real path: papermill, nbconvert, publish)."""
-    from cjmlib.runner import run_playbook
+    from cjmlib.run.runner import run_playbook
 
     run_playbook(demo_project, kernel_name=KERNEL)
     return demo_project

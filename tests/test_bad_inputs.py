@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from bad_inputs.cases import CASES, build_base, build_case
 
-from cjmlib import cli, sources
+from cjmlib import cli
+from cjmlib.data import sources
+from cjmlib.data.project import load_project, validate_project
 from cjmlib.errors import Issue
-from cjmlib.project import load_project, validate_project
 
 
 @pytest.fixture(autouse=True)

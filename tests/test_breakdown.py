@@ -11,7 +11,7 @@ import pytest
 from scipy.stats import fisher_exact, norm
 
 import cjmlib as cjm
-from cjmlib.breakdown import breakdown_table, unit_outcomes
+from cjmlib.analytics.breakdown import breakdown_table, unit_outcomes
 from cjmlib.stats import wilson_interval
 
 
@@ -104,7 +104,7 @@ def test_plot_breakdown_marks_significance_and_names_suppressed_cells():
     import matplotlib
 
     matplotlib.use("Agg")
-    from cjmlib.plot import plot_breakdown
+    from cjmlib.view.plot import plot_breakdown
 
     table = breakdown_table(_units({"ads": (40, 20), "email": (40, 8), "social": (5, 5)}), "channel", min_n=30)
     ax = plot_breakdown(table)

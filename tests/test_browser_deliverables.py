@@ -6,7 +6,7 @@ import pytest
 from browser import ARTIFACTS, BrowserSession, requires_chromium
 
 import cjmlib as cjm
-from cjmlib.runner import STEPS
+from cjmlib.run.runner import STEPS
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 

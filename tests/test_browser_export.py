@@ -12,7 +12,7 @@ from browser import ARTIFACTS, BrowserSession, requires_chromium
 from matplotlib.figure import Figure
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from cjmlib.export import export_notebook, render_index
+from cjmlib.run.export import export_notebook, render_index
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 

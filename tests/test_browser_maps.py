@@ -15,7 +15,7 @@ import pytest
 from browser import ARTIFACTS, BrowserSession, requires_chromium
 
 from cjmlib.journeymap import build_map, render_html, render_pdf
-from cjmlib.spec import DayActivity, Persona, Stage, Touchpoint, load_spec
+from cjmlib.spec.model import DayActivity, Persona, Stage, Touchpoint, load_spec
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 

@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from cjmlib import cli, runner
+from cjmlib import cli
 from cjmlib.errors import RunError
+from cjmlib.run import runner
 
 
 def _run(*args, cwd=None):

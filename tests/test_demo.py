@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cjmlib.demo import SEGMENTS, generate
-from cjmlib.spec import load_spec
+from cjmlib.demo.shop import SEGMENTS, generate
+from cjmlib.spec.model import load_spec
 
 SPEC = Path(__file__).resolve().parents[1] / "templates" / "ecommerce" / "journey.yml"
 N_USERS = 1500

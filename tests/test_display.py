@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 import cjmlib as cjm
-from cjmlib import plot
-from cjmlib.display import show_table, table_language
-from cjmlib.i18n import COLUMN_LABELS
-from cjmlib.runner import NOTEBOOKS_DIR
+from cjmlib.i18n.catalogue import COLUMN_LABELS
+from cjmlib.run.runner import NOTEBOOKS_DIR
+from cjmlib.view import plot
+from cjmlib.view.display import show_table, table_language
 
 NNBSP = "\u202f"
 PAYLOAD = "<script>alert(1)</script>"

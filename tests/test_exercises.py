@@ -37,7 +37,7 @@ import pytest
 from helpers import write_csv
 
 import cjmlib as cjm
-from cjmlib.exercises import EXERCISES, check
+from cjmlib.view.exercises import EXERCISES, check
 
 SPEC = """\
 project: {name: Exercise shop, min_group_size: 1, language: LANG}

@@ -13,7 +13,7 @@ from statsmodels.stats.power import NormalIndPower
 
 import cjmlib as cjm
 from cjmlib.errors import DataError
-from cjmlib.experiments import prob_to_beat
+from cjmlib.plan.experiments import prob_to_beat
 from cjmlib.stats import wilson_interval
 
 Z_A, Z_B = stats.norm.ppf(0.975), stats.norm.ppf(0.8)

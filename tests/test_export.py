@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from cjmlib.export import CSP, TEMPLATE_DIR, clean_notebook, export_notebook, render_index
+from cjmlib.run.export import CSP, TEMPLATE_DIR, clean_notebook, export_notebook, render_index
 
 EXTERNAL = re.compile(
     r"""(?:src|href|action)\s*=\s*["']?\s*(?:[a-z]+:)?//|url\(\s*["']?\s*(?:[a-z]+:)?//|@import""",

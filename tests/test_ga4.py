@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import cjmlib as cjm
-from cjmlib.ga4 import GA4_COLUMNS, ga4_param_sql, read_ga4
+from cjmlib.data.ga4 import GA4_COLUMNS, ga4_param_sql, read_ga4
 
 SPEC = """\
 project: {name: GA4 shop, min_group_size: 1}

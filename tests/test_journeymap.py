@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from cjmlib import journeymap
+from cjmlib.data.results import load_result, save_result
 from cjmlib.errors import SpecError
 from cjmlib.journeymap import (
     ALL_STAGES,
@@ -23,8 +24,7 @@ from cjmlib.journeymap import (
     render_png,
     render_svg,
 )
-from cjmlib.results import load_result, save_result
-from cjmlib.spec import load_spec, parse_spec
+from cjmlib.spec.model import load_spec, parse_spec
 
 DEMO = Path(__file__).resolve().parent.parent / "templates" / "ecommerce" / "journey.yml"
 STAGES = ["awareness", "consideration", "purchase", "retention", "advocacy"]
@@ -556,7 +556,7 @@ def _run_with(run_dir, tmp_path, **results) -> Path:
 
 
 def test_opportunities_labelled_and_ranked_by_ice(journey, run_dir, tmp_path):
-    from cjmlib.planning import opportunity_table
+    from cjmlib.plan.planning import opportunity_table
 
     ice = _with(journey, scoring="ice")
     # ICE = impact × confidence × ease from journey.yml: 2 × 0.8 × 8 = 12.8, 2 × 0.6 × 4 = 4.8, 1 × 0.5 × 6 = 3.0
@@ -575,7 +575,7 @@ def test_opportunities_labelled_and_ranked_by_ice(journey, run_dir, tmp_path):
 
 
 def test_opportunities_labelled_and_ranked_by_value_effort(journey, run_dir, tmp_path):
-    from cjmlib.planning import opportunity_table
+    from cjmlib.plan.planning import opportunity_table
 
     spec = _with(journey, scoring="value_effort")
     sized = pd.DataFrame({"opportunity": ["show-shipping-early", "one-page-mobile-checkout"],
@@ -595,7 +595,7 @@ def test_opportunities_labelled_and_ranked_by_value_effort(journey, run_dir, tmp
 def what_if():
     """The what-if of step 6 on a hand-made session funnel, with the spec's targets (checkout 0.68,
     order confirmation 0.62), over one month, at 40 per conversion."""
-    from cjmlib.sizing import MONTH_DAYS, sizing_targets, what_if_table
+    from cjmlib.plan.sizing import MONTH_DAYS, sizing_targets, what_if_table
 
     funnel = pd.DataFrame({"key": ["landing", "product-page", "cart", "checkout", "order-confirmation"],
                            "units": [1000, 600, 200, 100, 50], "previous": [1000, 1000, 600, 200, 100]})

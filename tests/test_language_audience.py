@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 from conftest import KERNEL
 
-from cjmlib import plot
-from cjmlib.export import export_notebook
-from cjmlib.i18n import STEP_TITLES, index_labels, step_title
-from cjmlib.runner import NOTEBOOKS_DIR, STEPS
+from cjmlib.i18n.catalogue import STEP_TITLES, index_labels, step_title
+from cjmlib.run.export import export_notebook
+from cjmlib.run.runner import NOTEBOOKS_DIR, STEPS
+from cjmlib.view import plot
 
 NNBSP = "\u202f"  # French writes "50,0 %" with a narrow no-break space
 
@@ -113,7 +113,7 @@ def test_an_unknown_language_is_refused_with_the_choices():
 def french_run(tmp_path_factory) -> Path:
     """A small demo with ``language: fr``, run for the trainer; returns the run folder."""
     from cjmlib.cli import new_project
-    from cjmlib.runner import run_playbook
+    from cjmlib.run.runner import run_playbook
 
     target = tmp_path_factory.mktemp("fr") / "boutique"
     new_project(target, users=800)

@@ -6,7 +6,7 @@ What is blocked (tests/bad_inputs/offline/sitecustomize.py, loaded through PYTHO
 localhost) or a Unix socket, and the name look-ups ``socket.getaddrinfo`` / ``gethostbyname`` of
 any other host. Loopback stays open: the kernels talk to papermill over local ZMQ sockets. Native
 code is not covered by this guard; the engine (DuckDB) is told never to download an extension
-(``cjmlib.project.ENGINE_CONFIG``).
+(``cjmlib.data.project.ENGINE_CONFIG``).
 """
 
 from __future__ import annotations

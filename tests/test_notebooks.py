@@ -9,8 +9,8 @@ import nbformat
 import papermill
 import pytest
 
-from cjmlib.export import CLASSROOM_TAGS
-from cjmlib.runner import NOTEBOOKS_DIR, PARAMETERS, STEPS
+from cjmlib.run.export import CLASSROOM_TAGS
+from cjmlib.run.runner import NOTEBOOKS_DIR, PARAMETERS, STEPS
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
@@ -67,10 +67,10 @@ def test_every_markdown_cell_speaks_one_language_and_each_has_its_twin(path):
 
 
 def test_every_saved_result_is_in_the_catalogue():
-    """cjmlib.results lists every result a notebook saves, with the notebook that saves it."""
-    import cjmlib.results
+    """cjmlib.data.results lists every result a notebook saves, with the notebook that saves it."""
+    import cjmlib.data.results
 
-    rows = {m.group(1): m.group(2) for m in re.finditer(r"^``(\w+)``\s+(\S+)", cjmlib.results.__doc__, re.MULTILINE)}
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^``(\w+)``\s+(\S+)", cjmlib.data.results.__doc__, re.MULTILINE)}
     saved = {(name, path.stem) for path in NOTEBOOKS for cell in nbformat.read(path, as_version=4).cells
              for name in re.findall(r'project\.save\("(\w+)"', cell.source)}
     assert len(saved) >= 20

@@ -21,7 +21,7 @@ import pytest
 from bad_inputs.cases import SECRET, build_base, expected_pseudonym
 from bad_inputs.payloads import payload_run
 
-from cjmlib.privacy import (
+from cjmlib.data.privacy import (
     PSEUDONYM_PATTERN,
     SECRET_ENV,
     SECRET_FILE,
@@ -30,7 +30,7 @@ from cjmlib.privacy import (
     pseudonym_sql,
     read_secret,
 )
-from cjmlib.project import load_project
+from cjmlib.data.project import load_project
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 PHONE = re.compile(r"(?<!\w)\+?\d[\d .()-]{7,}\d(?!\w)")  # phone and card-like numbers

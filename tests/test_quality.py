@@ -6,7 +6,7 @@ import pytest
 from helpers import SMALL_SPEC, write_csv
 
 import cjmlib as cjm
-from cjmlib.project import ENGINE_FILE
+from cjmlib.data.project import ENGINE_FILE
 
 HEADER = "user_id,session_id,ts,event,page,channel,device,revenue"
 STEPS = ("landing_view", "product_view", "add_to_cart", "purchase")

@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from conftest import KERNEL
 
-from cjmlib import runner
 from cjmlib.cli import main
 from cjmlib.errors import RunError
+from cjmlib.run import runner
 
 PARAMS = {"project_dir": "/x", "run_dir": "/y", "as_of": "", "language": "en", "audience": "client"}
 FIRST = runner.NOTEBOOKS_DIR / "01-goals.ipynb"

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from cjmlib import runner
-from cjmlib.schedule import StepScheduler, critical_order
+from cjmlib.run import runner
+from cjmlib.run.schedule import StepScheduler, critical_order
 
 
 @dataclass(frozen=True)

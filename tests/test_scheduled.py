@@ -11,10 +11,10 @@ import nbformat
 import pytest
 from conftest import KERNEL
 
-from cjmlib import runner
 from cjmlib.cli import main
 from cjmlib.errors import RunError
-from cjmlib.publish import LockedError, project_lock, prune_runs, stale_warning, what_changed
+from cjmlib.run import runner
+from cjmlib.run.publish import LockedError, project_lock, prune_runs, stale_warning, what_changed
 
 
 def test_a_second_run_is_refused_while_one_holds_the_lock(tmp_path, capsys):

@@ -76,7 +76,7 @@ def test_the_svg_map_carries_no_payload(published):
 
 def test_a_table_cell_holding_a_list_is_escaped():
     """show_table escapes text cells; a cell holding a list of quotes must be escaped too."""
-    from cjmlib.display import show_table
+    from cjmlib.view.display import show_table
 
     html = show_table(pd.DataFrame({"quotes": [[PAYLOADS[0], "fine"]], "n": [1]})).to_html()
     assert "<script>" not in html

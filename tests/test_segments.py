@@ -10,8 +10,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 import cjmlib as cjm
-from cjmlib.privacy import pseudonym, read_secret
-from cjmlib.segments import feature_label
+from cjmlib.analytics.segments import feature_label
+from cjmlib.data.privacy import pseudonym, read_secret
 
 
 def test_persona_evidence_mixes_by_hand(small_project):
@@ -56,7 +56,7 @@ def test_find_segments_keeps_the_ten_start_fit_and_sklearn_silhouette():
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
-    from cjmlib.segments import _scaled
+    from cjmlib.analytics.segments import _scaled
 
     rng = np.random.default_rng(3)  # four overlapping groups: starts can end in different optima
     truth = rng.integers(0, 4, 800)

@@ -13,9 +13,9 @@ import pytest
 from helpers import SMALL_SPEC, write_csv
 
 import cjmlib as cjm
-from cjmlib.sentiment import sentiment_scores
-from cjmlib.sentiment_fit import fit_sentiment
-from cjmlib.text import detect_language
+from cjmlib.voice.fitted import fit_sentiment
+from cjmlib.voice.sentiment import sentiment_scores
+from cjmlib.voice.text import detect_language
 
 #: Measured figures (report half of the airline tweets); a drop below these by more than the margin fails.
 MARGIN = 0.02

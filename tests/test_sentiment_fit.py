@@ -6,8 +6,8 @@ import pandas as pd
 from helpers import SMALL_SPEC, write_csv
 
 import cjmlib as cjm
-from cjmlib.sentiment import sentiment_scores
-from cjmlib.sentiment_fit import fit_sentiment
+from cjmlib.voice.fitted import fit_sentiment
+from cjmlib.voice.sentiment import sentiment_scores
 
 ITEMS = ["lamp", "chair", "table", "sofa", "rug", "mirror", "vase", "shelf", "desk", "clock"]
 # complaints whose words the lexicon does not know (it reads them as neutral) and plain praise

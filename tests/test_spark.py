@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 import cjmlib as cjm
-from cjmlib import engine as engine_module
-from cjmlib.engine import engine_issues, spark_session, to_spark
-from cjmlib.spec import load_spec
+from cjmlib.data import engine as engine_module
+from cjmlib.data.engine import engine_issues, spark_session, to_spark
+from cjmlib.spec.model import load_spec
 
 pytestmark = pytest.mark.spark
 

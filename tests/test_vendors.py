@@ -10,7 +10,7 @@ import pytest
 from test_funnel import T0, events
 
 import cjmlib as cjm
-from cjmlib.vendors import VENDORS, reconcile_funnels, vendor_options
+from cjmlib.analytics.vendors import VENDORS, reconcile_funnels, vendor_options
 
 
 def _at(rows):

@@ -10,8 +10,8 @@ import pytest
 from helpers import SMALL_SPEC, write_csv
 
 import cjmlib as cjm
-from cjmlib import sentiment, text, voc
-from cjmlib.spec import Codebook, Theme
+from cjmlib.spec.model import Codebook, Theme
+from cjmlib.voice import sentiment, text, voc
 
 matplotlib.use("Agg")
 

@@ -12,8 +12,8 @@ import papermill
 import pytest
 
 from cjmlib.errors import RunError
-from cjmlib.spec import load_spec
-from cjmlib.widgets import SpecEditor
+from cjmlib.spec.model import load_spec
+from cjmlib.view.widgets import SpecEditor
 
 SPEC = """\
 # Journey spec of a tiny shop (hand comment at the top)

@@ -1,0 +1,1 @@
+"""Words of each report language and the number, date and money formatters."""

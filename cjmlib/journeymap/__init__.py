@@ -1,0 +1,21 @@
+"""The journey map: its model with provenance on every cell, its assembly, layout and renderings."""
+
+from .maps import (
+    ALL_STAGES,
+    Cell,
+    Lane,
+    MapModel,
+    PublishedMaps,
+    build_map,
+    persona_emotions,
+    persona_slug,
+    plot_overlay,
+    render_all,
+    render_html,
+    render_pdf,
+    render_png,
+    render_svg,
+)
+
+__all__ = ["ALL_STAGES", "Cell", "Lane", "MapModel", "PublishedMaps", "build_map", "persona_emotions",
+           "persona_slug", "plot_overlay", "render_all", "render_html", "render_pdf", "render_png", "render_svg"]

@@ -1,0 +1,364 @@
+"""Assemble the journey map from the spec and the sidecar results of a run.
+
+:func:`build_map` fills a :class:`~cjmlib.mapmodel.MapModel`: the spec gives the hypotheses
+(persona, actions, thoughts, emotion, the persona's day, frontstage, backstage and support
+processes), the run's results give the evidence (sessions per touchpoint, quotes, measured
+emotion, pain-point mentions, the opportunities' scores by the run's method: RICE, ICE or
+value/effort; the funnel, the NPS and, on a future-state map, the KPI targets and the what-if
+of step 6). :func:`persona_emotions` computes the measured emotion curve of every persona, for
+the overlay of their curves.
+
+Examples
+--------
+>>> from cjmlib.spec import load_spec
+>>> from cjmlib.mapbuild import build_map
+>>> journey = load_spec("templates/ecommerce/journey.yml")              # doctest: +SKIP
+>>> model = build_map(journey, "reports/latest", persona="busy-parent")  # doctest: +SKIP
+>>> [lane.id for lane in model.lanes][:3]                                # doctest: +SKIP
+['persona', 'actions', 'touchpoints']
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+
+import pandas as pd
+
+from ..data.results import load_result
+from ..spec.model import Journey, Persona
+from .kpis import kpi_lane
+from .model import (
+    ALL_STAGES,
+    Cell,
+    Lane,
+    MapContext,
+    MapModel,
+    as_list,
+    missing,
+    optional,
+    period_of,
+    short_name,
+)
+from .words import LABELS, number, signed
+
+__all__ = ["RESULTS", "build_map", "persona_emotions"]
+
+RESULTS = ("kpis", "touchpoints", "stage_funnel", "nps_by_stage", "themes", "emotion", "emotion_personas",
+           "opportunities", "what_if", "meta")
+"""The sidecar results a map reads (each is optional)."""
+
+_BLUEPRINT_LINES = {"frontstage": "line_of_interaction", "backstage": "line_of_visibility",
+                    "support": "line_of_internal_interaction"}
+
+
+def _prefix(ctx: MapContext, persona: Persona) -> str:
+    return f"{short_name(persona)}: " if len(ctx.personas) > 1 else ""
+
+
+def _persona_lane(ctx: MapContext) -> dict[str, list[Cell]]:
+    cells = []
+    for p in ctx.personas:
+        lines = [p.name] + ([ctx.text["quote"].format(p.quote)] if p.quote else [])
+        lines += [ctx.text["goals"].format(" · ".join(p.goals))] if p.goals else []
+        cells.append(Cell("\n".join(lines)))
+    return {ALL_STAGES: cells}
+
+
+def _hypothesis_lane(ctx: MapContext, field: str) -> dict[str, list[Cell]]:
+    """Return the spec lanes' ``actions`` or ``thoughts`` of the selected personas, per stage."""
+    cells = ctx.per_stage()
+    for stage in cells:
+        for p in ctx.personas:
+            lane = ctx.journey.lane(stage, p.id)
+            cells[stage] += [Cell(_prefix(ctx, p) + item) for item in (getattr(lane, field) if lane else ())]
+    return cells
+
+
+def _touchpoint_lane(ctx: MapContext) -> dict[str, list[Cell]]:
+    cells = ctx.per_stage()
+    counts = ctx.frame("touchpoints")
+    for tp in ctx.journey.touchpoints:
+        text = tp.label + (f" ({tp.channel})" if tp.channel else "")
+        row = counts[counts["touchpoint"] == tp.id] if counts is not None else None
+        if row is not None and len(row) and not missing(row["sessions"].iloc[0]):
+            n = int(row["sessions"].iloc[0])
+            prov = ctx.provenance(n=n, source="events", definition=ctx.text["def_sessions"])
+            text += " · " + ctx.text["sessions"].format(n=number(n, ctx.lang))
+            cells[tp.stage].append(Cell(text, float(n), prov))
+        else:
+            cells[tp.stage].append(Cell(text))
+    return cells
+
+
+def _stage_lane(ctx: MapContext, field: str) -> dict[str, list[Cell]]:
+    """Return the touchpoints' ``frontstage``, ``backstage`` or ``support`` descriptions per stage."""
+    cells = ctx.per_stage()
+    for tp in ctx.journey.touchpoints:
+        if getattr(tp, field):
+            cells[tp.stage].append(Cell(f"{tp.label}: {getattr(tp, field)}"))
+    return cells
+
+
+def _day(ctx: MapContext) -> list[dict]:
+    """Return the moments of the selected personas' days, by time of day."""
+    touchpoints = {tp.id: tp for tp in ctx.journey.touchpoints}
+    moments = []
+    for p in ctx.personas:
+        for m in p.day:
+            tp = touchpoints.get(m.touchpoint) if m.touchpoint else None
+            hours, minutes = m.time.split(":")
+            moments.append({"time": m.time, "minutes": int(hours) * 60 + int(minutes), "activity": m.activity,
+                            "persona": short_name(p) if len(ctx.personas) > 1 else "",
+                            "touchpoint": tp.id if tp else None, "touchpoint_label": tp.label if tp else "",
+                            "channel": tp.channel if tp else "", "stage": tp.stage if tp else None})
+    return sorted(moments, key=lambda m: m["minutes"])
+
+
+def day_text(moment: dict) -> str:
+    """Return a moment of the day as one line: time, persona, activity and touchpoint (channel)."""
+    who = f"{moment['persona']}: " if moment["persona"] else ""
+    where = moment["touchpoint_label"] + (f" ({moment['channel']})" if moment["channel"] else "")
+    return f"{moment['time']} · {who}{moment['activity']}" + (f" · {where}" if moment["touchpoint"] else "")
+
+
+def _quotes(ctx: MapContext, stage: str) -> list[Cell]:
+    themes = ctx.frame("themes")
+    if themes is None or "stage" not in themes:
+        return []
+    rows = themes[(themes["stage"] == stage) & (themes["mentions"] >= ctx.journey.project.min_group_size)]
+    out = []
+    for _, row in rows.sort_values("mentions", ascending=False).iterrows():
+        other = "fr" if ctx.lang == "en" else "en"
+        quotes = as_list(row.get(f"quotes_{ctx.lang}")) or as_list(row.get(f"quotes_{other}"))
+        label = row.get("label") if not missing(row.get("label")) else row["theme"]
+        definition = ctx.text["def_quote"].format(theme=label)
+        prov = ctx.provenance(n=row["mentions"], source="feedback", definition=definition)
+        out += [Cell(ctx.text["quote"].format(q), None, prov) for q in quotes]
+    return out[:2]
+
+
+def _thoughts_lane(ctx: MapContext) -> dict[str, list[Cell]]:
+    cells = _hypothesis_lane(ctx, "thoughts")
+    for stage in cells:
+        cells[stage] += _quotes(ctx, stage)
+    return cells
+
+
+def _emotion_rows(ctx: MapContext) -> tuple[pd.DataFrame | None, bool]:
+    """Return the emotion rows of the selected persona (or of all personas) and whether they are overall."""
+    frames = [f for f in (ctx.frame("emotion_personas"), ctx.frame("emotion")) if f is not None]
+    if ctx.persona is not None:
+        for frame in frames:
+            if "persona" in frame and (frame["persona"] == ctx.persona).any():
+                return frame[frame["persona"] == ctx.persona], False
+    frame = ctx.frame("emotion")
+    if frame is None or "persona" not in frame:
+        return frame, True
+    return frame[frame["persona"].isna() | frame["persona"].isin(["", "all"])], True
+
+
+def _emotion_cell(ctx: MapContext, point: dict, row: pd.Series, definition: str) -> Cell:
+    """Return the measured emotion of a stage beside its hypothesis; fill ``point`` unless hidden."""
+    prov = ctx.provenance(n=row.get("n"), source="feedback", definition=definition)
+    hyp = signed(point["hypothesis"], ctx.lang) if point["hypothesis"] is not None else "—"
+    text = ctx.text["emotion_cell"].format(
+        hypothesis=hyp, measured=signed(row["measured"], ctx.lang), low=signed(row["ci_low"], ctx.lang),
+        high=signed(row["ci_high"], ctx.lang), n=number(prov["n"] or 0, ctx.lang))
+    cell = ctx.stat(text, float(row["measured"]), prov, what="emotion")
+    if cell.value is not None:
+        point.update(measured=cell.value, ci_low=optional(row["ci_low"]), ci_high=optional(row["ci_high"]),
+                     n=prov["n"])
+    return cell
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _emotion(ctx: MapContext) -> tuple[dict[str, list[Cell]], list[dict]]:
+    text = ctx.text
+    rows, overall = _emotion_rows(ctx)
+    definition = text["def_emotion_all"] if overall and ctx.persona else text["def_emotion"]
+    cells, points = ctx.per_stage(), []
+    for stage in cells:
+        lanes = [ln for p in ctx.personas if (ln := ctx.journey.lane(stage, p.id))]
+        point = {"stage": stage, "hypothesis": _mean([ln.emotion for ln in lanes]), "measured": None,
+                 "ci_low": None, "ci_high": None, "n": None,
+                 "target": _mean([ln.future_emotion for ln in lanes if ln.future_emotion is not None])}
+        row = rows[rows["stage"] == stage] if rows is not None else None
+        if row is not None and len(row) and not missing(row["measured"].iloc[0]):
+            cells[stage].append(_emotion_cell(ctx, point, row.iloc[0], definition))
+        elif point["hypothesis"] is not None:
+            hyp = text["emotion_hypothesis"].format(hypothesis=signed(point["hypothesis"], ctx.lang))
+            cells[stage].append(Cell(f"{hyp} · {text['no_data']}"))
+        else:
+            cells[stage].append(Cell(text["no_data"]))
+        if ctx.journey.project.map_type == "future_state" and point["target"] is not None:
+            cells[stage].append(Cell(text["emotion_target"].format(target=signed(point["target"], ctx.lang))))
+        points.append(point)
+    return cells, points
+
+
+def _pain_lane(ctx: MapContext) -> dict[str, list[Cell]]:
+    cells, themes = ctx.per_stage(), ctx.frame("themes")
+    for pp in ctx.journey.pain_points:
+        if themes is None or not pp.themes:
+            cells[pp.stage].append(Cell(pp.name))
+            continue
+        mentions = int(themes.loc[themes["theme"].isin(pp.themes), "mentions"].sum())
+        prov = ctx.provenance(n=mentions, source="feedback",
+                              definition=ctx.text["def_mentions"].format(themes=", ".join(pp.themes)))
+        count = ctx.text["mentions"].format(n=number(mentions, ctx.lang))
+        cells[pp.stage].append(Cell(f"{pp.name} · {count}", float(mentions), prov))
+    return cells
+
+
+def _scoring(ctx: MapContext, scored: pd.DataFrame | None) -> tuple[str, str]:
+    """Return the scoring method the run used and the column holding its score.
+
+    The ``scoring`` and ``score`` columns of :func:`cjmlib.opportunity_table` say it; an older table
+    without them is read by the spec's ``project.scoring`` when it has that column, else by RICE.
+    """
+    if scored is not None and "scoring" in scored and "score" in scored and scored["scoring"].notna().any():
+        return str(scored["scoring"].dropna().iloc[0]), "score"
+    method = ctx.journey.project.scoring
+    return (method, method) if scored is not None and method in scored else ("rice", "rice")
+
+
+def _opportunity_lane(ctx: MapContext) -> dict[str, list[Cell]]:
+    """Return the opportunities per stage, best score first, labelled by the scoring method used."""
+    cells, scored, lang, text = ctx.per_stage(), ctx.frame("opportunities"), ctx.lang, ctx.text
+    method, column = _scoring(ctx, scored)
+    if scored is not None and column not in scored:
+        scored = None
+    ranked = []
+    for opp in ctx.journey.opportunities:
+        row = scored[scored["opportunity"] == opp.id] if scored is not None else None
+        if row is None or not len(row) or missing(row[column].iloc[0]):
+            ranked.append((opp.stage, -math.inf, Cell(opp.name)))
+            continue
+        r, score = row.iloc[0], float(row[column].iloc[0])
+        priority = r["priority"] if not missing(r.get("priority")) else "—"
+        priority = number(priority, lang) if isinstance(priority, numbers.Real) \
+            else text["priorities"].get(str(priority), str(priority))
+        prov = ctx.provenance(n=r.get("reach") if method == "rice" else None, source="journey",
+                              definition=text["def_score"][method])
+        label = text["priority"].format(priority=priority, method=text["scoring"][method],
+                                        score=number(score, lang, 1 if method == "ice" else 0))
+        ranked.append((opp.stage, score, Cell(f"{opp.name} · {label}", score, prov)))
+    for stage, _, cell in sorted(ranked, key=lambda item: -item[1]):
+        cells[stage].append(cell)
+    return cells
+
+
+def _select_personas(journey: Journey, persona: str | None) -> tuple[Persona, ...]:
+    if persona is None:
+        return journey.personas
+    chosen = tuple(p for p in journey.personas if p.id == persona)
+    if not chosen:
+        known = ", ".join(p.id for p in journey.personas) or "none declared"
+        raise ValueError(f"persona={persona!r} is not a persona of this journey; personas: {known}.")
+    return chosen
+
+
+def _overlay(ctx: MapContext) -> list[dict]:
+    """Return the emotion curve of each persona of the spec (when it has several), for their overlay."""
+    if len(ctx.journey.personas) < 2:
+        return []
+    frame, out = ctx.frame("emotion"), []
+    persona_rows = frame[~(frame["persona"].isna() | frame["persona"].isin(["", "all"]))] \
+        if frame is not None and "persona" in frame else None
+    for p in ctx.journey.personas:
+        only_persona = {**ctx.results, "emotion": persona_rows}  # never all personas' curve under one name
+        one = MapContext(journey=ctx.journey, text=ctx.text, results=only_persona, personas=(p,), persona=p.id,
+                         period=ctx.period)
+        out.append({"persona": p.id, "name": short_name(p), "points": _emotion(one)[1]})
+    return out
+
+
+def _lanes(ctx: MapContext, emotion_cells: dict[str, list[Cell]]) -> list[Lane]:
+    """Return the lanes of the map type, in reading order."""
+    map_type, labels = ctx.journey.project.map_type, ctx.text["lanes"]
+    built = {"persona": _persona_lane(ctx), "actions": _hypothesis_lane(ctx, "actions"),
+             "touchpoints": _touchpoint_lane(ctx), "thoughts": _thoughts_lane(ctx), "emotion": emotion_cells,
+             "pain_points": _pain_lane(ctx), "opportunities": _opportunity_lane(ctx), "kpis": kpi_lane(ctx)}
+    order = ["persona", "actions", "touchpoints", "thoughts", "emotion", "pain_points", "opportunities", "kpis"]
+    if map_type == "day_in_the_life":
+        built["day"] = {ALL_STAGES: [Cell(day_text(m)) for m in _day(ctx)]}
+        order.insert(1, "day")
+    if map_type == "service_blueprint":
+        built |= {side: _stage_lane(ctx, side) for side in _BLUEPRINT_LINES}
+        order = ["persona", "touchpoints", "actions", "thoughts", "emotion", *_BLUEPRINT_LINES,
+                 "pain_points", "opportunities", "kpis"]
+    label = {"actions": labels["customer_actions"]} if map_type == "service_blueprint" else {}
+    return [Lane(id=lane_id, label=label.get(lane_id, labels[lane_id]), cells=built[lane_id],
+                 line=_BLUEPRINT_LINES.get(lane_id, "") if map_type == "service_blueprint" else "")
+            for lane_id in order]
+
+
+def build_map(journey: Journey, run_dir: str | os.PathLike | None = None, *,
+              persona: str | None = None) -> MapModel:
+    """Assemble the journey map of ``journey`` from its spec and the sidecar results of a run.
+
+    Parameters
+    ----------
+    journey
+        The journey spec; ``project.map_type`` chooses the map and ``project.language`` its words.
+    run_dir
+        The run folder holding ``results/``; without it (or for any missing result) the map shows
+        the spec's hypotheses only, and "no data" where only data could fill a cell.
+    persona
+        Id of the persona to map; ``None`` maps every persona of the spec together.
+
+    Returns
+    -------
+    MapModel
+        Lanes in this order: persona, (day for a day-in-the-life map), actions, touchpoints,
+        thoughts, emotion, pain_points, opportunities, kpis; a service blueprint reads persona,
+        touchpoints, actions (customer actions), thoughts, emotion, frontstage (below the line of
+        interaction), backstage (below the line of visibility), support (below the line of internal
+        interaction), pain_points, opportunities, kpis.
+
+    Raises
+    ------
+    ValueError
+        When ``persona`` is not a persona id of the spec.
+    """
+    results = {name: load_result(run_dir, name) for name in RESULTS} if run_dir is not None else {}
+    project = journey.project
+    text = LABELS[project.language]
+    ctx = MapContext(journey=journey, text=text, results=results, personas=_select_personas(journey, persona),
+                     persona=persona, period=period_of(results.get("meta")))
+    emotion_cells, points = _emotion(ctx)
+    return MapModel(
+        title=text["map_type"][project.map_type], project=project.name, client=project.client,
+        map_type=project.map_type, language=project.language, persona=persona,
+        persona_name=ctx.personas[0].name if persona is not None else "",
+        stages=[{"id": s.id, "label": s.label} for s in journey.stages], lanes=_lanes(ctx, emotion_cells),
+        emotion=points, period=ctx.period, overlay=_overlay(ctx),
+        day=_day(ctx) if project.map_type == "day_in_the_life" else [])
+
+
+def persona_emotions(project) -> pd.DataFrame:
+    """Return the measured emotion curve of every persona of the spec, for the map's persona overlay.
+
+    Parameters
+    ----------
+    project
+        An open project (:func:`cjmlib.open_project`).
+
+    Returns
+    -------
+    DataFrame
+        The rows of :func:`cjmlib.voc.emotion_curve` for each persona in turn (``persona`` is its
+        id): ``stage``, ``label``, ``persona``, ``hypothesis``, ``measured``, ``ci_low``, ``ci_high``,
+        ``n`` (answers and items of the persona's users at the stage), ``n_surveys``, ``n_feedback``,
+        ``disagree``. Empty when the spec has no persona.
+    """
+    from ..voice.voc import emotion_curve
+
+    curves = [emotion_curve(project, persona=p.id) for p in project.spec.personas]
+    return pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(
+        columns=["stage", "label", "persona", "hypothesis", "measured", "ci_low", "ci_high", "n"])

@@ -1,0 +1,1 @@
+"""From evidence to action: KPI baselines and targets, opportunity scoring, sizing, experiments."""

@@ -1,0 +1,255 @@
+"""A/B tests: designed from the measured baseline and traffic, read out from the results.
+
+Design. For a conversion rate p₁ today and a minimum detectable effect (MDE) that would move it to
+p₂, the sample per arm is the one of a two-sided two-sample z-test on Cohen's effect size
+h = 2·asin √p₂ − 2·asin √p₁ (statsmodels' ``NormalIndPower``; 2·asin √p̂ has variance 1/n, so the
+difference of two arms has 2/n):
+
+    n = 2 × ((z_{1−α/2} + z_{1−β}) ÷ h)²   per arm,
+
+rounded up; the duration is the arms' total sample ÷ the eligible units per day measured in the data.
+
+Read-out. For each variant against the control: both rates with Wilson 95 % intervals, the
+difference with Newcombe's hybrid-score interval, the two-sided p-value of the pooled
+two-proportion z-test, and the probability that the variant's true rate beats the control's under
+uniform Beta(1, 1) priors (exact sum, no simulation).
+
+Examples
+--------
+>>> design_test(0.05, 0.10, daily_units=400)["n_per_arm"]     # doctest: +SKIP
+31218
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.special import betaln
+
+from ..analytics.segments import _purchase_keys
+from ..errors import DataError, Issue
+from ..stats import wilson_interval
+
+__all__ = ["MESSAGES", "design_test", "message_tests", "opportunity_tests", "prob_to_beat", "read_results",
+           "readout", "sample_size"]
+
+#: On-site messages the playbook tests, with the sessions they target and the conversion they aim at.
+MESSAGES = {
+    "exit_intent": {"en": "Exit-intent message at checkout", "fr": "Message d'intention de sortie au paiement",
+                    "unit": "sessions reaching checkout", "metric": "share of them with a purchase"},
+    "cart_recovery": {"en": "Cart-recovery reminder", "fr": "Relance de panier abandonné",
+                      "unit": "sessions with a cart", "metric": "share of them with a purchase"},
+    "nps_banner": {"en": "NPS banner after the order", "fr": "Bandeau NPS après la commande",
+                   "unit": "customers with a purchase", "metric": "share of them answering the NPS survey"},
+}
+
+
+def sample_size(baseline: float, mde: float, *, relative: bool = True, alpha: float = 0.05,
+                power: float = 0.8) -> dict:
+    """Units per arm to detect a move of the rate ``baseline`` by ``mde``.
+
+    Parameters
+    ----------
+    baseline
+        The control's conversion rate, p₁ (a share in (0, 1)).
+    mde
+        Minimum detectable effect: relative (0.10 = +10 % of p₁) or, with ``relative=False``, in
+        points of share (0.01 = +1 point).
+    alpha, power
+        Two-sided significance level and power.
+
+    Returns
+    -------
+    dict
+        ``baseline``, ``target`` (p₂), ``effect_size`` (Cohen's h), ``n_per_arm`` (rounded up),
+        ``alpha``, ``power``.
+    """
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    target = baseline * (1 + mde) if relative else baseline + mde
+    if not (0 < baseline < 1 and 0 < target < 1) or target == baseline:
+        raise ValueError(f"the baseline ({baseline}) and the target ({target}) must be different shares in (0, 1)")
+    h = float(proportion_effectsize(target, baseline))
+    n = NormalIndPower().solve_power(effect_size=abs(h), alpha=alpha, power=power, ratio=1.0,
+                                     alternative="two-sided")
+    return {"baseline": baseline, "target": target, "effect_size": h, "n_per_arm": math.ceil(float(n)),
+            "alpha": alpha, "power": power}
+
+
+def design_test(baseline: float, mde: float, *, daily_units: float, arms: int = 2, share: float = 1.0,
+                relative: bool = True, alpha: float = 0.05, power: float = 0.8) -> dict:
+    """An A/B test plan: :func:`sample_size` plus the days the measured traffic needs.
+
+    ``daily_units`` is the eligible traffic per day; ``share`` the part of it put in the test.
+    ``days`` = ⌈arms × n_per_arm ÷ (daily_units × share)⌉.
+    """
+    plan = sample_size(baseline, mde, relative=relative, alpha=alpha, power=power)
+    per_day = daily_units * share
+    days = math.ceil(arms * plan["n_per_arm"] / per_day) if per_day > 0 else None
+    return {**plan, "arms": arms, "daily_units": daily_units, "share_in_test": share, "days": days}
+
+
+def _per_day(count: float, days: float) -> float:
+    return count / days if days else float("nan")
+
+
+def message_tests(project, *, mde: float = 0.10, alpha: float = 0.05, power: float = 0.8,
+                  language: str = "en") -> pd.DataFrame:
+    """Test plans for the on-site messages of :data:`MESSAGES`, from the project's baselines and traffic.
+
+    Baselines reuse the results of step 4: exit intent = 1 − checkout abandonment, cart recovery =
+    1 − cart abandonment (:func:`cjmlib.web_metrics`); NPS banner = customers with a purchase who
+    answered an NPS survey ÷ customers with a purchase.
+
+    Returns
+    -------
+    DataFrame
+        ``message``, ``name``, ``unit``, ``metric``, ``numerator``, ``denominator``, ``baseline``,
+        then the keys of :func:`design_test`.
+    """
+    from ..analytics.web import web_metrics
+    from .sizing import period_days
+
+    days = period_days(project)
+    web = web_metrics(project).set_index("metric")
+    counts = {}
+    for key, metric in (("exit_intent", "checkout_abandonment"), ("cart_recovery", "cart_abandonment")):
+        r = web.loc[metric]
+        counts[key] = (int(r.denominator - r.numerator), int(r.denominator))
+    if project.has("surveys"):
+        row = project.sql(f"""WITH b AS (SELECT DISTINCT user_id FROM events WHERE event IN ({_purchase_keys(project)}))
+                              SELECT count(*) buyers, count(*) FILTER (WHERE user_id IN
+                                     (SELECT user_id FROM surveys WHERE kind = 'nps')) answered FROM b""").iloc[0]
+        counts["nps_banner"] = (int(row.answered), int(row.buyers))
+    rows = []
+    for key, (num, den) in counts.items():
+        info = MESSAGES[key]
+        base = {"message": key, "name": info.get(language, info["en"]), "unit": info["unit"],
+                "metric": info["metric"], "numerator": num, "denominator": den, "baseline": num / den if den else np.nan}
+        try:
+            plan = design_test(base["baseline"], mde, daily_units=_per_day(den, days), alpha=alpha, power=power)
+        except ValueError:
+            plan = {}  # a baseline of 0 or 1 cannot be moved by a relative effect
+        rows.append({**base, **plan})
+    return pd.DataFrame(rows)
+
+
+def opportunity_tests(sizing: pd.DataFrame, *, alpha: float = 0.05, power: float = 0.8) -> pd.DataFrame:
+    """A test plan for each sized opportunity: detect its step rate moving from p to the p′ aimed at.
+
+    ``sizing`` is :func:`cjmlib.sizing.sizing_table`; the eligible traffic is the units reaching the
+    step before, per day.
+
+    Returns
+    -------
+    DataFrame
+        ``opportunity``, ``name``, ``step``, then the keys of :func:`design_test` (``mde`` relative).
+    """
+    rows = []
+    for r in sizing.itertuples():
+        mde = r.rate_target / r.rate_now - 1
+        plan = design_test(r.rate_now, mde, daily_units=_per_day(r.previous, r.days), alpha=alpha, power=power)
+        rows.append({"opportunity": r.opportunity, "name": r.name, "step": r.step, "mde": mde, **plan})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- results
+
+_RESULT_COLUMNS = ("experiment", "variant", "users", "conversions")
+
+
+def read_results(path, *, missing_ok: bool = True) -> pd.DataFrame:
+    """Read an A/B results file: one row per experiment and variant.
+
+    Columns ``experiment``, ``variant`` (one of them ``control`` per experiment), ``users`` (units
+    exposed) and ``conversions`` (of those, units converting). Every problem is reported at once
+    with its file, row (as a spreadsheet shows it), column and fix. A missing file gives an empty
+    table when ``missing_ok``.
+    """
+    path = Path(path)
+    if not path.exists():
+        if missing_ok:
+            return pd.DataFrame(columns=list(_RESULT_COLUMNS))
+        raise DataError([Issue(code="missing_file", file=path.name, problem="the results file does not exist.",
+                               fix="Export the test tool's results with columns " + ", ".join(_RESULT_COLUMNS))])
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in _RESULT_COLUMNS if c not in table.columns]
+    if missing:
+        raise DataError([Issue(code="missing_column", file=path.name, row=1, column=c,
+                               problem=f"the header has no column `{c}`.",
+                               fix=f"Add it; the columns are: {', '.join(_RESULT_COLUMNS)}.") for c in missing])
+    issues = []
+    for col in ("users", "conversions"):
+        numbers = pd.to_numeric(table[col], errors="coerce")
+        for i in np.flatnonzero(numbers.isna() | (numbers < 0) | (numbers % 1 != 0)):
+            issues.append(Issue(code="bad_count", file=path.name, row=int(i) + 2, column=col, value=table[col].iat[i],
+                                problem=f"'{table[col].iat[i]}' is not a count.",
+                                fix="Write a whole number of 0 or more."))
+        table[col] = numbers
+    for i in np.flatnonzero(table.conversions > table.users):
+        issues.append(Issue(code="too_many_conversions", file=path.name, row=int(i) + 2, column="conversions",
+                            value=str(table.conversions.iat[i]), problem="more conversions than users.",
+                            fix="Conversions count users who converted: at most `users`."))
+    for name, sub in table.groupby("experiment", sort=False):
+        if not sub.variant.str.lower().eq("control").any():
+            issues.append(Issue(code="no_control", file=path.name, row=int(sub.index[0]) + 2, column="variant",
+                                value=name, problem=f"experiment '{name}' has no `control` variant.",
+                                fix="Name the arm without the change `control`."))
+    if issues:
+        raise DataError(issues)
+    table[["users", "conversions"]] = table[["users", "conversions"]].astype(int)
+    return table[list(_RESULT_COLUMNS)]
+
+
+def prob_to_beat(conv_b: int, n_b: int, conv_a: int, n_a: int) -> float:
+    """P(rate B > rate A) with uniform priors: Beta(1 + conversions, 1 + failures) posteriors, exact sum."""
+    a_a, b_a, a_b, b_b = 1 + conv_a, 1 + n_a - conv_a, 1 + conv_b, 1 + n_b - conv_b
+    i = np.arange(a_b, dtype=float)
+    terms = betaln(a_a + i, b_a + b_b) - np.log(b_b + i) - betaln(1 + i, b_b) - betaln(a_a, b_a)
+    return float(np.clip(np.exp(terms).sum(), 0.0, 1.0))
+
+
+def readout(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Each variant against its experiment's control.
+
+    Returns
+    -------
+    DataFrame
+        ``experiment``, ``variant``, ``control_users``, ``control_conversions``, ``control_rate`` with
+        ``control_ci_low``, ``control_ci_high``; ``users``, ``conversions``, ``rate``, ``ci_low``,
+        ``ci_high``; ``difference`` (rate − control rate) with ``diff_ci_low``, ``diff_ci_high``
+        (Newcombe, 95 %), ``relative_lift`` (difference ÷ control rate), ``p_value`` (pooled z-test,
+        two-sided), ``prob_to_beat`` and ``significant`` (p < ``alpha``).
+    """
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+
+    rows = []
+    for name, sub in results.groupby("experiment", sort=False):
+        is_control = sub.variant.str.lower().eq("control")
+        c = sub[is_control].iloc[0]
+        for v in sub[~is_control].itertuples():
+            low, high = confint_proportions_2indep(v.conversions, v.users, c.conversions, c.users,
+                                                   method="newcomb", compare="diff", alpha=0.05)
+            _, p = proportions_ztest([v.conversions, c.conversions], [v.users, c.users])
+            rows.append({"experiment": name, "variant": v.variant, "control_users": int(c.users),
+                         "control_conversions": int(c.conversions), "users": int(v.users),
+                         "conversions": int(v.conversions), "diff_ci_low": float(low), "diff_ci_high": float(high),
+                         "p_value": float(p), "prob_to_beat": prob_to_beat(v.conversions, v.users, c.conversions,
+                                                                           c.users)})
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table["control_rate"] = table.control_conversions / table.control_users
+    table["control_ci_low"], table["control_ci_high"] = wilson_interval(table.control_conversions, table.control_users)
+    table["rate"] = table.conversions / table.users
+    table["ci_low"], table["ci_high"] = wilson_interval(table.conversions, table.users)
+    table["difference"] = table.rate - table.control_rate
+    table["relative_lift"] = table.difference / table.control_rate
+    table["significant"] = table.p_value < alpha
+    return table[["experiment", "variant", "control_users", "control_conversions", "control_rate", "control_ci_low",
+                  "control_ci_high", "users", "conversions", "rate", "ci_low", "ci_high", "difference",
+                  "diff_ci_low", "diff_ci_high", "relative_lift", "p_value", "prob_to_beat", "significant"]]

@@ -1,0 +1,219 @@
+"""Sizing from the funnel: what a better step rate is worth in conversions and revenue per month.
+
+If step k of a funnel converts a share p of the units that reached step k−1, and a change moves
+that share to p′ while the later steps keep their rates, the conversions at the end of the funnel
+change by
+
+    Δ = n_{k−1} × (p′ − p) × q,   q = (units at the last step) ÷ (units at step k)
+
+over the period measured. The 95 % interval comes from the delta method on the two measured
+shares p and q (binomial variances) and, for revenue, on the revenue per converting session:
+
+    Var Δ = n_{k−1}² × (q² p(1 − p) / n_{k−1} + (p′ − p)² q(1 − q) / n_k)
+    Var (Δ × v) = v² Var Δ + Δ² se(v)²
+
+Figures are scaled to a month of 30.4375 days from the days the data covers.
+
+Examples
+--------
+>>> size_step(funnel, "checkout", 0.70, days=56)     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Issue, SpecError
+from ..stats import Z95
+
+__all__ = ["MONTH_DAYS", "period_days", "revenue_per_conversion", "size_step", "sizing_table", "sizing_targets",
+           "what_if_panel", "what_if_table"]
+
+MONTH_DAYS = 30.4375
+
+
+def period_days(project) -> float:
+    """Days the events cover, first to last day included."""
+    first, last = project.period
+    if not first:
+        raise ValueError("the project has no dated data: the period, and so a month, is unknown")
+    return float((pd.Timestamp(last) - pd.Timestamp(first)).days + 1)
+
+
+def revenue_per_conversion(project) -> dict:
+    """Mean revenue of the sessions with a purchase, its standard error and n (the sessions)."""
+    from ..analytics.web import sessions_table
+
+    s = sessions_table(project)
+    s = s.filter(s.has_purchase)
+    row = s.aggregate(n=s.session_id.count(), mean=s.revenue.mean(), sd=s.revenue.std()).execute().iloc[0]
+    n = int(row.n)
+    sd = float(row.sd) if n > 1 and not pd.isna(row.sd) else np.nan
+    return {"value": float(row["mean"]) if n else np.nan, "se": sd / np.sqrt(n) if n > 1 else np.nan, "n": n,
+            "definition": "revenue of the sessions with a purchase ÷ those sessions"}
+
+
+def _row(funnel: pd.DataFrame, step: str) -> int:
+    keys = funnel["key"].astype(str).tolist()
+    if step not in keys:
+        raise ValueError(f"'{step}' is not a step of the funnel; its steps are: {', '.join(keys)}")
+    k = keys.index(step)
+    if k == 0:
+        raise ValueError(f"'{step}' is the funnel's first step: it has no step rate to move; pick a later one")
+    return k
+
+
+def size_step(funnel: pd.DataFrame, step: str, rate: float, *, days: float, value: float = np.nan,
+              value_se: float = 0.0) -> dict:
+    """Conversions and revenue per month gained when ``step``'s rate moves to ``rate``.
+
+    Parameters
+    ----------
+    funnel
+        A :func:`cjmlib.funnel_table` result (``key``, ``units``, ``previous``, ``step_rate``).
+    step
+        The key of the step whose rate moves (a touchpoint id in a touchpoint funnel).
+    rate
+        The step rate aimed at, p′ (share of the previous step's units reaching this one).
+    days
+        Days the funnel's data covers (see :func:`period_days`).
+    value, value_se
+        Revenue per conversion and its standard error (see :func:`revenue_per_conversion`).
+
+    Returns
+    -------
+    dict
+        ``step``, ``label``, ``previous`` (n_{k−1}), ``units`` (n_k), ``rate_now`` (p), ``rate_target``
+        (p′), ``downstream`` (q), ``conversions_per_month`` (now), ``delta_per_month`` with ``delta_low``,
+        ``delta_high`` (95 %), ``revenue_per_month`` (Δ × value) with ``revenue_low``, ``revenue_high``.
+    """
+    if not 0 < rate <= 1:
+        raise ValueError(f"rate must be a share in (0, 1], not {rate}")
+    r = funnel.iloc[_row(funnel, step)]
+    prev, units, last = float(r["previous"]), float(r["units"]), float(funnel["units"].iloc[-1])
+    p = units / prev if prev else np.nan
+    q = last / units if units else np.nan
+    delta = prev * (rate - p) * q
+    var = prev**2 * (q**2 * p * (1 - p) / prev + (rate - p) ** 2 * q * (1 - q) / units) if units else np.nan
+    scale = MONTH_DAYS / days
+    se = np.sqrt(var)
+    revenue = delta * value
+    revenue_se = np.sqrt(value**2 * var + delta**2 * (0.0 if pd.isna(value_se) else value_se) ** 2)
+    return {"step": step, "label": r.get("label", step), "previous": int(prev), "units": int(units),
+            "rate_now": p, "rate_target": rate, "downstream": q, "conversions_per_month": last * scale,
+            "delta_per_month": delta * scale, "delta_low": (delta - Z95 * se) * scale,
+            "delta_high": (delta + Z95 * se) * scale, "revenue_per_month": revenue * scale,
+            "revenue_low": (revenue - Z95 * revenue_se) * scale, "revenue_high": (revenue + Z95 * revenue_se) * scale}
+
+
+def sizing_table(project, funnel: pd.DataFrame) -> pd.DataFrame:
+    """Size every opportunity of the spec that names a funnel step (``funnel_step`` and ``target_rate``).
+
+    Returns
+    -------
+    DataFrame
+        ``opportunity``, ``name`` and the keys of :func:`size_step`, plus ``days`` (the period) and
+        ``value_per_conversion``. Raises a SpecError naming the opportunity when its step is not in
+        the funnel or its target rate is missing.
+    """
+    days, value = period_days(project), revenue_per_conversion(project)
+    keys, rows, issues = funnel["key"].astype(str).tolist(), [], []
+    for i, o in enumerate(project.spec.opportunities):
+        if not o.funnel_step:
+            continue
+        if o.funnel_step not in keys[1:]:
+            issues.append(Issue(code="unknown_step", file="journey.yml", key=f"opportunities[{i}].funnel_step",
+                                value=o.funnel_step, problem=f"'{o.funnel_step}' is not a step of the sizing "
+                                f"funnel (after its first step) of opportunity '{o.id}'.",
+                                fix=f"Use one of: {', '.join(keys[1:])}."))
+            continue
+        if o.target_rate is None:
+            issues.append(Issue(code="missing_key", file="journey.yml", key=f"opportunities[{i}].target_rate",
+                                problem=f"opportunity '{o.id}' names a funnel_step but no target_rate.",
+                                fix="Add 'target_rate:' with the step rate aimed at, a share such as 0.65."))
+            continue
+        sized = size_step(funnel, o.funnel_step, o.target_rate, days=days, value=value["value"],
+                          value_se=value["se"])
+        rows.append({"opportunity": o.id, "name": o.name, **sized, "days": days,
+                     "value_per_conversion": value["value"]})
+    if issues:
+        raise SpecError(issues)
+    columns = ["opportunity", "name", "step", "label", "previous", "units", "rate_now", "rate_target", "downstream",
+               "conversions_per_month", "delta_per_month", "delta_low", "delta_high", "revenue_per_month",
+               "revenue_low", "revenue_high", "days", "value_per_conversion"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def sizing_targets(spec) -> dict[str, float]:
+    """The step rates the spec's opportunities aim at (step → rate; the highest when several name a step)."""
+    targets: dict[str, float] = {}
+    for o in spec.opportunities:
+        if o.funnel_step and o.target_rate is not None:
+            targets[o.funnel_step] = max(o.target_rate, targets.get(o.funnel_step, 0.0))
+    return targets
+
+
+def what_if_table(funnel: pd.DataFrame, rates: dict[str, float], *, days: float, value: float = np.nan
+                  ) -> pd.DataFrame:
+    """The funnel's outcome when some step rates are set to ``rates`` (step key → p′), all at once.
+
+    The end conversions become entries × Π step rates, each step at its new rate or its measured one.
+
+    Returns
+    -------
+    DataFrame
+        One row per measure: ``measure``, ``now``, ``what_if``, ``change``. Measures: ``end_conversion``
+        (units at the last step ÷ units at the first), ``conversions_per_month``, ``revenue_per_month``
+        (conversions × ``value``), then one ``rate:<step>`` row per step.
+    """
+    for step in rates:
+        _row(funnel, step)
+    keys = funnel["key"].astype(str).tolist()
+    prev, units = funnel["previous"].to_numpy(float), funnel["units"].to_numpy(float)
+    now_rates = np.divide(units, prev, out=np.full(len(units), np.nan), where=prev > 0)
+    now_rates[0] = 1.0
+    new_rates = np.array([rates.get(k, r) for k, r in zip(keys, now_rates)])
+    entries, scale = units[0], MONTH_DAYS / days
+    now_end, new_end = units[-1] / entries, np.prod(new_rates)
+    rows = [("end_conversion", now_end, new_end), ("conversions_per_month", units[-1] * scale,
+                                                   entries * new_end * scale),
+            ("revenue_per_month", units[-1] * scale * value, entries * new_end * scale * value)]
+    rows += [(f"rate:{k}", a, b) for k, a, b in zip(keys[1:], now_rates[1:], new_rates[1:])]
+    table = pd.DataFrame(rows, columns=["measure", "now", "what_if"])
+    table["change"] = table.what_if - table.now
+    return table
+
+
+def what_if_panel(funnel: pd.DataFrame, *, days: float, value: float = np.nan, targets: dict | None = None,
+                  on_change=None):
+    """Sliders on each step rate of ``funnel`` and the live :func:`what_if_table` (JupyterLab only).
+
+    The sliders start at ``targets`` (step key -> rate, e.g. :func:`sizing_targets`) where given,
+    else at today's rate. ``on_change(table)`` is called with the new table after every move a
+    person makes (e.g. to save it) — never when the panel is first drawn, so a batch run keeps the
+    table the notebook saved. The exported report shows the static table instead: tag the cell that
+    displays the panel ``remove``.
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    keys = funnel["key"].astype(str).tolist()[1:]
+    now = (funnel["units"] / funnel["previous"]).to_numpy(float)[1:]
+    start = {k: float((targets or {}).get(k, r)) for k, r in zip(keys, now)}
+    sliders = {k: widgets.FloatSlider(value=round(start[k], 3), min=0.0, max=1.0, step=0.005, description=k,
+                                      readout_format=".1%", continuous_update=False) for k in keys}
+    out = widgets.Output()
+
+    def refresh(change=None):
+        table = what_if_table(funnel, {k: s.value for k, s in sliders.items()}, days=days, value=value)
+        out.clear_output(wait=True)
+        with out:
+            display(table.round(4))
+        if change is not None and on_change is not None:
+            on_change(table)
+
+    for s in sliders.values():
+        s.observe(refresh, names="value")
+    refresh()
+    return widgets.VBox([*sliders.values(), out])

@@ -1,0 +1,1 @@
+"""Running the playbook: the steps, papermill runner, scheduler, exporter, publisher and manifest."""

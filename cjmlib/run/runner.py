@@ -1,0 +1,483 @@
+"""Run the playbook: execute the step notebooks with papermill, export them, publish atomically.
+
+A run goes to ``reports/runs/<run-id>/``:
+
+- ``notebooks/`` the executed notebooks (a failed one is kept, with papermill's error banner);
+- ``results/`` the sidecar tables the steps saved;
+- ``html/`` one page per step, ``index.html`` and the journey map;
+- ``manifest.json`` inputs (sha256), parameters, versions, per-step durations, KPIs, status.
+
+``reports/latest`` is switched to the new run only when every step succeeded, by replacing a
+symbolic link in one system call; a failed run leaves it where it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from ..data.privacy import ensure_secret
+from ..data.project import ENGINE_FILE, load_project
+from ..data.results import load_result, save_result
+from ..errors import Issue, RunError, SpecError
+from ..i18n.catalogue import index_labels, step_title
+from .publish import previous_manifest, project_lock, prune_runs, stale_warning, switch_latest, what_changed
+from .schedule import StepScheduler, start_kernel, stop_kernel
+
+__all__ = [
+    "KERNEL_NAME",
+    "NOTEBOOKS_DIR",
+    "STEPS",
+    "RunResult",
+    "Step",
+    "check_parameters",
+    "notebook_parameters",
+    "run_playbook",
+    "waves",
+]
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+KERNEL_NAME = "cjm"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str   # notebook stem, e.g. "04-behaviour"
+    after: tuple[str, ...] = ()  # steps whose results this one reads
+
+    @property
+    def title(self) -> str:
+        return step_title(self.name)
+
+    @property
+    def number(self) -> str:
+        return self.name.split("-", 1)[0]
+
+
+STEPS: tuple[Step, ...] = (
+    Step("01-goals"),
+    Step("02-personas"),
+    Step("03-touchpoints"),
+    Step("04-behaviour"),
+    Step("05-voice-of-customer", after=("04-behaviour",)),
+    Step("06-improvements", after=("01-goals", "05-voice-of-customer")),
+    Step("07-journey-map", after=("01-goals", "02-personas", "03-touchpoints", "04-behaviour",
+                                  "05-voice-of-customer", "06-improvements")),
+)
+
+
+def waves(steps: list[Step]) -> list[list[Step]]:
+    """Group steps into waves that can run side by side: a step waits for the steps it reads."""
+    names = {s.name for s in steps}
+    done: set[str] = set()
+    out = []
+    pending = list(steps)
+    while pending:
+        ready = [s for s in pending if all(a in done or a not in names for a in s.after)]
+        out.append(ready)
+        done |= {s.name for s in ready}
+        pending = [s for s in pending if s not in ready]
+    return out
+
+
+# the parameters every step notebook declares, with their types
+PARAMETERS: dict[str, type] = {"project_dir": str, "run_dir": str, "as_of": str, "language": str, "audience": str}
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    index: Path
+    status: str
+    durations: dict[str, float] = field(default_factory=dict)
+    kpis: list[dict] = field(default_factory=list)
+
+
+def notebook_parameters(path: str | os.PathLike) -> dict[str, dict]:
+    """Return the parameters a notebook declares in its ``parameters`` cell (papermill's inspection)."""
+    import papermill
+
+    return papermill.inspect_notebook(str(path))
+
+
+def check_parameters(path: str | os.PathLike, params: dict) -> None:
+    """Raise RunError unless ``params`` has exactly the notebook's declared names, each of the right type."""
+    declared = notebook_parameters(path)
+    name = Path(path).stem
+    unknown = sorted(set(params) - set(declared))
+    missing = sorted(set(declared) - set(params))
+    problems = []
+    if unknown:
+        problems.append(f"unknown parameter(s) {', '.join(unknown)} (declared: {', '.join(declared)})")
+    if missing:
+        problems.append(f"missing parameter(s) {', '.join(missing)}")
+    for key, value in params.items():
+        expected = PARAMETERS.get(key)
+        if expected is not None and not isinstance(value, expected):
+            problems.append(f"parameter {key} must be {expected.__name__}, got {type(value).__name__}")
+    if problems:
+        raise RunError(f"step {name}: " + "; ".join(problems), step=name)
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("cjm-workbench", "pandas", "duckdb", "ibis-framework", "papermill", "nbconvert", "seaborn",
+                "matplotlib", "pydantic", "jupyterlab", "ipywidgets"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _new_run_id(runs: Path) -> str:
+    base = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    run_id, n = base, 1
+    while (runs / run_id).exists():
+        run_id, n = f"{base}-{n}", n + 1
+    return run_id
+
+
+@contextlib.contextmanager
+def _kernel_stderr(path: Path):
+    """Send the stderr of the kernels papermill starts to ``path``, not to the terminal or a cron mail.
+
+    The redirection is at the file-descriptor level (the kernels inherit it); what the runner itself
+    has to say (``sys.stderr`` in Python) still reaches the original stderr.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    python_stderr = sys.stderr
+    original = os.fdopen(os.dup(saved), "w", encoding="utf-8", errors="replace", buffering=1)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        sys.stderr = original
+        try:
+            yield
+        finally:
+            sys.stderr = python_stderr
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            original.close()
+
+
+def _kernel_failed_to_start(exc: BaseException, output: Path) -> bool:
+    """True when papermill failed before any cell ran (a kernel that did not start), worth one retry."""
+    if not isinstance(exc, (RuntimeError, TimeoutError)):
+        return False
+    try:
+        import nbformat
+
+        nb = nbformat.read(output, as_version=4)
+        return all(c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+    except (OSError, ValueError):  # no readable output notebook: nothing ran
+        return True
+
+
+def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kernel_name: str,
+             cell_timeout: int | None, km=None) -> Path:
+    """Execute a step's notebook in the kernel ``km`` started for it, or in a kernel of its own."""
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    source = NOTEBOOKS_DIR / f"{step.name}.ipynb"
+    output = run_dir / "notebooks" / f"{step.name}.ipynb"
+    for attempt in (1, 2):
+        try:
+            papermill.execute_notebook(str(source), str(output), parameters=params, kernel_name=kernel_name,
+                                       # the kernel starts in the project folder; papermill's own `cwd=`
+                                       # would chdir the whole process, a race between steps run in threads
+                                       resources={"metadata": {"path": str(project_dir)}},
+                                       progress_bar=False, log_output=False,
+                                       execution_timeout=cell_timeout, km=km if attempt == 1 else None)
+            return output
+        except papermill.PapermillExecutionError as err:
+            evalue = str(err.evalue).strip().splitlines()[-1][:300] if str(err.evalue).strip() else ""
+            raise RunError(f"step {step.name} failed in cell {err.exec_count}: {err.ename}: {evalue}",
+                           step=step.name, cell=err.exec_count, ename=err.ename, evalue=evalue,
+                           notebook=str(output)) from None
+        except CellTimeoutError as err:
+            raise RunError(f"step {step.name} timed out: a cell ran longer than {cell_timeout} s",
+                           step=step.name, ename="CellTimeoutError", evalue=str(err)[:300],
+                           notebook=str(output)) from None
+        except DeadKernelError as err:
+            raise RunError(f"step {step.name}: the kernel died ({err})", step=step.name, ename="DeadKernelError",
+                           notebook=str(output)) from None
+        except (RuntimeError, TimeoutError) as err:
+            if attempt == 1 and _kernel_failed_to_start(err, output):
+                continue  # one retry when the kernel did not start
+            raise RunError(f"step {step.name}: the kernel '{kernel_name}' did not start ({err})", step=step.name,
+                           ename=type(err).__name__, notebook=str(output)) from None
+    return output  # pragma: no cover
+
+
+def _format_kpi(value, unit: str) -> str:
+    if value is None or pd.isna(value):
+        return "n/a"
+    return f"{value:.1%}" if unit == "share" else f"{value:,.1f}"
+
+
+def _export_step(step: Step, journey, run_dir: Path, *, run_date: str, audience: str) -> Path:
+    """Export a step's executed notebook to ``html/<step>.html``."""
+    from .export import export_notebook
+
+    language = journey.project.language
+    return export_notebook(run_dir / "notebooks" / f"{step.name}.ipynb", run_dir / "html" / f"{step.name}.html",
+                           title=step_title(step.name, language), subtitle=journey.project.name,
+                           run_date=run_date, language=language, audience=audience)
+
+
+def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience: str, run_date: str,
+                  changes: list[dict], notes: list[str]) -> Path:
+    """Export the steps not exported as they finished (those taken from the last run), the map and the index."""
+    from ..journeymap.maps import render_all
+    from .export import render_index
+
+    html = run_dir / "html"
+    html.mkdir(parents=True, exist_ok=True)
+    language = journey.project.language
+    pages = []
+    for step in STEPS:
+        if not (html / f"{step.name}.html").exists():
+            _export_step(step, journey, run_dir, run_date=run_date, audience=audience)
+        pages.append({"href": f"{step.name}.html", "title": f"{step.number} · {step_title(step.name, language)}",
+                      "summary": ""})
+    maps = render_all(journey, run_dir, html)
+    kpis = load_result(run_dir, "kpis", default=None)
+    kpi_rows = []
+    for row in ([] if kpis is None else kpis.to_dict("records")):
+        detail = ""
+        if row.get("unit") == "share" and row.get("denominator") == row.get("denominator") \
+                and row.get("numerator") == row.get("numerator"):
+            detail = f"{int(row['numerator']):,} {index_labels(language)['of']} {int(row['denominator']):,}"
+        kpi_rows.append({"name": row["name"], "value": _format_kpi(row.get("baseline"), row.get("unit")),
+                         "detail": detail})
+    change_rows = [{"name": c["name"], "before": _format_kpi(c["before"], c["unit"]),
+                    "after": _format_kpi(c["after"], c["unit"]),
+                    "delta": (f"{c['delta'] * 100:+.1f} pts" if c["unit"] == "share" else f"{c['delta']:+,.1f}"),
+                    "interval": ("" if c["ci_low"] != c["ci_low"] else
+                                 (f"{c['ci_low'] * 100:+.1f} to {c['ci_high'] * 100:+.1f} pts" if c["unit"] == "share"
+                                  else f"{c['ci_low']:+,.1f} to {c['ci_high']:+,.1f}")),
+                    "significance": ("significant (p = {:.3f})".format(c["p_value"]) if c["significant"] else
+                                     ("not significant (p = {:.2f})".format(c["p_value"]) if c["p_value"] == c["p_value"]
+                                      else "no interval"))}
+                   for c in changes]
+    return render_index(html / "index.html", title=journey.project.name, client=journey.project.client,
+                        run_id=run_id, run_date=run_date, period=period, pages=pages, kpis=kpi_rows,
+                        map_page="journey-map.html", notes=[*notes, *maps.notes], changes=change_rows,
+                        language=language, map_pages=[{"href": p["html"], "title": p["name"]} for p in maps.personas])
+
+
+def _drop_engine_files(run_dir: Path) -> None:
+    """Delete the run's engine files: the DuckDB database and the Spark engine's table copies."""
+    (run_dir / ENGINE_FILE).unlink(missing_ok=True)
+    for staged in (run_dir / ENGINE_FILE.parent).glob("spark-*"):
+        shutil.rmtree(staged, ignore_errors=True)
+
+
+def run_playbook(project_dir: str | os.PathLike, *, as_of: str | None = None, only: str | None = None,
+                 audience: str = "client", kernel_name: str | None = None, cell_timeout: int | None = 600,
+                 run_timeout: int | None = None, workers: int | None = None,
+                 progress: Callable[[str], None] | None = None) -> RunResult:
+    """Run every step of the playbook on a journey project and publish the deliverables.
+
+    Parameters
+    ----------
+    project_dir
+        The journey project.
+    as_of
+        Use data up to this day (YYYY-MM-DD).
+    only
+        Run just this step (``04`` or ``04-behaviour``); the other steps' results and pages are taken
+        from the latest published run.
+    audience
+        ``client``, ``trainer`` or ``participant``.
+    kernel_name
+        The Jupyter kernel to execute with (default: ``cjm``).
+    cell_timeout
+        Seconds a single cell may run.
+    run_timeout
+        Seconds the whole run may take; the step running when it is over fails.
+    workers
+        Steps run side by side (default: the number of cores); steps wait for those they read.
+    progress
+        Called with a line of text as each step starts and ends.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    SpecError, DataError
+        The spec or data is invalid (nothing is run).
+    LockedError
+        Another run of this project is under way (exit code 3).
+    RunError
+        A step failed: the failed notebook is kept, ``reports/latest`` is left untouched.
+    """
+    project_dir = Path(project_dir).resolve()
+    if not (project_dir / "journey.yml").exists():
+        raise SpecError([Issue(code="missing_file", file=str(project_dir / "journey.yml"),
+                               problem="the project has no journey.yml.",
+                               fix="Create a project with: cjm new DIR --template ecommerce.")])
+    reports = project_dir / "reports"
+    with project_lock(reports):
+        return _run_locked(project_dir, reports, as_of=as_of, only=only, audience=audience,
+                           kernel_name=kernel_name or KERNEL_NAME, cell_timeout=cell_timeout,
+                           run_timeout=run_timeout, workers=workers or os.cpu_count() or 1,
+                           say=progress or (lambda _msg: None))
+
+
+def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kernel_name, cell_timeout, run_timeout,
+                workers, say) -> RunResult:
+    runs = reports / "runs"
+    steps = list(STEPS)
+    previous = reports / "latest"
+    if only:
+        chosen = [s for s in STEPS if s.name == only or s.number == only or s.name.split("-", 1)[1] == only]
+        if not chosen:
+            raise RunError(f"unknown step '{only}'. Steps: {', '.join(s.name for s in STEPS)}", exit_code=2)
+        if not (previous.exists() and (previous / "results").exists()):
+            raise RunError(f"--only {only} needs a previous complete run to take the other steps from; "
+                           "run the whole playbook once first", exit_code=2)
+        steps = chosen
+
+    runs.mkdir(parents=True, exist_ok=True)
+    run_id = _new_run_id(runs)
+    run_dir = runs / run_id
+    (run_dir / "notebooks").mkdir(parents=True)
+    started = time.perf_counter()
+    manifest: dict = {"run_id": run_id, "status": "running", "project": project_dir.name,
+                      "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                      "parameters": {"as_of": as_of or "", "audience": audience, "only": only or ""},
+                      "versions": _versions(), "durations": {}}
+
+    def write_manifest():
+        (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+
+    write_manifest()
+    run_date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    context: dict = {"run_date": run_date, "audience": audience}
+    try:
+        # the steps' kernels start (and import the library) while the project loads; they inherit the log
+        with _kernel_stderr(run_dir / "notebooks" / "kernel.log"), \
+                _scheduler(steps, run_dir, project_dir, manifest, context, kernel_name=kernel_name,
+                           cell_timeout=cell_timeout, run_timeout=run_timeout, started=started, workers=workers,
+                           say=say) as scheduler:
+            say("loading and checking the project")
+            t0 = time.perf_counter()
+            (run_dir / ENGINE_FILE).parent.mkdir(parents=True, exist_ok=True)
+            ensure_secret(project_dir)  # a run always pseudonymizes customer ids
+            project = load_project(project_dir, as_of=as_of, database=run_dir / ENGINE_FILE)
+            spec = project.spec
+            period = project.period
+            manifest["inputs"] = {path: {"sha256": digest} for path, digest in project.hashes.items()}
+            manifest["data_quality"] = project.quality
+            manifest["warnings"] = [str(i) for i in project.issues]
+            project.con.close()
+            save_result(run_dir, "meta", {"period_start": period[0], "period_end": period[1],
+                                          "sources": project.hashes, "run_id": run_id})
+            manifest["durations"]["load"] = round(time.perf_counter() - t0, 2)
+            stale = stale_warning(period[1], as_of=as_of, max_age_days=spec.project.stale_after_days)
+            if stale:
+                manifest["warnings"].append(stale)
+                say(f"warning: {stale}")
+            if only:
+                src = previous.resolve()
+                for name in ("results", "notebooks"):
+                    for f in (src / name).glob("*"):
+                        target = run_dir / name / f.name
+                        if not target.exists() and f.is_file() and f.name != "meta.json":
+                            shutil.copy2(f, target)
+            params = {"project_dir": str(project_dir), "run_dir": str(run_dir), "as_of": as_of or "",
+                      "language": spec.project.language, "audience": audience}
+            for step in steps:  # check every notebook before running any
+                check_parameters(NOTEBOOKS_DIR / f"{step.name}.ipynb", params)
+            context.update(params=params, journey=spec)
+            scheduler.go()
+        say("exporting the deliverables")
+        t0 = time.perf_counter()
+        before = previous_manifest(reports)
+        kpis = load_result(run_dir, "kpis", default=None)
+        manifest["kpis"] = [] if kpis is None else json.loads(kpis.to_json(orient="records"))
+        manifest["changes"] = what_changed(manifest["kpis"], before.get("kpis") if before else None)
+        notes = [stale] if stale else []
+        if before and manifest["changes"]:
+            notes.append(f"Compared with the run of {before['started'][:10]} ({before['run_id']}).")
+        index = _publish_html(spec, run_dir, run_id, f"{period[0]} – {period[1]}", audience=audience,
+                              run_date=run_date, changes=manifest["changes"], notes=notes)
+        manifest["durations"]["export"] = round(time.perf_counter() - t0, 2)
+    except BaseException as exc:
+        manifest["status"] = "failed"
+        manifest["error"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        manifest["durations"]["total"] = round(time.perf_counter() - started, 2)
+        write_manifest()
+        shutil.rmtree(run_dir / "html", ignore_errors=True)  # never leave half a report behind
+        _drop_engine_files(run_dir)
+        raise
+    _drop_engine_files(run_dir)
+    manifest["status"] = "succeeded"
+    manifest["durations"]["total"] = round(time.perf_counter() - started, 2)
+    write_manifest()
+    switch_latest(reports, run_dir)
+    manifest["pruned"] = prune_runs(reports, keep=spec.project.keep_runs)
+    write_manifest()
+    say(f"published {reports / 'latest' / 'html' / 'index.html'}")
+    return RunResult(run_id, run_dir, index, "succeeded", manifest["durations"], manifest["kpis"])
+
+
+@contextlib.contextmanager
+def _scheduler(steps, run_dir, project_dir, manifest, context, *, kernel_name, cell_timeout, run_timeout, started,
+               workers, say):
+    """A :class:`~cjmlib.schedule.StepScheduler` whose steps execute, then export their page at once.
+
+    Kernels start at once; the steps run on ``scheduler.go()``, once ``context`` has the
+    ``params`` and the ``journey``. Leaving the block cancels what has not run and shuts every
+    kernel down.
+    """
+    total, lock, started_steps = len(steps), threading.Lock(), []
+    exporting = threading.Lock()  # one export at a time: it holds the GIL anyway, and nbconvert is not made for threads
+
+    def run(step, km):
+        timeout = cell_timeout
+        if run_timeout is not None:
+            left = run_timeout - (time.perf_counter() - started)
+            if left <= 0:
+                raise RunError(f"the run took longer than its {run_timeout} s limit before {step.name}",
+                               step=step.name, ename="RunTimeout")
+            timeout = int(min(cell_timeout or left, left)) or 1
+        with lock:
+            started_steps.append(step.name)
+            say(f"[{len(started_steps)}/{total}] {step.name} …")
+        t0 = time.perf_counter()
+        _execute(step, run_dir, project_dir, context["params"], kernel_name=kernel_name, cell_timeout=timeout,
+                 km=km)
+        seconds = round(time.perf_counter() - t0, 2)
+        with exporting:
+            _export_step(step, context["journey"], run_dir, run_date=context["run_date"], audience=context["audience"])
+        with lock:
+            manifest["durations"][step.name] = seconds
+            say(f"      {step.name} done in {seconds:.1f} s")
+
+    scheduler = StepScheduler(steps, run, workers=workers, ahead=2 * workers,
+                              start=lambda _step: start_kernel(kernel_name, str(project_dir)), stop=stop_kernel)
+    try:
+        yield scheduler
+    finally:
+        scheduler.close()
