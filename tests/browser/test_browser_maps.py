@@ -12,7 +12,7 @@ import shutil
 from itertools import pairwise
 
 import pytest
-from browser import ARTIFACTS, BrowserSession, requires_chromium
+from chromium import ARTIFACTS, BrowserSession, requires_chromium
 
 from cjmlib.journeymap import build_map, render_html, render_pdf
 from cjmlib.spec.model import DayActivity, Persona, Stage, Touchpoint, load_spec

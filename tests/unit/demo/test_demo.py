@@ -14,7 +14,7 @@ import pytest
 from cjmlib.demo.shop import SEGMENTS, generate
 from cjmlib.spec.model import load_spec
 
-SPEC = Path(__file__).resolve().parents[1] / "templates" / "ecommerce" / "journey.yml"
+SPEC = Path(__file__).resolve().parents[3] / "templates" / "ecommerce" / "journey.yml"
 N_USERS = 1500
 COLUMNS = {
     "events": ["user_id", "session_id", "ts", "event", "page", "channel", "device", "revenue"],

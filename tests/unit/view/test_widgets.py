@@ -261,7 +261,7 @@ def test_an_unknown_entry_names_the_known_ones(editor):
         editor.persona_form("parnet")
 
 
-WORKBENCH = Path(__file__).resolve().parent.parent / "templates" / "lab" / "workbench.ipynb"
+WORKBENCH = Path(__file__).resolve().parents[3] / "templates" / "lab" / "workbench.ipynb"
 
 
 def test_workbench_notebook_is_thin_and_shows_the_editor(project, tmp_path):

@@ -26,7 +26,7 @@ NINETY_SECONDS = 90 / 86400  # in days
 
 
 def _unavailable() -> str | None:
-    spec = load_spec(Path(__file__).resolve().parent.parent / "templates" / "ecommerce" / "journey.yml")
+    spec = load_spec(Path(__file__).resolve().parents[3] / "templates" / "ecommerce" / "journey.yml")
     spark_spec = spec.model_copy(update={"project": spec.project.model_copy(update={"engine": "pyspark"})})
     issues = engine_issues(spark_spec)
     return issues[0].problem if issues else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser import ARTIFACTS, BrowserSession, requires_chromium
+from chromium import ARTIFACTS, BrowserSession, requires_chromium
 
 import cjmlib as cjm
 from cjmlib.run.runner import STEPS

@@ -14,13 +14,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, requires_chromium
+from chromium import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, requires_chromium
 
 from cjmlib.spec.model import load_spec
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.timeout(150)]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "cjm-browser-test"
 NEW_NAME = "Claire, night-shift nurse"
 

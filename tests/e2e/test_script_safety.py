@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 import pandas as pd
 import pytest
 from bad_inputs.payloads import MARKER, PAYLOADS, payload_run
-from browser import BrowserSession, requires_chromium
+from chromium import BrowserSession, requires_chromium
 
 pytestmark = pytest.mark.browser
 

@@ -26,7 +26,7 @@ from cjmlib.journeymap import (
 )
 from cjmlib.spec.model import load_spec, parse_spec
 
-DEMO = Path(__file__).resolve().parent.parent / "templates" / "ecommerce" / "journey.yml"
+DEMO = Path(__file__).resolve().parents[3] / "templates" / "ecommerce" / "journey.yml"
 STAGES = ["awareness", "consideration", "purchase", "retention", "advocacy"]
 LANES = ["persona", "actions", "touchpoints", "thoughts", "emotion", "pain_points", "opportunities", "kpis"]
 EVENTS_SHA = "0123456789abcdef" * 4

@@ -8,7 +8,7 @@ import io
 import nbformat
 import pandas as pd
 import pytest
-from browser import ARTIFACTS, BrowserSession, requires_chromium
+from chromium import ARTIFACTS, BrowserSession, requires_chromium
 from matplotlib.figure import Figure
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
