@@ -117,7 +117,7 @@ def test_nps_by_hand(small_project):
     assert nps.loc["awareness", "ci_low"] == pytest.approx(100 * (0.5 - 1.959963984540054 * se))
     assert nps.loc["awareness", "ci_high"] == 100  # clipped at the scale's end
     assert nps.loc["consideration", "responses"] == 0 and math.isnan(nps.loc["consideration", "nps"])
-    csat = cjm.voc.csat_table(project).set_index("stage")
+    csat = cjm.csat_table(project).set_index("stage")
     assert csat.loc["purchase", "mean"] == 3 and csat.loc["purchase", "top2_rate"] == 0.5
     low, high = nps_interval([3], [3], [8])
     assert low[0] == pytest.approx(-high[0])

@@ -10,6 +10,7 @@ import pytest
 from helpers import REES_SPEC
 
 import cjmlib as cjm
+from cjmlib.analytics import paths
 
 matplotlib.use("Agg")
 
@@ -57,9 +58,9 @@ def test_transitions_by_session(events):
 
 def test_transitions_with_ends(events):
     t = cjm.transition_table(events, ends=True).set_index(["source", "target"])
-    assert t.loc[(cjm.paths.START, "home"), "transitions"] == 3
-    assert t.loc[(cjm.paths.START, "product"), "transitions"] == 1
-    assert t.loc[("cart", cjm.paths.END), "transitions"] == 2
+    assert t.loc[(paths.START, "home"), "transitions"] == 3
+    assert t.loc[(paths.START, "product"), "transitions"] == 1
+    assert t.loc[("cart", paths.END), "transitions"] == 2
     assert t.loc[("home", "product"), "out_of_source"] == 4  # 2 to product, 1 to cart, 1 to the end
     assert t.loc[("cart", "purchase"), "probability"] == pytest.approx(1 / 4)
 
@@ -90,7 +91,7 @@ def test_step_sankey_from_the_first_step(events):
     t = cjm.step_sankey_table(events, steps=3)
     assert _pairs(t, "step", "source", "target", "units") == {
         (1, "home", "product"): 2, (1, "home", "cart"): 1, (1, "product", "cart"): 1,
-        (2, "product", "product"): 2, (2, "cart", "home"): 1, (2, "cart", cjm.paths.END): 1}
+        (2, "product", "product"): 2, (2, "cart", "home"): 1, (2, "cart", paths.END): 1}
     home = t[(t.step == 1) & (t.source == "home")].set_index("target")
     assert home.denominator.tolist() == [3, 3] and home.loc["product", "share"] == pytest.approx(2 / 3)
 
@@ -98,15 +99,15 @@ def test_step_sankey_from_the_first_step(events):
 def test_step_sankey_after_a_start(events):
     t = cjm.step_sankey_table(events, steps=3, start="cart")
     assert _pairs(t, "step", "source", "target", "units") == {
-        (1, "cart", cjm.paths.END): 2, (1, "cart", "purchase"): 1, (1, "cart", "home"): 1,
-        (2, "purchase", cjm.paths.END): 1, (2, "home", cjm.paths.END): 1}
+        (1, "cart", paths.END): 2, (1, "cart", "purchase"): 1, (1, "cart", "home"): 1,
+        (2, "purchase", paths.END): 1, (2, "home", paths.END): 1}
     assert t[t.step == 1].denominator.unique().tolist() == [4]
 
 
 def test_step_sankey_before_an_anchor(events):
     t = cjm.step_sankey_table(events, steps=3, anchor="cart")
     assert _pairs(t, "step", "source", "target", "units") == {
-        (-2, "product", "product"): 2, (-2, cjm.paths.START, "home"): 1, (-2, cjm.paths.START, "product"): 1,
+        (-2, "product", "product"): 2, (-2, paths.START, "home"): 1, (-2, paths.START, "product"): 1,
         (-1, "product", "cart"): 3, (-1, "home", "cart"): 1}
     purchase = cjm.step_sankey_table(events, steps=2, anchor="purchase")  # only s1 has one
     assert _pairs(purchase, "step", "source", "target", "units") == {(-1, "cart", "purchase"): 1}
@@ -140,7 +141,7 @@ def test_top_paths_collapse_repeats(events):
 
 def test_after_drop_off(events):
     t = cjm.after_drop_off(events, ["home", "cart", "purchase"], at="cart")
-    assert dict(zip(t.next, t.units)) == {"home": 1, cjm.paths.END: 1}  # s2 went home, s4 stopped
+    assert dict(zip(t.next, t.units)) == {"home": 1, paths.END: 1}  # s2 went home, s4 stopped
     assert t.denominator.unique().tolist() == [2] and t.share.tolist() == [0.5, 0.5]
     first = cjm.after_drop_off(events, ["home", "product"], at="home")
     assert first[["next", "units", "denominator"]].values.tolist() == [["cart", 1, 1]]  # s2
@@ -148,7 +149,7 @@ def test_after_drop_off(events):
 
 def test_after_drop_off_by_user(events):
     t = cjm.after_drop_off(events, ["home", "cart", "purchase"], at="cart", unit="user")
-    assert t[["next", "units", "denominator"]].values.tolist() == [[cjm.paths.END, 1, 1]]  # u3; u1 bought
+    assert t[["next", "units", "denominator"]].values.tolist() == [[paths.END, 1, 1]]  # u3; u1 bought
 
 
 def test_after_drop_off_rejects_the_last_step(events):
