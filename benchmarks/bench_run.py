@@ -25,9 +25,10 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from cjmlib.cli import new_project
+from cjmlib.demo.templates import new_project
 from cjmlib.run.export import export_notebook
-from cjmlib.run.runner import KERNEL_NAME, STEPS, run_playbook
+from cjmlib.run.runner import KERNEL_NAME, run_playbook
+from cjmlib.run.steps import STEPS
 
 BARE = nbformat.v4.new_notebook(cells=[
     nbformat.v4.new_code_cell('project_dir: str = ""\nrun_dir: str = ""\nas_of: str = ""\nlanguage: str = "en"\n'

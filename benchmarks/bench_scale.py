@@ -131,7 +131,7 @@ def _run_task(project, task: str) -> dict:
 def child(engine: str, task: str, parquet: str, spill: str, memory_limit: str) -> None:
     """Run one analytic on one engine and print one JSON line (the parent measures memory and spill)."""
     from cjmlib.data.engine import EngineProject, spark_project, spark_session
-    from cjmlib.spec.model import load_spec
+    from cjmlib.spec.io import load_spec
 
     spec = load_spec(TEMPLATE)
     if engine == "duckdb":

@@ -18,17 +18,10 @@ from .analytics.inventory import (
     unmatched_events,
 )
 from .analytics.paths import after_drop_off, step_sankey_table, top_paths, transition_table
+from .analytics.personas import persona_mix, segment_personas
+from .analytics.reconcile import reconcile_funnels
 from .analytics.retention import cohort_table, purchase_gaps, repeat_purchase_rate
-from .analytics.segments import (
-    find_segments,
-    persona_evidence,
-    persona_mix,
-    segment_features,
-    segment_personas,
-    segment_profiles,
-    segment_summary,
-)
-from .analytics.vendors import reconcile_funnels
+from .analytics.segments import find_segments, segment_features, segment_profiles, segment_summary
 from .analytics.web import repeat_purchase, web_metrics, weekly_abandonment
 from .data.engine import open_engine, to_spark
 from .data.project import Project, load_project, open_project, validate_project
@@ -52,19 +45,17 @@ from .plan.sizing import (
     what_if_panel,
     what_if_table,
 )
-from .spec.model import Journey, load_spec, save_spec
+from .spec.io import load_spec, save_spec
+from .spec.model import Journey
 from .view.display import as_table, show_image, show_table
 from .view.exercises import check
-from .view.widgets import SpecEditor
-from .voice.voc import (
-    ces_table,
-    csat_table,
-    emotion_curve,
+from .voice.emotion import emotion_curve
+from .voice.evidence import persona_evidence
+from .voice.scores import ces_table, csat_table, nps_table, score_table
+from .voice.themes import (
     feedback_table,
-    nps_table,
     pain_point_table,
     quotes_table,
-    score_table,
     sentiment_fit_table,
     theme_candidates,
     theme_table,
@@ -73,15 +64,19 @@ from .voice.voc import (
 
 __version__ = "0.1.0"
 
-# charts and the map pull in matplotlib: imported on first use, so the command line starts fast
+# charts and the map pull in matplotlib, the spec editor ipywidgets: imported on first use, so the
+# command line starts fast
 _LAZY = {"journeymap": ".journeymap", "plot": ".view.plot"}
+_LAZY_NAMES = {"SpecEditor": ".view.widgets"}
 
 
 def __getattr__(name: str):
     if name in _LAZY:
         return importlib.import_module(_LAZY[name], __name__)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(_LAZY_NAMES[name], __name__), name)
     raise AttributeError(f"module 'cjmlib' has no attribute {name!r}")
 
 
-__all__ = sorted([*_LAZY, *(name for name, value in globals().items()
+__all__ = sorted([*_LAZY, *_LAZY_NAMES, *(name for name, value in globals().items()
                             if not name.startswith("_") and not isinstance(value, types.ModuleType))])

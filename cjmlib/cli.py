@@ -8,55 +8,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from .demo.templates import PROJECT_TEMPLATES
 from .errors import CjmError, RunError, SpecError, format_issues
 
-__all__ = ["TEMPLATES_DIR", "main", "new_project"]
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-PROJECT_TEMPLATES = ("ecommerce",)
+__all__ = ["main"]
 
 
 def _err(message: str) -> None:
     print(f"cjm: {message}", file=sys.stderr)
 
 
-def new_project(directory: str | os.PathLike, *, template: str = "ecommerce", with_data: bool = True,
-                users: int | None = None, seed: int = 7) -> Path:
-    """Create a journey project from a template; the ecommerce template comes with its demo data.
-
-    Raises CjmError when the folder exists and is not empty, or the template is unknown.
-    """
-    target = Path(directory)
-    if template not in PROJECT_TEMPLATES:
-        raise CjmError(f"unknown template '{template}'. Templates: {', '.join(PROJECT_TEMPLATES)}")
-    if target.exists() and any(target.iterdir()):
-        raise CjmError(f"{target} exists and is not empty; choose a new folder")
-    source = TEMPLATES_DIR / template
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source / "journey.yml", target / "journey.yml")
-    (target / "data").mkdir(exist_ok=True)
-    (target / "reports").mkdir(exist_ok=True)
-    (target / ".gitignore").write_text("reports/\n.cjm-secret\nwork/\n", encoding="utf-8")
-    secret = target / ".cjm-secret"
-    secret.write_text(os.urandom(32).hex() + "\n", encoding="utf-8")
-    secret.chmod(0o600)
-    if with_data and template == "ecommerce":
-        from .demo.shop import generate
-
-        kwargs = {"seed": seed}
-        if users:
-            kwargs["n_users"] = users
-        generate(target, **kwargs)
-    return target
-
-
 def _cmd_new(args) -> int:
+    from .demo.templates import new_project
+
     path = new_project(args.directory, template=args.template, with_data=not args.no_data)
     print(f"created {path} from the '{args.template}' template")
     print(f"next: cjm validate {path}   then   cjm run {path}")
@@ -115,6 +84,8 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_demo(args) -> int:
+    from .demo.templates import new_project
+
     target = Path(args.directory)
     if target.exists() and (target / "journey.yml").exists():
         if not args.quiet:
@@ -128,6 +99,7 @@ def _cmd_demo(args) -> int:
 
 def _cmd_lab(args) -> int:
     from .data.project import validate_project
+    from .run.lab import lab_notebooks
 
     directory = Path(args.directory).resolve()
     if not (directory / "journey.yml").exists():
@@ -135,16 +107,7 @@ def _cmd_lab(args) -> int:
     errors = [i for i in validate_project(directory) if i.severity == "error"]
     if errors:
         print("the project has problems (the editors can fix the spec):\n" + format_issues(errors), file=sys.stderr)
-    notebooks = directory / "notebooks"
-    notebooks.mkdir(exist_ok=True)
-    from .run.runner import NOTEBOOKS_DIR
-
-    workbench = TEMPLATES_DIR / "lab" / "workbench.ipynb"
-    for nb in [workbench, *sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]:
-        target = notebooks / nb.name
-        if not target.exists():  # never overwrite the consultant's own copy
-            text = nb.read_text(encoding="utf-8").replace('\\"../demo\\"', json.dumps(json.dumps(str(directory)))[1:-1])
-            target.write_text(text, encoding="utf-8")
+    lab_notebooks(directory)  # the workbench and the steps, parameterized for the project
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={directory}", f"--ip={args.ip}",
            f"--port={args.port}", "--ServerApp.open_browser=" + ("False" if args.no_browser else "True"),
            "--LabApp.extension_manager=readonly", "--LabApp.news_url=None",
@@ -195,7 +158,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``cjm`` command; returns the exit code."""
+    """Entry point of the ``cjm`` command: parse ``argv`` (default: the command line), run it, return the
+    exit code."""
     args = _parser().parse_args(argv)
     try:
         return args.func(args)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CjmError", "DataError", "Issue", "RunError", "SpecError", "format_issues"]
+__all__ = ["CjmError", "DataError", "Issue", "LockedError", "RunError", "SpecError", "format_issues"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Issue:
     severity: str = "error"  # "error" blocks a run; "warning" is a reported correction (e.g. rows set aside)
 
     def location(self) -> str:
+        """Return where the issue is: the file, then the line, row, column and key that are known."""
         parts = [self.file]
         if self.line is not None:
             parts.append(f"line {self.line}")
@@ -52,6 +53,7 @@ class Issue:
         return text
 
     def as_dict(self) -> dict:
+        """Return every field of the issue, by name (for ``cjm validate --json``)."""
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
@@ -79,6 +81,7 @@ class SpecError(CjmError):
 
     @property
     def codes(self) -> list[str]:
+        """The reason code of each issue, in order (what tests assert, never the wording)."""
         return [i.code for i in self.issues]
 
 
@@ -107,3 +110,9 @@ class RunError(CjmError):
         if exit_code is not None:
             self.exit_code = exit_code
         super().__init__(message)
+
+
+class LockedError(CjmError):
+    """Another run of the same project is under way; this one was not started."""
+
+    exit_code = 3

@@ -6,15 +6,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-__all__ = ["mean_interval", "nps_interval", "suppress_small", "wilson_interval"]
+__all__ = ["Z95", "mean_interval", "nps_interval", "suppress_small", "wilson_interval"]
 
+#: The z of a two-sided 95 % interval: the 97.5 % quantile of the standard normal,
+#: ``scipy.stats.norm.ppf(0.975)``. Every 95 % interval of the library uses it.
 Z95 = 1.959963984540054
 
 
 def wilson_interval(successes, trials, *, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
     """Return the Wilson score interval (low, high) of successes/trials, elementwise.
 
-    Trials of 0 give NaN bounds.
+    ``z`` sets the level (:data:`Z95` for 95 %). Trials of 0 give NaN bounds.
     """
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
@@ -31,7 +33,7 @@ def nps_interval(promoters, detractors, responses, *, z: float = Z95) -> tuple[n
     """Return the normal-approximation interval of NPS = 100 × (promoters − detractors) / responses.
 
     The variance of the difference of two proportions of one multinomial sample is
-    (p + d − (p − d)²) / n.
+    (p + d − (p − d)²) / n; ``z`` sets the level (:data:`Z95` for 95 %).
     """
     pr = np.asarray(promoters, dtype=float)
     de = np.asarray(detractors, dtype=float)
@@ -44,7 +46,7 @@ def nps_interval(promoters, detractors, responses, *, z: float = Z95) -> tuple[n
 
 
 def mean_interval(values) -> tuple[float, float, float, int]:
-    """Return (mean, low, high, n) with a Student-t 95 % interval; NaN bounds for n < 2."""
+    """Return (mean, low, high, n) of ``values`` with a Student-t 95 % interval; NaN bounds for n < 2."""
     x = pd.Series(values, dtype=float).dropna()
     n = len(x)
     if n == 0:
@@ -57,7 +59,10 @@ def mean_interval(values) -> tuple[float, float, float, int]:
 
 
 def suppress_small(table: pd.DataFrame, *, n_column: str, min_n: int, columns: list[str]) -> pd.DataFrame:
-    """Blank ``columns`` where ``n_column`` < ``min_n`` and say so in a ``suppressed`` column."""
+    """Return a copy of ``table`` with ``columns`` blank where ``n_column`` < ``min_n``.
+
+    The rows blanked are marked in a ``suppressed`` column.
+    """
     out = table.copy()
     small = out[n_column] < min_n
     for col in columns:

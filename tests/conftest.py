@@ -37,7 +37,7 @@ def template_project(tmp_path) -> Path:
 def demo_project(tmp_path_factory) -> Path:
     """The generated demo project at its default size (as `make demo` makes it), shared by the tests of a
     session; do not modify it."""
-    from cjmlib.cli import new_project
+    from cjmlib.demo.templates import new_project
 
     target = tmp_path_factory.mktemp("demo") / "shop"
     new_project(target, template="ecommerce")

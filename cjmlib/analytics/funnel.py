@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..stats import wilson_interval
+from .vendors import vendor_options
 
 __all__ = ["COUNTINGS", "ENTRIES", "ORDERS", "REENTRIES", "funnel_table", "stage_funnel"]
 
@@ -48,8 +49,6 @@ def _events(source):
 def _vendor(emulate: str | None) -> dict:
     if emulate is None:
         return {}
-    from .vendors import vendor_options
-
     return vendor_options(emulate)
 
 
@@ -305,7 +304,7 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
         When the data ends (for ``censored``); the last event's time when omitted.
     emulate
         ``"ga4"``, ``"mixpanel"``, ``"amplitude"`` or ``"posthog"``: that vendor's documented
-        counting (see :mod:`cjmlib.vendors`): its values replace the defaults of ``order``,
+        counting (see :mod:`cjmlib.analytics.vendors`): its values replace the defaults of ``order``,
         ``entry``, ``counting``, ``reentry``, ``tie_seconds`` and ``window_days``; options given
         explicitly still win.
 

@@ -6,6 +6,8 @@ import ibis
 import pandas as pd
 
 from ..stats import wilson_interval
+from .personas import persona_users_sql
+from .web import sessions_table
 
 __all__ = ["goals_table", "persona_cards", "persona_coverage", "touchpoint_matrix", "touchpoint_volume",
            "unmatched_events"]
@@ -56,8 +58,6 @@ def touchpoint_volume(project) -> pd.DataFrame:
         with the touchpoint, those with a purchase), ``conversion`` (converted ÷ sessions) with its
         Wilson ``ci_low``, ``ci_high``, and ``has_data`` (False: a touchpoint the data cannot see).
     """
-    from .web import sessions_table
-
     spec = project.spec
     ev = project.table("events")
     counts = ev.group_by("touchpoint").agg(events=ev.event.count(), sessions=ev.session_id.nunique(),
@@ -115,8 +115,6 @@ def persona_coverage(project) -> pd.DataFrame:
         at the touchpoint: the numerator), ``persona_users`` (the denominator), ``share``, and
         ``in_lanes`` (the spec's lane for the persona and the touchpoint's stage mentions an action).
     """
-    from .segments import persona_users_sql
-
     spec, rows = project.spec, []
     for p in spec.personas:
         users_sql = persona_users_sql(p)

@@ -1,10 +1,10 @@
-"""Evidence for personas from the data, and data-derived segments to support or challenge them.
+"""Data-derived segments of customers, to support or challenge the workshop's personas.
 
-Personas come from a workshop; segments come from the data. :func:`persona_evidence` measures each
-persona that has a data rule; :func:`segment_features` builds one row of behaviour per customer
-(RFM, channel and device mix, touchpoint interest, engagement), :func:`find_segments` clusters them
-(scaled, KMeans, k chosen by silhouette, seeded) and :func:`segment_profiles` describes each segment
-in plain words. :func:`segment_personas` sets the segments against the spec's personas.
+:func:`segment_features` builds one row of behaviour per customer (RFM, channel and device mix,
+touchpoint interest, engagement), :func:`find_segments` clusters them (scaled, KMeans, k chosen by
+silhouette, seeded) and :func:`segment_profiles` and :func:`segment_summary` describe each segment in
+plain words. The personas' measures, and :func:`cjmlib.segment_personas` which sets the segments
+against them, are in :mod:`cjmlib.analytics.personas`.
 
 Examples
 --------
@@ -19,119 +19,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
-from ..data.sources import _lit, _q
 from .retention import purchases
+from .web import key_events
 
-__all__ = ["FAMILIES", "Segments", "feature_label", "find_segments", "persona_evidence", "persona_mix",
-           "persona_users_sql", "segment_features", "segment_personas", "segment_profiles", "segment_summary"]
+__all__ = ["FAMILIES", "Segments", "feature_label", "find_segments", "segment_features", "segment_profiles",
+           "segment_summary"]
 
 #: Feature families; each weighs the same in the clustering, however many columns it has.
 FAMILIES = ("engagement", "device", "channel", "interest", "category", "purchase")
 _MAX_VALUES = 8  # device, channel, category values kept as features (the most frequent)
 _SEARCH_STARTS = 3  # KMeans starts per k while choosing k (the chosen k is fitted again with ten)
-
-
-def persona_users_sql(persona) -> str | None:
-    """SQL selecting the user ids the persona's rule matches (any of the user's events matches)."""
-    if not persona.rule:
-        return None
-    conds = []
-    for column, values in persona.rule.items():
-        values = values if isinstance(values, tuple) else (values,)
-        conds.append(f"{_q(column)} IN ({', '.join(_lit(v) for v in values)})")
-    return f"SELECT DISTINCT user_id FROM events WHERE {' AND '.join(conds)}"
-
-
-def _purchase_keys(project) -> str:
-    keys = project.spec.sources.events.key_events["purchase"] if project.spec.sources.events else ("purchase",)
-    return ", ".join(_lit(k) for k in keys)
-
-
-def persona_mix(project, *, by: str = "device") -> pd.DataFrame:
-    """Share of each persona's sessions per value of ``by`` (``device`` or ``channel``).
-
-    Returns
-    -------
-    DataFrame
-        ``persona``, ``<by>``, ``sessions`` (the persona's sessions with that value: the numerator),
-        ``persona_sessions`` (all the persona's sessions: the denominator), ``share``.
-        A session counts under the value of its first event.
-    """
-    rows = []
-    for p in project.spec.personas:
-        users_sql = persona_users_sql(p)
-        if users_sql is None:
-            continue
-        t = project.sql(f"""
-            WITH s AS (SELECT session_id, arg_min({_q(by)}, ts) v FROM events
-                       WHERE user_id IN ({users_sql}) GROUP BY session_id)
-            SELECT coalesce(CAST(v AS VARCHAR), '–') v, count(*) n FROM s GROUP BY 1 ORDER BY n DESC, v""")
-        total = int(t.n.sum())
-        rows += [{"persona": p.name, by: r.v, "sessions": int(r.n), "persona_sessions": total,
-                  "share": r.n / total if total else np.nan} for r in t.itertuples()]
-    return pd.DataFrame(rows, columns=["persona", by, "sessions", "persona_sessions", "share"])
-
-
-def _mix_text(mix: pd.DataFrame, persona: str, by: str, top: int = 3) -> str:
-    sub = mix[mix.persona == persona].head(top)
-    return " · ".join(f"{v} {s:.0%}" for v, s in zip(sub[by], sub.share))
-
-
-def _top_themes(project, users_sql: str, top: int = 3) -> str:
-    """The persona's most mentioned codebook themes in its users' feedback, with their counts."""
-    if not project.has("feedback") or not project.spec.codebook.themes:
-        return ""
-    from ..voice.voc import code_themes  # the codebook matcher of step 5, not a second one
-
-    fb = project.sql(f"SELECT text FROM feedback WHERE user_id IN ({users_sql})")
-    if fb.empty:
-        return ""
-    counts = code_themes(fb.text, project.spec.codebook).sum().sort_values(ascending=False, kind="stable")
-    labels = {t.id: t.label or t.id for t in project.spec.codebook.themes}
-    return " · ".join(f"{labels.get(t, t)} ({int(n)})" for t, n in counts.head(top).items() if n > 0)
-
-
-def persona_evidence(project) -> pd.DataFrame:
-    """Share of users and revenue, sessions, conversion, channel and device mix and top themes per persona.
-
-    Only personas with a data rule are measured.
-
-    Returns
-    -------
-    DataFrame
-        ``persona``, ``users``, ``share_users`` (users ÷ all users), ``revenue``, ``share_revenue``
-        (revenue ÷ all revenue), ``sessions``, ``conversions`` (sessions with a purchase),
-        ``conversion`` (conversions ÷ sessions), ``device_mix`` and ``channel_mix`` (the three largest
-        shares of the persona's sessions, see :func:`persona_mix`), ``top_themes`` (the three codebook
-        themes its users' feedback mentions most, with the number of items). A user may match several
-        rules.
-    """
-    purchase = _purchase_keys(project)
-    totals = project.sql("SELECT count(DISTINCT user_id) users, coalesce(sum(revenue), 0) revenue FROM events").iloc[0]
-    devices, channels = persona_mix(project, by="device"), persona_mix(project, by="channel")
-    rows = []
-    for p in project.spec.personas:
-        users_sql = persona_users_sql(p)
-        if users_sql is None:
-            continue
-        r = project.sql(f"""
-            WITH u AS ({users_sql}),
-                 s AS (SELECT session_id, bool_or(event IN ({purchase})) bought, sum(revenue) revenue
-                       FROM events WHERE user_id IN (SELECT user_id FROM u) GROUP BY session_id)
-            SELECT (SELECT count(*) FROM u) users, coalesce(sum(revenue), 0) revenue, count(*) sessions,
-                   count(*) FILTER (WHERE bought) conversions FROM s""").iloc[0]
-        rows.append({"persona": p.name, "users": int(r.users),
-                     "share_users": r.users / totals.users if totals.users else float("nan"),
-                     "revenue": float(r.revenue),
-                     "share_revenue": r.revenue / totals.revenue if totals.revenue else float("nan"),
-                     "sessions": int(r.sessions), "conversions": int(r.conversions),
-                     "conversion": r.conversions / r.sessions if r.sessions else float("nan"),
-                     "device_mix": _mix_text(devices, p.name, "device"),
-                     "channel_mix": _mix_text(channels, p.name, "channel"),
-                     "top_themes": _top_themes(project, users_sql)})
-    return pd.DataFrame(rows, columns=["persona", "users", "share_users", "revenue", "share_revenue", "sessions",
-                                       "conversions", "conversion", "device_mix", "channel_mix", "top_themes"])
 
 
 # ---------------------------------------------------------------- features
@@ -155,13 +57,11 @@ def _event_features(project) -> tuple[pd.DataFrame, pd.Timestamp, pd.Timestamp]:
     """Engagement, device and channel mix per session, touchpoint and category interest per event.
 
     Two grouped queries over the events: sessions per user, device and channel (a session is credited
-    to its smallest user id, as in :func:`~cjmlib.web.sessions_table`, with the device and channel of
+    to its smallest user id, as in :func:`~cjmlib.analytics.web.sessions_table`, with the device and channel of
     its first event that has one); events per user (and category). Also returns the first and last
     event's time.
     """
-    from .web import _key_events
-
-    ev, keys = project.table("events"), _key_events(project)
+    ev, keys = project.table("events"), key_events(project)
     e = ev.filter(ev.session_id.notnull())
     s = e.group_by("session_id").agg(
         user_id=e.user_id.min(), events=e.event.count(), device=e.device.argmin(e.ts),
@@ -262,8 +162,6 @@ class Segments:
 
 def _scaled(features: pd.DataFrame) -> np.ndarray:
     """log1p on the skewed counts, standard scaling, then each family weighted by 1 / sqrt(its columns)."""
-    from sklearn.preprocessing import StandardScaler
-
     x = features.copy()
     skewed = [c for c in x if c in ("engagement:sessions", "engagement:events_per_session")
               or c.startswith("purchase:")]
@@ -301,9 +199,6 @@ def find_segments(features: pd.DataFrame, *, families: tuple[str, ...] | None = 
     -------
     Segments
     """
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
-
     if families is None:
         behaviour = [f for f in FAMILIES if f != "purchase"]
         families = tuple(f for f in behaviour if any(c.startswith(f + ":") for c in features)) or ("purchase",)
@@ -315,8 +210,6 @@ def find_segments(features: pd.DataFrame, *, families: tuple[str, ...] | None = 
     ks = [k for k in k_range if 2 <= k < len(features)]
     if not ks:
         raise ValueError(f"need more customers than segments: {len(features)} customers for k in {list(k_range)}")
-    from threadpoolctl import threadpool_limits
-
     # rows ordered by their values, not by their ids (pseudonyms drawn with each project's key), so the
     # same customers give the same segments in every project
     index = features.index
@@ -445,25 +338,3 @@ def segment_summary(features: pd.DataFrame, labels: pd.Series, *, language: str 
             table.loc[table.nps_responses < k, "nps"] = np.nan
     first = ["segment", "users", "share_users", *[c for c in ("share_revenue",) if c in table], "description"]
     return table[first + [c for c in table if c not in first]]
-
-
-def segment_personas(project, labels: pd.Series) -> pd.DataFrame:
-    """How the data's segments line up with the spec's personas (those with a data rule).
-
-    Returns
-    -------
-    DataFrame
-        ``segment``, ``persona``, ``users`` (customers of the segment the persona's rule matches: the
-        numerator), ``segment_users`` (the denominator), ``share``. A customer may match several personas.
-    """
-    sizes = labels.value_counts()
-    rows = []
-    for p in project.spec.personas:
-        users_sql = persona_users_sql(p)
-        if users_sql is None:
-            continue
-        matched = labels.index.isin(project.sql(users_sql).user_id.astype(str))
-        hits = labels[matched].value_counts()
-        rows += [{"segment": int(s), "persona": p.name, "users": int(hits.get(s, 0)), "segment_users": int(n),
-                  "share": hits.get(s, 0) / n} for s, n in sizes.sort_index().items()]
-    return pd.DataFrame(rows, columns=["segment", "persona", "users", "segment_users", "share"])

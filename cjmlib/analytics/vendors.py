@@ -1,4 +1,4 @@
-"""How analytics vendors count a funnel, and why two counts of the "same" funnel differ.
+"""How analytics vendors count a funnel: their documented defaults as funnel options.
 
 Each preset holds the options of :func:`cjmlib.funnel_table` that reproduce a vendor's documented
 defaults (sources and caveats in docs/adr/0001-how-a-funnel-counts.md):
@@ -11,15 +11,14 @@ mixpanel    ordered    closed    uniques   first       30           0
 amplitude   ordered    closed    uniques   best        1            1
 posthog     ordered    closed    uniques   best        14           0
 ==========  =========  ========  ========  ==========  ===========  ============
+
+Why two counts of the "same" funnel differ is told by :func:`cjmlib.reconcile_funnels`
+(:mod:`cjmlib.analytics.reconcile`).
 """
 
 from __future__ import annotations
 
-import pandas as pd
-
-from .funnel import funnel_table
-
-__all__ = ["VENDORS", "reconcile_funnels", "vendor_options"]
+__all__ = ["VENDORS", "vendor_options"]
 
 VENDORS: dict[str, dict] = {
     "ga4": {"order": "ordered", "entry": "closed", "counting": "uniques", "reentry": "first",
@@ -30,16 +29,6 @@ VENDORS: dict[str, dict] = {
                   "window_days": 1.0, "tie_seconds": 1.0},
     "posthog": {"order": "ordered", "entry": "closed", "counting": "uniques", "reentry": "best",
                 "window_days": 14.0, "tie_seconds": 0.0},
-}
-
-_WHY = {
-    "order": "order: {a} lets other events come between steps; {b} does not (or ignores order)",
-    "entry": "entry: a closed funnel counts only units starting at step 1; an open one counts entries at any step",
-    "counting": "counting: uniques count each unit once; totals count every attempt",
-    "reentry": ("re-entry: 'first' starts the window at the first entry event and never restarts it; "
-                "'best' lets a later entry start a more successful attempt"),
-    "window_days": "window: {a} days vs {b} days from entry — conversions later than the shorter window are lost",
-    "tie_seconds": "ties: events within {b} s count in either order for one and not for the other",
 }
 
 
@@ -59,60 +48,3 @@ def vendor_options(emulate: str) -> dict:
     if emulate not in VENDORS:
         raise ValueError(f"emulate must be one of {', '.join(map(repr, VENDORS))}, not {emulate!r}")
     return dict(VENDORS[emulate])
-
-
-def _reasons(reference: dict, other: dict) -> str:
-    out = []
-    for key, text in _WHY.items():
-        a, b = reference[key], other[key]
-        if a != b:
-            out.append(text.format(a="no limit" if a is None else a, b="no limit" if b is None else b))
-    return "; ".join(out)
-
-
-def reconcile_funnels(source, steps: list[str], *, vendors: tuple[str, ...] = tuple(VENDORS),
-                      reference: str | None = None, **options) -> pd.DataFrame:
-    """Count one funnel the way each vendor does and explain where the counts differ.
-
-    Parameters
-    ----------
-    source
-        A Project or an Ibis table of events (see :func:`cjmlib.funnel_table`).
-    steps
-        The funnel's steps.
-    vendors
-        The vendors to compare.
-    reference
-        The vendor the others are compared with (the first of ``vendors`` when omitted).
-    **options
-        Options shared by every count (``by``, ``unit``, ``labels``, ``data_end``…); they must
-        not be vendor settings.
-
-    Returns
-    -------
-    DataFrame
-        One row per vendor and step: ``vendor``, ``step``, ``key``, ``label``, ``units``,
-        ``denominator``, ``rate`` (units ÷ units at step 1), ``ci_low``, ``ci_high``, ``order``,
-        ``entry``, ``counting``, ``reentry``, ``window_days``, ``tie_seconds``, ``reference``,
-        ``reference_units``, ``difference`` (units − reference units) and ``why`` (the settings
-        that differ from the reference's, each with its effect; empty when none differ).
-    """
-    clash = set(options) & set(next(iter(VENDORS.values())))
-    if clash:
-        raise ValueError(f"{', '.join(sorted(clash))} is set by each vendor; remove it from the options")
-    reference = reference or vendors[0]
-    frames = []
-    for vendor in dict.fromkeys([reference, *vendors]):
-        table = funnel_table(source, steps, emulate=vendor, **options)
-        settings = vendor_options(vendor)
-        frames.append(table.assign(vendor=vendor, reentry=settings["reentry"], tie_seconds=settings["tie_seconds"],
-                                   why=_reasons(vendor_options(reference), settings)))
-    out = pd.concat(frames, ignore_index=True)
-    ref = out.loc[out.vendor == reference].set_index("step")["units"]
-    out["reference"] = reference
-    out["reference_units"] = out.step.map(ref).astype(int)
-    out["difference"] = out.units - out.reference_units
-    cols = ["vendor", "step", "key", "label", "units", "denominator", "rate", "ci_low", "ci_high", "order",
-            "entry", "counting", "reentry", "window_days", "tie_seconds", "reference", "reference_units",
-            "difference", "why"]
-    return out[cols]

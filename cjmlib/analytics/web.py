@@ -12,10 +12,23 @@ import pandas as pd
 
 from ..stats import wilson_interval
 
-__all__ = ["repeat_purchase", "sessions_table", "web_metrics", "weekly_abandonment"]
+__all__ = ["key_events", "repeat_purchase", "sessions_table", "web_metrics", "weekly_abandonment"]
 
 
-def _key_events(project) -> dict[str, list[str]]:
+def key_events(project) -> dict[str, list[str]]:
+    """Return the event names that mean added to cart, started checkout and purchased.
+
+    Parameters
+    ----------
+    project
+        The loaded project: its spec's ``sources.events.key_events``, or ``add_to_cart``,
+        ``begin_checkout`` and ``purchase`` when the spec declares no events source.
+
+    Returns
+    -------
+    dict
+        ``cart``, ``checkout``, ``purchase``: each a list of event names.
+    """
     source = project.spec.sources.events
     keys = source.key_events if source else {"cart": ("add_to_cart",), "checkout": ("begin_checkout",),
                                                "purchase": ("purchase",)}
@@ -32,7 +45,7 @@ def sessions_table(project):
     revenue, device, channel, landing (the touchpoint of the session's first event).
     """
     ev = project.table("events")
-    keys = _key_events(project)
+    keys = key_events(project)
     first = ev.mutate(rn=ibis.row_number().over(group_by=ev.session_id, order_by=ev.ts))
     landing = first.filter(first.rn == 0).select("session_id", landing=first.touchpoint,
                                                  device=first.device, channel=first.channel)
@@ -127,7 +140,7 @@ def repeat_purchase(project) -> dict:
         per = o.group_by("user_id").agg(n=o.order_id.nunique())
     else:
         ev = project.table("events")
-        ev = ev.filter(ev.event.isin(_key_events(project)["purchase"]))
+        ev = ev.filter(ev.event.isin(key_events(project)["purchase"]))
         per = ev.group_by("user_id").agg(n=ev.session_id.nunique())
     row = per.aggregate(customers=per.user_id.count(), repeaters=(per.n >= 2).sum()).execute().iloc[0]
     return _rate("repeat_purchase_rate", "Repeat purchase rate", int(row.repeaters or 0), int(row.customers),

@@ -50,6 +50,8 @@ from pathlib import Path
 
 import duckdb
 
+from .sql import quote_literal
+
 __all__ = ["GA4_COLUMNS", "GA4_REQUIRED", "ga4_param_sql", "read_ga4"]
 
 GA4_COLUMNS = ("user_id", "session_id", "ts", "event", "page", "channel", "device", "revenue")
@@ -71,17 +73,13 @@ _JSON_LAYOUT = ('{"event_timestamp": "VARCHAR", "event_name": "VARCHAR", "user_p
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
-def _lit(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def ga4_param_sql(params: str, key: str) -> str:
     """Return SQL giving the text value of the event parameter ``key`` from the list ``params``.
 
     The first of ``string_value``, ``int_value``, ``double_value`` and ``float_value`` that is set,
     as text; NULL when the event has no such parameter.
     """
-    value = f"list_filter({params}, lambda p: p.key = {_lit(key)})[1].value"
+    value = f"list_filter({params}, lambda p: p.key = {quote_literal(key)})[1].value"
     return (f"coalesce({value}.string_value, CAST({value}.int_value AS VARCHAR), "
             f"CAST({value}.double_value AS VARCHAR), "
             f"CAST({value}.float_value AS VARCHAR))")
@@ -136,12 +134,12 @@ def read_ga4(con: duckdb.DuckDBPyConnection, table: str, path: str | os.PathLike
         The file cannot be read as JSON or Parquet.
     """
     path = Path(path)
-    file = _lit(str(path))
+    file = quote_literal(str(path))
     if path.suffix.lower() in _JSON_SUFFIXES:
         seen = {k for (k,) in con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM (SELECT json FROM "
                                           f"read_json_objects({file}, format='newline_delimited') LIMIT 1000)"
                                           ).fetchall()}
-        columns = "{" + ", ".join(f"{_lit(k)}: {_lit(v)}" for k, v in _LAYOUT.items()) + "}"
+        columns = "{" + ", ".join(f"{quote_literal(k)}: {quote_literal(v)}" for k, v in _LAYOUT.items()) + "}"
         rows_sql = [f"SELECT * FROM read_json({file}, format='newline_delimited', columns={columns})"]
     else:  # the export's own types; a file lacking a nested field is read through JSON, with NULL for it
         seen = {d[0] for d in con.execute(f"SELECT * FROM read_parquet({file}) LIMIT 0").description}
@@ -149,7 +147,7 @@ def read_ga4(con: duckdb.DuckDBPyConnection, table: str, path: str | os.PathLike
         typed = ", ".join(c if c in seen else f"CAST(NULL AS {t}) AS {c}" for c, t in _LAYOUT.items())
         rows_sql = [f"SELECT {typed} FROM read_parquet({file})",
                     (f"SELECT unnest(json_transform(to_json(struct_pack({', '.join(present) or 'NULL AS none'})), "
-                     f"{_lit(_JSON_LAYOUT)})) FROM read_parquet({file})")]
+                     f"{quote_literal(_JSON_LAYOUT)})) FROM read_parquet({file})")]
     missing = [f for f in GA4_REQUIRED if f not in seen]
     if seen and missing:
         raise ValueError(f"the file is not a GA4 BigQuery export: no field {', '.join(missing)} "

@@ -20,7 +20,9 @@ import ibis
 import pandas as pd
 
 from ..errors import DataError, Issue, SpecError
-from ..spec.model import Journey, _dotted, _line_of, load_spec
+from ..spec.io import load_spec
+from ..spec.issues import dotted, line_of
+from ..spec.model import Journey
 from .engine import attach_engine, engine_issues
 from .privacy import SECRET_ENV, SECRET_FILE, read_secret
 from .results import load_result, save_result
@@ -134,7 +136,7 @@ def _non_finite(value, loc: tuple = ()):
 
 def _spec_number_issues(journey: Journey, tree) -> list[Issue]:
     """Report NaN and infinite numbers in the spec (scores, reach, effort, KPI targets)."""
-    return [Issue(code="not_finite", file="journey.yml", line=_line_of(tree, loc), key=_dotted(loc),
+    return [Issue(code="not_finite", file="journey.yml", line=line_of(tree, loc), key=dotted(loc),
                   problem="NaN and infinity are not values here.", fix="Write a number, or delete the key.")
             for loc in _non_finite(journey.model_dump(mode="python"))]
 

@@ -119,10 +119,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from ..files import write_atomically
 
 __all__ = ["has_result", "load_result", "results_dir", "save_result"]
 
@@ -133,14 +134,6 @@ def results_dir(run_dir: str | os.PathLike) -> Path:
     return path
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def save_result(run_dir: str | os.PathLike, name: str, value) -> Path:
     """Save a step's result: a DataFrame as Parquet, anything JSON-able as JSON.
 
@@ -148,14 +141,8 @@ def save_result(run_dir: str | os.PathLike, name: str, value) -> Path:
     """
     folder = results_dir(run_dir)
     if isinstance(value, pd.DataFrame):
-        path = folder / f"{name}.parquet"
-        tmp = folder / f".{name}.parquet.tmp"
-        value.reset_index(drop=True).to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-        return path
-    path = folder / f"{name}.json"
-    _atomic_write(path, json.dumps(value, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
-    return path
+        return write_atomically(folder / f"{name}.parquet", value.reset_index(drop=True).to_parquet(index=False))
+    return write_atomically(folder / f"{name}.json", json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
 def has_result(run_dir: str | os.PathLike, name: str) -> bool:

@@ -1,5 +1,6 @@
 """The demo shop: a seeded synthetic project with planted stories, for teaching and tests."""
 
-from .shop import SEGMENTS, generate
+from .behaviour import SEGMENTS
+from .shop import generate
 
 __all__ = ["SEGMENTS", "generate"]

@@ -7,6 +7,8 @@ client, a trainer or a participant reads is translated. A missing translation fa
 
 from __future__ import annotations
 
+from .formats import number, percent
+
 __all__ = ["COLUMN_LABELS", "EXERCISE_TEXTS", "INDEX_LABELS", "LANGUAGES", "PLOT_LABELS", "STEP_TITLES",
            "VALUE_LABELS", "check_language", "column_label", "exercise_text", "index_labels", "number", "percent",
            "plot_label", "step_title", "value_label"]
@@ -67,17 +69,6 @@ def check_language(language: str) -> str:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}; "
                          "set project.language in journey.yml")
     return language
-
-
-def number(x: float, language: str = "en", digits: int = 0) -> str:
-    """``x`` with thousands separators and ``digits`` decimals as ``language`` writes it (fr: 1 234,5)."""
-    text = f"{x:,.{digits}f}"
-    return text.replace(",", "\u202f").replace(".", ",") if language == "fr" else text
-
-
-def percent(x: float, language: str = "en", digits: int = 1) -> str:
-    """The share ``x`` (0–1) as a percentage: ``59.1%`` in English, ``59,1 %`` in French."""
-    return number(100 * x, language, digits) + ("\u202f%" if language == "fr" else "%")
 
 
 # Chart labels: titles, axis labels, legends and bar annotations of cjmlib.plot; {name} fields are

@@ -2,9 +2,9 @@
 
 from .maps import (
     ALL_STAGES,
-    Cell,
-    Lane,
+    MapCell,
     MapModel,
+    MapRow,
     PublishedMaps,
     build_map,
     persona_emotions,
@@ -17,5 +17,19 @@ from .maps import (
     render_svg,
 )
 
-__all__ = ["ALL_STAGES", "Cell", "Lane", "MapModel", "PublishedMaps", "build_map", "persona_emotions",
-           "persona_slug", "plot_overlay", "render_all", "render_html", "render_pdf", "render_png", "render_svg"]
+__all__ = [
+    "ALL_STAGES",
+    "MapCell",
+    "MapModel",
+    "MapRow",
+    "PublishedMaps",
+    "build_map",
+    "persona_emotions",
+    "persona_slug",
+    "plot_overlay",
+    "render_all",
+    "render_html",
+    "render_pdf",
+    "render_png",
+    "render_svg",
+]

@@ -27,21 +27,23 @@ import os
 import pandas as pd
 
 from ..data.results import load_result
+from ..i18n.formats import number, signed
 from ..spec.model import Journey, Persona
 from .kpis import kpi_lane
+from .layout import day_text
 from .model import (
     ALL_STAGES,
-    Cell,
-    Lane,
+    MapCell,
     MapContext,
     MapModel,
+    MapRow,
     as_list,
     missing,
     optional,
     period_of,
     short_name,
 )
-from .words import LABELS, number, signed
+from .words import LABELS
 
 __all__ = ["RESULTS", "build_map", "persona_emotions"]
 
@@ -57,26 +59,26 @@ def _prefix(ctx: MapContext, persona: Persona) -> str:
     return f"{short_name(persona)}: " if len(ctx.personas) > 1 else ""
 
 
-def _persona_lane(ctx: MapContext) -> dict[str, list[Cell]]:
+def _persona_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     cells = []
     for p in ctx.personas:
         lines = [p.name] + ([ctx.text["quote"].format(p.quote)] if p.quote else [])
         lines += [ctx.text["goals"].format(" · ".join(p.goals))] if p.goals else []
-        cells.append(Cell("\n".join(lines)))
+        cells.append(MapCell("\n".join(lines)))
     return {ALL_STAGES: cells}
 
 
-def _hypothesis_lane(ctx: MapContext, field: str) -> dict[str, list[Cell]]:
+def _hypothesis_lane(ctx: MapContext, field: str) -> dict[str, list[MapCell]]:
     """Return the spec lanes' ``actions`` or ``thoughts`` of the selected personas, per stage."""
     cells = ctx.per_stage()
     for stage in cells:
         for p in ctx.personas:
             lane = ctx.journey.lane(stage, p.id)
-            cells[stage] += [Cell(_prefix(ctx, p) + item) for item in (getattr(lane, field) if lane else ())]
+            cells[stage] += [MapCell(_prefix(ctx, p) + item) for item in (getattr(lane, field) if lane else ())]
     return cells
 
 
-def _touchpoint_lane(ctx: MapContext) -> dict[str, list[Cell]]:
+def _touchpoint_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     cells = ctx.per_stage()
     counts = ctx.frame("touchpoints")
     for tp in ctx.journey.touchpoints:
@@ -86,18 +88,18 @@ def _touchpoint_lane(ctx: MapContext) -> dict[str, list[Cell]]:
             n = int(row["sessions"].iloc[0])
             prov = ctx.provenance(n=n, source="events", definition=ctx.text["def_sessions"])
             text += " · " + ctx.text["sessions"].format(n=number(n, ctx.lang))
-            cells[tp.stage].append(Cell(text, float(n), prov))
+            cells[tp.stage].append(MapCell(text, float(n), prov))
         else:
-            cells[tp.stage].append(Cell(text))
+            cells[tp.stage].append(MapCell(text))
     return cells
 
 
-def _stage_lane(ctx: MapContext, field: str) -> dict[str, list[Cell]]:
+def _stage_lane(ctx: MapContext, field: str) -> dict[str, list[MapCell]]:
     """Return the touchpoints' ``frontstage``, ``backstage`` or ``support`` descriptions per stage."""
     cells = ctx.per_stage()
     for tp in ctx.journey.touchpoints:
         if getattr(tp, field):
-            cells[tp.stage].append(Cell(f"{tp.label}: {getattr(tp, field)}"))
+            cells[tp.stage].append(MapCell(f"{tp.label}: {getattr(tp, field)}"))
     return cells
 
 
@@ -116,14 +118,7 @@ def _day(ctx: MapContext) -> list[dict]:
     return sorted(moments, key=lambda m: m["minutes"])
 
 
-def day_text(moment: dict) -> str:
-    """Return a moment of the day as one line: time, persona, activity and touchpoint (channel)."""
-    who = f"{moment['persona']}: " if moment["persona"] else ""
-    where = moment["touchpoint_label"] + (f" ({moment['channel']})" if moment["channel"] else "")
-    return f"{moment['time']} · {who}{moment['activity']}" + (f" · {where}" if moment["touchpoint"] else "")
-
-
-def _quotes(ctx: MapContext, stage: str) -> list[Cell]:
+def _quotes(ctx: MapContext, stage: str) -> list[MapCell]:
     themes = ctx.frame("themes")
     if themes is None or "stage" not in themes:
         return []
@@ -135,11 +130,11 @@ def _quotes(ctx: MapContext, stage: str) -> list[Cell]:
         label = row.get("label") if not missing(row.get("label")) else row["theme"]
         definition = ctx.text["def_quote"].format(theme=label)
         prov = ctx.provenance(n=row["mentions"], source="feedback", definition=definition)
-        out += [Cell(ctx.text["quote"].format(q), None, prov) for q in quotes]
+        out += [MapCell(ctx.text["quote"].format(q), None, prov) for q in quotes]
     return out[:2]
 
 
-def _thoughts_lane(ctx: MapContext) -> dict[str, list[Cell]]:
+def _thoughts_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     cells = _hypothesis_lane(ctx, "thoughts")
     for stage in cells:
         cells[stage] += _quotes(ctx, stage)
@@ -159,7 +154,7 @@ def _emotion_rows(ctx: MapContext) -> tuple[pd.DataFrame | None, bool]:
     return frame[frame["persona"].isna() | frame["persona"].isin(["", "all"])], True
 
 
-def _emotion_cell(ctx: MapContext, point: dict, row: pd.Series, definition: str) -> Cell:
+def _emotion_cell(ctx: MapContext, point: dict, row: pd.Series, definition: str) -> MapCell:
     """Return the measured emotion of a stage beside its hypothesis; fill ``point`` unless hidden."""
     prov = ctx.provenance(n=row.get("n"), source="feedback", definition=definition)
     hyp = signed(point["hypothesis"], ctx.lang) if point["hypothesis"] is not None else "—"
@@ -177,7 +172,7 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _emotion(ctx: MapContext) -> tuple[dict[str, list[Cell]], list[dict]]:
+def _emotion(ctx: MapContext) -> tuple[dict[str, list[MapCell]], list[dict]]:
     text = ctx.text
     rows, overall = _emotion_rows(ctx)
     definition = text["def_emotion_all"] if overall and ctx.persona else text["def_emotion"]
@@ -192,26 +187,26 @@ def _emotion(ctx: MapContext) -> tuple[dict[str, list[Cell]], list[dict]]:
             cells[stage].append(_emotion_cell(ctx, point, row.iloc[0], definition))
         elif point["hypothesis"] is not None:
             hyp = text["emotion_hypothesis"].format(hypothesis=signed(point["hypothesis"], ctx.lang))
-            cells[stage].append(Cell(f"{hyp} · {text['no_data']}"))
+            cells[stage].append(MapCell(f"{hyp} · {text['no_data']}"))
         else:
-            cells[stage].append(Cell(text["no_data"]))
+            cells[stage].append(MapCell(text["no_data"]))
         if ctx.journey.project.map_type == "future_state" and point["target"] is not None:
-            cells[stage].append(Cell(text["emotion_target"].format(target=signed(point["target"], ctx.lang))))
+            cells[stage].append(MapCell(text["emotion_target"].format(target=signed(point["target"], ctx.lang))))
         points.append(point)
     return cells, points
 
 
-def _pain_lane(ctx: MapContext) -> dict[str, list[Cell]]:
+def _pain_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     cells, themes = ctx.per_stage(), ctx.frame("themes")
     for pp in ctx.journey.pain_points:
         if themes is None or not pp.themes:
-            cells[pp.stage].append(Cell(pp.name))
+            cells[pp.stage].append(MapCell(pp.name))
             continue
         mentions = int(themes.loc[themes["theme"].isin(pp.themes), "mentions"].sum())
         prov = ctx.provenance(n=mentions, source="feedback",
                               definition=ctx.text["def_mentions"].format(themes=", ".join(pp.themes)))
         count = ctx.text["mentions"].format(n=number(mentions, ctx.lang))
-        cells[pp.stage].append(Cell(f"{pp.name} · {count}", float(mentions), prov))
+        cells[pp.stage].append(MapCell(f"{pp.name} · {count}", float(mentions), prov))
     return cells
 
 
@@ -227,7 +222,7 @@ def _scoring(ctx: MapContext, scored: pd.DataFrame | None) -> tuple[str, str]:
     return (method, method) if scored is not None and method in scored else ("rice", "rice")
 
 
-def _opportunity_lane(ctx: MapContext) -> dict[str, list[Cell]]:
+def _opportunity_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     """Return the opportunities per stage, best score first, labelled by the scoring method used."""
     cells, scored, lang, text = ctx.per_stage(), ctx.frame("opportunities"), ctx.lang, ctx.text
     method, column = _scoring(ctx, scored)
@@ -237,7 +232,7 @@ def _opportunity_lane(ctx: MapContext) -> dict[str, list[Cell]]:
     for opp in ctx.journey.opportunities:
         row = scored[scored["opportunity"] == opp.id] if scored is not None else None
         if row is None or not len(row) or missing(row[column].iloc[0]):
-            ranked.append((opp.stage, -math.inf, Cell(opp.name)))
+            ranked.append((opp.stage, -math.inf, MapCell(opp.name)))
             continue
         r, score = row.iloc[0], float(row[column].iloc[0])
         priority = r["priority"] if not missing(r.get("priority")) else "—"
@@ -247,7 +242,7 @@ def _opportunity_lane(ctx: MapContext) -> dict[str, list[Cell]]:
                               definition=text["def_score"][method])
         label = text["priority"].format(priority=priority, method=text["scoring"][method],
                                         score=number(score, lang, 1 if method == "ice" else 0))
-        ranked.append((opp.stage, score, Cell(f"{opp.name} · {label}", score, prov)))
+        ranked.append((opp.stage, score, MapCell(f"{opp.name} · {label}", score, prov)))
     for stage, _, cell in sorted(ranked, key=lambda item: -item[1]):
         cells[stage].append(cell)
     return cells
@@ -278,7 +273,7 @@ def _overlay(ctx: MapContext) -> list[dict]:
     return out
 
 
-def _lanes(ctx: MapContext, emotion_cells: dict[str, list[Cell]]) -> list[Lane]:
+def _lanes(ctx: MapContext, emotion_cells: dict[str, list[MapCell]]) -> list[MapRow]:
     """Return the lanes of the map type, in reading order."""
     map_type, labels = ctx.journey.project.map_type, ctx.text["lanes"]
     built = {"persona": _persona_lane(ctx), "actions": _hypothesis_lane(ctx, "actions"),
@@ -286,14 +281,14 @@ def _lanes(ctx: MapContext, emotion_cells: dict[str, list[Cell]]) -> list[Lane]:
              "pain_points": _pain_lane(ctx), "opportunities": _opportunity_lane(ctx), "kpis": kpi_lane(ctx)}
     order = ["persona", "actions", "touchpoints", "thoughts", "emotion", "pain_points", "opportunities", "kpis"]
     if map_type == "day_in_the_life":
-        built["day"] = {ALL_STAGES: [Cell(day_text(m)) for m in _day(ctx)]}
+        built["day"] = {ALL_STAGES: [MapCell(day_text(m)) for m in _day(ctx)]}
         order.insert(1, "day")
     if map_type == "service_blueprint":
         built |= {side: _stage_lane(ctx, side) for side in _BLUEPRINT_LINES}
         order = ["persona", "touchpoints", "actions", "thoughts", "emotion", *_BLUEPRINT_LINES,
                  "pain_points", "opportunities", "kpis"]
     label = {"actions": labels["customer_actions"]} if map_type == "service_blueprint" else {}
-    return [Lane(id=lane_id, label=label.get(lane_id, labels[lane_id]), cells=built[lane_id],
+    return [MapRow(id=lane_id, label=label.get(lane_id, labels[lane_id]), cells=built[lane_id],
                  line=_BLUEPRINT_LINES.get(lane_id, "") if map_type == "service_blueprint" else "")
             for lane_id in order]
 
@@ -357,7 +352,7 @@ def persona_emotions(project) -> pd.DataFrame:
         ``n`` (answers and items of the persona's users at the stage), ``n_surveys``, ``n_feedback``,
         ``disagree``. Empty when the spec has no persona.
     """
-    from ..voice.voc import emotion_curve
+    from ..voice.emotion import emotion_curve
 
     curves = [emotion_curve(project, persona=p.id) for p in project.spec.personas]
     return pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(

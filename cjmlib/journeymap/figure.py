@@ -12,7 +12,7 @@ import os
 import textwrap
 from pathlib import Path
 
-from .html import PERSONA_COLORS, day_view, emotion_band, emotion_line, map_view, subtitle
+from .layout import PERSONA_COLORS, day_view, emotion_band, emotion_line, map_view, subtitle
 from .model import MapModel
 from .words import LABELS
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .model import Cell, MapContext, missing, optional
-from .words import kpi_value, number, percent, signed
+from ..i18n.formats import kpi_value, number, percent, signed
+from .model import MapCell, MapContext, missing, optional
 
 __all__ = ["kpi_lane"]
 
@@ -34,7 +34,7 @@ def _entry_phrase(ctx: MapContext, funnel: pd.DataFrame, units: str) -> str:
     return ctx.text["entry_stage"].format(units=units, stage=label)
 
 
-def _funnel_cells(ctx: MapContext, funnel: pd.DataFrame) -> dict[str, list[Cell]]:
+def _funnel_cells(ctx: MapContext, funnel: pd.DataFrame) -> dict[str, list[MapCell]]:
     cells, text, lang = ctx.per_stage(), ctx.text, ctx.journey.project.language
     funnel = funnel.sort_values("step").reset_index(drop=True)
     unit = str(funnel["unit"].iloc[0]) if "unit" in funnel else "session"
@@ -46,7 +46,7 @@ def _funnel_cells(ctx: MapContext, funnel: pd.DataFrame) -> dict[str, list[Cell]
         if r["stage"] not in cells:
             continue
         n, out = int(r["units"]), cells[r["stage"]]
-        out.append(Cell(text["reached"].format(units=number(n, lang), units_label=units), float(n),
+        out.append(MapCell(text["reached"].format(units=number(n, lang), units_label=units), float(n),
                         ctx.provenance(n=n, source="events", definition=definitions["units"])))
         prov = ctx.provenance(n=r.get("denominator", first), source="events", definition=definitions["rate"])
         out.append(ctx.stat(text["rate"].format(value=percent(r["rate"], lang)), float(r["rate"]), prov,
@@ -60,7 +60,7 @@ def _funnel_cells(ctx: MapContext, funnel: pd.DataFrame) -> dict[str, list[Cell]
     return cells
 
 
-def _nps_cells(ctx: MapContext, nps: pd.DataFrame, cells: dict[str, list[Cell]]) -> None:
+def _nps_cells(ctx: MapContext, nps: pd.DataFrame, cells: dict[str, list[MapCell]]) -> None:
     lang = ctx.journey.project.language
     for _, r in nps.iterrows():
         if r["stage"] in cells and not missing(r["nps"]):
@@ -76,7 +76,7 @@ def _kpi_stage(ctx: MapContext, kpi_id: str, metric: str) -> list[str]:
                                            else ctx.journey.stage_ids[-1]]
 
 
-def _target_cells(ctx: MapContext, cells: dict[str, list[Cell]]) -> None:
+def _target_cells(ctx: MapContext, cells: dict[str, list[MapCell]]) -> None:
     """Add each KPI's target beside its measured baseline (future-state map)."""
     lang, measured = ctx.journey.project.language, ctx.frame("kpis")
     for kpi in ctx.journey.kpis:
@@ -92,7 +92,7 @@ def _target_cells(ctx: MapContext, cells: dict[str, list[Cell]]) -> None:
             prov = ctx.provenance(n=r.get("denominator"), source=_METRIC_SOURCE.get(kpi.metric, "events"),
                                   definition=str(definition))
         for stage in _kpi_stage(ctx, kpi.id, kpi.metric):
-            cells[stage].append(Cell(text, kpi.target, prov))
+            cells[stage].append(MapCell(text, kpi.target, prov))
 
 
 def _step_stage(ctx: MapContext, key: str) -> tuple[str | None, str]:
@@ -104,7 +104,7 @@ def _step_stage(ctx: MapContext, key: str) -> tuple[str | None, str]:
     return (stage.id, stage.label) if stage is not None else (None, key)
 
 
-def _what_if_cells(ctx: MapContext, cells: dict[str, list[Cell]]) -> None:
+def _what_if_cells(ctx: MapContext, cells: dict[str, list[MapCell]]) -> None:
     """Add the what-if of step 6 as to-be values beside the as-is (future-state map).
 
     Each step whose rate the targets change shows at its stage; the end conversion, conversions and
@@ -131,11 +131,11 @@ def _what_if_cells(ctx: MapContext, cells: dict[str, list[Cell]]) -> None:
         else:
             continue
         if stage in cells and now is not None and to_be is not None:
-            cells[stage].append(Cell(text["what_if"].format(name=name, to_be=shown(to_be, lang),
+            cells[stage].append(MapCell(text["what_if"].format(name=name, to_be=shown(to_be, lang),
                                                             as_is=shown(now, lang)), to_be, prov))
 
 
-def kpi_lane(ctx: MapContext) -> dict[str, list[Cell]]:
+def kpi_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     """Return the KPI cells per stage: units, rate and drop-off of the funnel, NPS, and on a future-state
     map the KPI targets and the what-if of step 6."""
     funnel, nps = ctx.frame("stage_funnel"), ctx.frame("nps_by_stage")
@@ -144,7 +144,7 @@ def kpi_lane(ctx: MapContext) -> dict[str, list[Cell]]:
         _nps_cells(ctx, nps, cells)
     for stage_cells in cells.values():
         if not stage_cells:
-            stage_cells.append(Cell(ctx.text["no_data"]))
+            stage_cells.append(MapCell(ctx.text["no_data"]))
     if ctx.journey.project.map_type == "future_state":
         _target_cells(ctx, cells)
         _what_if_cells(ctx, cells)

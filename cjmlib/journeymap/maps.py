@@ -39,14 +39,14 @@ from ..spec.model import Journey
 from .build import build_map, persona_emotions
 from .figure import plot_overlay, render_png, render_svg
 from .html import find_chromium, render_html, render_pdf
-from .model import ALL_STAGES, Cell, Lane, MapModel, persona_slug
+from .model import ALL_STAGES, MapCell, MapModel, MapRow, persona_slug
 from .words import LABELS
 
 __all__ = [
     "ALL_STAGES",
-    "Cell",
-    "Lane",
+    "MapCell",
     "MapModel",
+    "MapRow",
     "PublishedMaps",
     "build_map",
     "persona_emotions",

@@ -1,6 +1,6 @@
 """The journey map's model: what every renderer draws, and the context its lanes are assembled in.
 
-A :class:`MapModel` has the stages (columns), the lanes (rows of :class:`Cell`), the emotion curve,
+A :class:`MapModel` has the stages (columns), the lanes (rows of :class:`MapCell`), the emotion curve,
 and for some map types the persona overlay and the persona's day. Cells backed by data carry their
 provenance; :class:`MapContext` makes it (n, period, source, hash, definition) and hides figures
 resting on fewer units than the project's ``min_group_size``. :mod:`cjmlib.mapbuild` fills the model.
@@ -17,14 +17,14 @@ import pandas as pd
 
 from ..spec.model import Journey, Persona
 
-__all__ = ["ALL_STAGES", "Cell", "Lane", "MapContext", "MapModel", "persona_slug"]
+__all__ = ["ALL_STAGES", "MapCell", "MapContext", "MapModel", "MapRow", "persona_slug"]
 
 ALL_STAGES = "*"
-"""Key of :attr:`Lane.cells` for cells spanning every stage (the persona and day lanes)."""
+"""Key of :attr:`MapRow.cells` for cells spanning every stage (the persona and day lanes)."""
 
 
 @dataclass(frozen=True)
-class Cell:
+class MapCell:
     """One item of a map cell: its text, the number it shows and where that number comes from.
 
     ``provenance`` (data-backed cells only) holds ``n``, ``period``, ``source`` (the input's
@@ -37,7 +37,7 @@ class Cell:
 
 
 @dataclass(frozen=True)
-class Lane:
+class MapRow:
     """One row of the map: ``cells`` maps a stage id (or :data:`ALL_STAGES`) to its cells.
 
     ``line`` names the line drawn above the lane on a service blueprint (``line_of_interaction``,
@@ -46,7 +46,7 @@ class Lane:
 
     id: str
     label: str
-    cells: dict[str, list[Cell]]
+    cells: dict[str, list[MapCell]]
     line: str = ""
 
 
@@ -72,13 +72,13 @@ class MapModel:
     persona: str | None
     persona_name: str
     stages: list[dict]
-    lanes: list[Lane]
+    lanes: list[MapRow]
     emotion: list[dict]
     period: str
     overlay: list[dict] = field(default_factory=list)
     day: list[dict] = field(default_factory=list)
 
-    def lane(self, lane_id: str) -> Lane:
+    def lane(self, lane_id: str) -> MapRow:
         """Return the lane ``lane_id``; KeyError names the lanes of this map when it has none."""
         found = next((lane for lane in self.lanes if lane.id == lane_id), None)
         if found is None:
@@ -137,7 +137,7 @@ class MapContext:
     def lang(self) -> str:
         return self.journey.project.language
 
-    def per_stage(self) -> dict[str, list[Cell]]:
+    def per_stage(self) -> dict[str, list[MapCell]]:
         """Return an empty cell list per stage, in the spec's order."""
         return {s.id: [] for s in self.journey.stages}
 
@@ -153,9 +153,9 @@ class MapContext:
         return {"n": None if missing(n) else int(n), "period": self.period, "source": source,
                 "sha256": digest[:12] if digest else None, "definition": definition}
 
-    def stat(self, text: str, value: float, provenance: dict, *, what: str) -> Cell:
+    def stat(self, text: str, value: float, provenance: dict, *, what: str) -> MapCell:
         """Return a rate or score cell, hidden when its n is below the project's minimum group size."""
         k = self.journey.project.min_group_size
         if provenance["n"] is not None and provenance["n"] < k:
-            return Cell(self.text["hidden"].format(what=self.text["what"][what], k=k), None, provenance)
-        return Cell(text, value, provenance)
+            return MapCell(self.text["hidden"].format(what=self.text["what"][what], k=k), None, provenance)
+        return MapCell(text, value, provenance)

@@ -1,21 +1,18 @@
-"""The words and numbers of the journey map in the project's language (en, fr).
+"""The words of the journey map in the project's language (en, fr).
 
 ``LABELS[language]`` holds every label a map shows (titles, lanes, legends, cell texts and the
-definitions written into provenance); :func:`number`, :func:`percent`, :func:`signed` and
-:func:`kpi_value` format figures the way the language writes them (``1,000.5`` / ``1 000,5``).
+definitions written into provenance); numbers are formatted by :mod:`cjmlib.i18n.formats`.
 
 Examples
 --------
->>> from cjmlib.maptext import LABELS, percent
+>>> from cjmlib.journeymap.words import LABELS
 >>> LABELS["fr"]["lanes"]["pain_points"]
 'Points de friction'
->>> percent(0.153, "fr")
-'15,3\u202f%'
 """
 
 from __future__ import annotations
 
-__all__ = ["LABELS", "kpi_value", "number", "percent", "signed"]
+__all__ = ["LABELS"]
 
 LABELS = {
     "en": {
@@ -133,29 +130,3 @@ LABELS = {
         "def_target": "cible fixée par l'équipe ; référence mesurée sur la période",
     },
 }
-
-
-def number(x: float, lang: str, digits: int = 0) -> str:
-    """Return ``x`` with ``digits`` decimals and thousands separators as ``lang`` writes them."""
-    text = f"{x:,.{digits}f}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
-
-
-def percent(x: float, lang: str) -> str:
-    """Return the share ``x`` (0 … 1) as a percentage with one decimal."""
-    return number(100 * x, lang, 1) + ("\u202f%" if lang == "fr" else "%")
-
-
-def signed(x: float, lang: str, digits: int = 1) -> str:
-    """Return ``x`` with its sign (``+1.0``, ``−0.5``, ``0.0``)."""
-    text = number(abs(x), lang, digits)
-    return ("+" if x > 0 else "−" if x < 0 else "") + text
-
-
-def kpi_value(x: float | None, unit: str, lang: str) -> str:
-    """Return a KPI value in its unit (``share`` as a percentage); ``—`` when unknown."""
-    if x is None:
-        return "—"
-    if unit == "share":
-        return percent(x, lang)
-    return number(x, lang, {"currency": 2, "count": 0, "days": 1}.get(unit, 1))

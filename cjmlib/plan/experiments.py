@@ -28,10 +28,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.special import betaln
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
 
-from ..analytics.segments import _purchase_keys
+from ..analytics.web import key_events, web_metrics
+from ..data.sql import literal_list
 from ..errors import DataError, Issue
 from ..stats import wilson_interval
+from .sizing import period_days
 
 __all__ = ["MESSAGES", "design_test", "message_tests", "opportunity_tests", "prob_to_beat", "read_results",
            "readout", "sample_size"]
@@ -67,9 +71,6 @@ def sample_size(baseline: float, mde: float, *, relative: bool = True, alpha: fl
         ``baseline``, ``target`` (p₂), ``effect_size`` (Cohen's h), ``n_per_arm`` (rounded up),
         ``alpha``, ``power``.
     """
-    from statsmodels.stats.power import NormalIndPower
-    from statsmodels.stats.proportion import proportion_effectsize
-
     target = baseline * (1 + mde) if relative else baseline + mde
     if not (0 < baseline < 1 and 0 < target < 1) or target == baseline:
         raise ValueError(f"the baseline ({baseline}) and the target ({target}) must be different shares in (0, 1)")
@@ -111,9 +112,6 @@ def message_tests(project, *, mde: float = 0.10, alpha: float = 0.05, power: flo
         ``message``, ``name``, ``unit``, ``metric``, ``numerator``, ``denominator``, ``baseline``,
         then the keys of :func:`design_test`.
     """
-    from ..analytics.web import web_metrics
-    from .sizing import period_days
-
     days = period_days(project)
     web = web_metrics(project).set_index("metric")
     counts = {}
@@ -121,7 +119,8 @@ def message_tests(project, *, mde: float = 0.10, alpha: float = 0.05, power: flo
         r = web.loc[metric]
         counts[key] = (int(r.denominator - r.numerator), int(r.denominator))
     if project.has("surveys"):
-        row = project.sql(f"""WITH b AS (SELECT DISTINCT user_id FROM events WHERE event IN ({_purchase_keys(project)}))
+        purchase = literal_list(key_events(project)["purchase"])
+        row = project.sql(f"""WITH b AS (SELECT DISTINCT user_id FROM events WHERE event IN ({purchase}))
                               SELECT count(*) buyers, count(*) FILTER (WHERE user_id IN
                                      (SELECT user_id FROM surveys WHERE kind = 'nps')) answered FROM b""").iloc[0]
         counts["nps_banner"] = (int(row.answered), int(row.buyers))
@@ -225,8 +224,6 @@ def readout(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
         (Newcombe, 95 %), ``relative_lift`` (difference ÷ control rate), ``p_value`` (pooled z-test,
         two-sided), ``prob_to_beat`` and ``significant`` (p < ``alpha``).
     """
-    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
-
     rows = []
     for name, sub in results.groupby("experiment", sort=False):
         is_control = sub.variant.str.lower().eq("control")

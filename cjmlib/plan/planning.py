@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ..analytics.web import repeat_purchase, web_metrics
-from ..data.sources import _lit
-from ..voice.voc import score_table
+from ..data.sql import literal_list
+from ..voice.scores import score_table
 from .sizing import MONTH_DAYS, period_days
 
 __all__ = ["SCORINGS", "kpi_before_after", "kpi_table", "opportunity_table", "reach_from_data", "roadmap_table"]
@@ -86,7 +86,7 @@ def reach_from_data(project, touchpoints) -> dict:
         return {"reach": np.nan, "users": 0, "months": np.nan}
     months = period_days(project) / MONTH_DAYS
     users = int(project.sql(f"""SELECT count(DISTINCT user_id) n FROM events
-                                WHERE touchpoint IN ({', '.join(_lit(t) for t in touchpoints)})""").n.iloc[0])
+                                WHERE touchpoint IN ({literal_list(touchpoints)})""").n.iloc[0])
     return {"reach": users / months if users else np.nan, "users": users, "months": months}
 
 

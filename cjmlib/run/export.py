@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,6 +24,7 @@ import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 
+from ..files import write_atomically
 from ..i18n.catalogue import index_labels
 
 __all__ = ["CSP", "TEMPLATE_DIR", "clean_notebook", "export_notebook", "render_index"]
@@ -96,7 +96,7 @@ def export_notebook(ipynb_path: str | os.PathLike, html_path: str | os.PathLike,
         "cjm": {"title": title, "subtitle": subtitle, "run_date": run_date},
     }
     html, _ = exporter.from_notebook_node(nb, resources=resources)
-    return _write_atomic(html_path, html)
+    return write_atomically(html_path, html)
 
 
 def clean_notebook(nb: nbformat.NotebookNode, *, language: str = "en",
@@ -211,7 +211,7 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
                     for c in changes],
     }
     html = _index_environment().get_template("run-index.html.j2").render(context)
-    return _write_atomic(Path(html_path), html)
+    return write_atomically(html_path, html)
 
 
 def _pick(item: Mapping[str, str], *, required: tuple[str, ...], optional: tuple[str, ...]) -> dict:
@@ -241,18 +241,3 @@ def _index_environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
-
-
-def _write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

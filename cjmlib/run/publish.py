@@ -17,10 +17,10 @@ from pathlib import Path
 
 from scipy.stats import norm
 
-from ..errors import CjmError
+from ..errors import LockedError
+from ..stats import Z95
 
 __all__ = [
-    "LockedError",
     "previous_manifest",
     "project_lock",
     "prune_runs",
@@ -28,12 +28,6 @@ __all__ = [
     "switch_latest",
     "what_changed",
 ]
-
-
-class LockedError(CjmError):
-    """Another run of the same project is under way."""
-
-    exit_code = 3
 
 
 class project_lock:
@@ -81,7 +75,8 @@ def switch_latest(reports: Path, run_dir: Path) -> None:
 
 
 def prune_runs(reports: Path, *, keep: int) -> list[str]:
-    """Delete the oldest run folders beyond the ``keep`` newest; never the one ``latest`` points to.
+    """Delete the oldest run folders of ``reports/runs`` beyond the ``keep`` newest; never the one
+    ``latest`` points to.
 
     Returns the names of the runs deleted.
     """
@@ -97,7 +92,7 @@ def prune_runs(reports: Path, *, keep: int) -> list[str]:
 
 
 def previous_manifest(reports: Path) -> dict | None:
-    """The manifest of the run ``latest`` points to, or None."""
+    """The manifest of the run ``reports/latest`` points to, or None."""
     path = reports / "latest" / "manifest.json"
     if not path.exists():
         return None
@@ -111,11 +106,11 @@ def _se(row: dict) -> float:
     low, high = row.get("ci_low"), row.get("ci_high")
     if low is None or high is None or any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
         return math.nan
-    return (high - low) / (2 * 1.959963984540054)
+    return (high - low) / (2 * Z95)
 
 
 def what_changed(current: list[dict], previous: list[dict] | None) -> list[dict]:
-    """Compare the KPIs of this run with the previous run's.
+    """Compare the KPIs of this run (``current``) with the ``previous`` run's.
 
     For each KPI present in both: ``name``, ``before``, ``after``, ``delta`` (after − before), its 95 %
     interval ``ci_low``/``ci_high`` and a two-sided ``p_value`` from the normal approximation, with the
@@ -135,14 +130,15 @@ def what_changed(current: list[dict], previous: list[dict] | None) -> list[dict]
         p = 2 * (1 - norm.cdf(abs(delta) / se)) if se and not math.isnan(se) else math.nan
         rows.append({"id": now["id"], "name": now.get("name", now["id"]), "unit": now.get("unit", "share"),
                      "before": old["baseline"], "after": now["baseline"], "delta": delta,
-                     "ci_low": delta - 1.959963984540054 * se if not math.isnan(se) else math.nan,
-                     "ci_high": delta + 1.959963984540054 * se if not math.isnan(se) else math.nan,
+                     "ci_low": delta - Z95 * se if not math.isnan(se) else math.nan,
+                     "ci_high": delta + Z95 * se if not math.isnan(se) else math.nan,
                      "p_value": p, "significant": bool(p < 0.05) if not math.isnan(p) else False})
     return rows
 
 
 def stale_warning(period_end: str, *, as_of: str | None, max_age_days: int | None) -> str | None:
-    """A warning when the data ends more than ``max_age_days`` before the run's date (or ``as_of``)."""
+    """A warning when the data ends (``period_end``) more than ``max_age_days`` before the run's date
+    (or ``as_of``)."""
     if not max_age_days or not period_end:
         return None
     today = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()

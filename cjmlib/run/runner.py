@@ -27,110 +27,38 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+import nbformat
 import pandas as pd
+import papermill
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from ..data.privacy import ensure_secret
 from ..data.project import ENGINE_FILE, load_project
 from ..data.results import load_result, save_result
 from ..errors import Issue, RunError, SpecError
+from ..files import write_atomically
 from ..i18n.catalogue import index_labels, step_title
+from ..journeymap.maps import render_all
+from .export import export_notebook, render_index
 from .publish import previous_manifest, project_lock, prune_runs, stale_warning, switch_latest, what_changed
 from .schedule import StepScheduler, start_kernel, stop_kernel
+from .steps import NOTEBOOKS_DIR, STEPS, Step, check_parameters
 
-__all__ = [
-    "KERNEL_NAME",
-    "NOTEBOOKS_DIR",
-    "STEPS",
-    "RunResult",
-    "Step",
-    "check_parameters",
-    "notebook_parameters",
-    "run_playbook",
-    "waves",
-]
+__all__ = ["KERNEL_NAME", "RunResult", "run_playbook"]
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 KERNEL_NAME = "cjm"
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str   # notebook stem, e.g. "04-behaviour"
-    after: tuple[str, ...] = ()  # steps whose results this one reads
-
-    @property
-    def title(self) -> str:
-        return step_title(self.name)
-
-    @property
-    def number(self) -> str:
-        return self.name.split("-", 1)[0]
-
-
-STEPS: tuple[Step, ...] = (
-    Step("01-goals"),
-    Step("02-personas"),
-    Step("03-touchpoints"),
-    Step("04-behaviour"),
-    Step("05-voice-of-customer", after=("04-behaviour",)),
-    Step("06-improvements", after=("01-goals", "05-voice-of-customer")),
-    Step("07-journey-map", after=("01-goals", "02-personas", "03-touchpoints", "04-behaviour",
-                                  "05-voice-of-customer", "06-improvements")),
-)
-
-
-def waves(steps: list[Step]) -> list[list[Step]]:
-    """Group steps into waves that can run side by side: a step waits for the steps it reads."""
-    names = {s.name for s in steps}
-    done: set[str] = set()
-    out = []
-    pending = list(steps)
-    while pending:
-        ready = [s for s in pending if all(a in done or a not in names for a in s.after)]
-        out.append(ready)
-        done |= {s.name for s in ready}
-        pending = [s for s in pending if s not in ready]
-    return out
-
-
-# the parameters every step notebook declares, with their types
-PARAMETERS: dict[str, type] = {"project_dir": str, "run_dir": str, "as_of": str, "language": str, "audience": str}
 
 
 @dataclass
 class RunResult:
+    """A published run: its id and folder, its index page, its status, the seconds each part took and the KPIs."""
+
     run_id: str
     run_dir: Path
     index: Path
     status: str
     durations: dict[str, float] = field(default_factory=dict)
     kpis: list[dict] = field(default_factory=list)
-
-
-def notebook_parameters(path: str | os.PathLike) -> dict[str, dict]:
-    """Return the parameters a notebook declares in its ``parameters`` cell (papermill's inspection)."""
-    import papermill
-
-    return papermill.inspect_notebook(str(path))
-
-
-def check_parameters(path: str | os.PathLike, params: dict) -> None:
-    """Raise RunError unless ``params`` has exactly the notebook's declared names, each of the right type."""
-    declared = notebook_parameters(path)
-    name = Path(path).stem
-    unknown = sorted(set(params) - set(declared))
-    missing = sorted(set(declared) - set(params))
-    problems = []
-    if unknown:
-        problems.append(f"unknown parameter(s) {', '.join(unknown)} (declared: {', '.join(declared)})")
-    if missing:
-        problems.append(f"missing parameter(s) {', '.join(missing)}")
-    for key, value in params.items():
-        expected = PARAMETERS.get(key)
-        if expected is not None and not isinstance(value, expected):
-            problems.append(f"parameter {key} must be {expected.__name__}, got {type(value).__name__}")
-    if problems:
-        raise RunError(f"step {name}: " + "; ".join(problems), step=name)
 
 
 def _versions() -> dict[str, str]:
@@ -181,8 +109,6 @@ def _kernel_failed_to_start(exc: BaseException, output: Path) -> bool:
     if not isinstance(exc, (RuntimeError, TimeoutError)):
         return False
     try:
-        import nbformat
-
         nb = nbformat.read(output, as_version=4)
         return all(c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
     except (OSError, ValueError):  # no readable output notebook: nothing ran
@@ -192,9 +118,6 @@ def _kernel_failed_to_start(exc: BaseException, output: Path) -> bool:
 def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kernel_name: str,
              cell_timeout: int | None, km=None) -> Path:
     """Execute a step's notebook in the kernel ``km`` started for it, or in a kernel of its own."""
-    import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
     source = NOTEBOOKS_DIR / f"{step.name}.ipynb"
     output = run_dir / "notebooks" / f"{step.name}.ipynb"
     for attempt in (1, 2):
@@ -234,8 +157,6 @@ def _format_kpi(value, unit: str) -> str:
 
 def _export_step(step: Step, journey, run_dir: Path, *, run_date: str, audience: str) -> Path:
     """Export a step's executed notebook to ``html/<step>.html``."""
-    from .export import export_notebook
-
     language = journey.project.language
     return export_notebook(run_dir / "notebooks" / f"{step.name}.ipynb", run_dir / "html" / f"{step.name}.html",
                            title=step_title(step.name, language), subtitle=journey.project.name,
@@ -245,9 +166,6 @@ def _export_step(step: Step, journey, run_dir: Path, *, run_date: str, audience:
 def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience: str, run_date: str,
                   changes: list[dict], notes: list[str]) -> Path:
     """Export the steps not exported as they finished (those taken from the last run), the map and the index."""
-    from ..journeymap.maps import render_all
-    from .export import render_index
-
     html = run_dir / "html"
     html.mkdir(parents=True, exist_ok=True)
     language = journey.project.language
@@ -369,7 +287,7 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
                       "versions": _versions(), "durations": {}}
 
     def write_manifest():
-        (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        write_atomically(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
 
     write_manifest()
     run_date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -445,7 +363,7 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
 @contextlib.contextmanager
 def _scheduler(steps, run_dir, project_dir, manifest, context, *, kernel_name, cell_timeout, run_timeout, started,
                workers, say):
-    """A :class:`~cjmlib.schedule.StepScheduler` whose steps execute, then export their page at once.
+    """A :class:`~cjmlib.run.schedule.StepScheduler` whose steps execute, then export their page at once.
 
     Kernels start at once; the steps run on ``scheduler.go()``, once ``context`` has the
     ``params`` and the ``journey``. Leaving the block cancels what has not run and shuts every

@@ -17,6 +17,9 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
 __all__ = ["WARM_UP", "StepScheduler", "critical_order", "start_kernel", "stop_kernel"]
 
 #: What a kernel runs, silently, before its step: the imports every step notebook makes first.
@@ -42,14 +45,12 @@ def critical_order(steps: Sequence) -> list:
 
 
 def start_kernel(kernel_name: str, cwd: str, *, code: str = WARM_UP, timeout: float = 120):
-    """Start a kernel in ``cwd`` and run ``code`` in it without output or history.
+    """Start a kernel and run ``code`` in it without output or history.
 
-    Returns the kernel manager, or None when the kernel did not start or ``code`` did not finish
+    ``kernel_name`` is the kernelspec, ``cwd`` the kernel's working folder; ``timeout`` bounds, in
+    seconds, both the start and the run of ``code``. Returns the kernel manager, or None when the kernel did not start or ``code`` did not finish
     (the step then starts its own kernel, with the runner's retry).
     """
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
     km = AsyncKernelManager(kernel_name=kernel_name)
     try:
         run_sync(km.start_kernel)(cwd=str(cwd))
@@ -68,9 +69,10 @@ def start_kernel(kernel_name: str, cwd: str, *, code: str = WARM_UP, timeout: fl
 
 
 def stop_kernel(km, *, now: bool = False) -> None:
-    """Shut a kernel down (``now``: without asking it first); a kernel already gone is no error."""
-    from jupyter_core.utils import run_sync
+    """Shut a kernel down; a kernel already gone is no error.
 
+    ``km`` is the kernel's manager; with ``now`` the kernel is stopped without being asked first.
+    """
     try:
         if km.has_kernel:
             run_sync(km.shutdown_kernel)(now=now)

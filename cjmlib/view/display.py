@@ -21,11 +21,11 @@ __all__ = ["as_table", "show_image", "show_table", "table_language"]
 def table_language() -> str:
     """The language of the tables: the one of :func:`cjmlib.plot.set_theme`, English before it is called.
 
-    The chart module is not imported here (it loads matplotlib): until it is loaded, ``set_theme``
-    cannot have been called and the language is English.
+    The charts' style module is not imported here (it loads matplotlib): until it is loaded,
+    ``set_theme`` cannot have been called and the language is English.
     """
-    plot = sys.modules.get(f"{__package__}.plot")
-    return getattr(plot, "_LANGUAGE", {}).get("current", "en") if plot is not None else "en"
+    style = sys.modules.get(f"{__package__}.chart_style")
+    return style.chart_language() if style is not None else "en"
 
 
 def _value(v, language: str):
@@ -108,7 +108,7 @@ def as_table(records: list[dict]) -> pd.DataFrame:
 
 
 def show_image(path):
-    """Return an image file as a displayable object (embedded in the exported page)."""
+    """Return the image file ``path`` as a displayable object (embedded in the exported page)."""
     from IPython.display import Image
 
     return Image(filename=str(path))

@@ -27,9 +27,12 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from ..analytics.funnel import funnel_table
+from ..analytics.web import weekly_abandonment
 from ..errors import CjmError
 from ..i18n.catalogue import exercise_text, number, percent
 from ..voice.text import code_texts, normalize_text
+from ..voice.themes import pain_point_table, theme_table
 
 __all__ = ["EXERCISES", "Verdict", "check"]
 
@@ -185,8 +188,6 @@ def _step_conversion(answer, project, language: str) -> Verdict:
     if missing:
         return Verdict(name, "unavailable", (exercise_text("sc_missing", language, missing=", ".join(missing)),),
                        language)
-    from ..analytics.funnel import funnel_table
-
     funnel = funnel_table(project, FUNNEL_STEPS, by="touchpoint", unit="session").set_index("key")
     row = funnel.loc["checkout"]
     if not row.previous > 0:
@@ -232,8 +233,6 @@ def _mobile_checkout_week(answer, project, language: str) -> Verdict:
     day = _as_date(answer)
     if day is None:
         return _wrong_type(name, "mw_expects", answer, language)
-    from ..analytics.web import weekly_abandonment
-
     weekly = weekly_abandonment(project, step="checkout", by="device")
     mobile = weekly[weekly.device == "mobile"].set_index("week")
     if mobile.empty:
@@ -285,8 +284,6 @@ def _read_pain_point(answer, project, language: str):
             examples = ", ".join(by_lang[language][0] for by_lang in keywords.values() if by_lang.get(language))
             return Verdict(name, "wrong", (exercise_text("pp_no_theme_in_text", language, keywords=examples),),
                            language)
-        from ..voice.voc import theme_table
-
         negative = theme_table(project, quotes=0).set_index("theme").negative
         theme = max(named, key=lambda t: negative.get(t, 0))  # the named theme customers complain of most
         stage = next(t.stage for t in spec.codebook.themes if t.id == theme)
@@ -317,8 +314,6 @@ def _pain_point_from_quotes(answer, project, language: str) -> Verdict:
     if isinstance(read, Verdict):
         return read
     stage, theme, statement, reasons = read
-    from ..voice.voc import pain_point_table, theme_table
-
     table = theme_table(project, quotes=0).set_index("theme")
     themes, stages = dict(zip(table.index, table.label)), {s.id: s.label for s in project.spec.stages}
     if table.stage[theme] != stage:

@@ -1,4 +1,4 @@
-"""Sentiment fitted on the client's own labelled feedback, beside the lexicons of :mod:`cjmlib.sentiment`.
+"""Sentiment fitted on the client's own labelled feedback, beside the lexicons of :mod:`cjmlib.voice.sentiment`.
 
 A consultant labels a sample of the client's feedback (a ``human_sentiment`` column: negative, neutral
 or positive, for as many rows as there is time for; the others stay empty). For each language with
@@ -15,18 +15,20 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from ..data.checks import LABEL_WORDS  # the spellings of a label, read by the loader (cjmlib.data.checks)
 
 __all__ = ["LABEL_WORDS", "MIN_LABELLED", "SentimentModel", "fit_sentiment", "lexicon_of"]
 
 #: Labelled items a language needs before a model is fitted for it, and items each class needs.
 MIN_LABELLED = 100
 MIN_PER_CLASS = 10
-#: Accepted spellings of a label (accent- and case-insensitive) and the class they stand for; the loader
-#: reads the ``human_sentiment`` column with it (:func:`cjmlib.sources._label`).
-LABEL_WORDS = {"negative": "negative", "neg": "negative", "negatif": "negative",
-               "-1": "negative", "neutral": "neutral", "neu": "neutral", "neutre": "neutral", "0": "neutral",
-               "positive": "positive", "pos": "positive", "positif": "positive", "1": "positive",
-               "+1": "positive"}
 CLASSES = ("negative", "neutral", "positive")
 _FOLDS = 5
 
@@ -76,12 +78,6 @@ def _lexicon_features(x) -> np.ndarray:
 
 
 def _pipeline():
-    from sklearn.compose import ColumnTransformer
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer
-
     features = ColumnTransformer([
         ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, strip_accents="unicode"), "text"),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True), "text"),
@@ -106,7 +102,7 @@ def fit_sentiment(texts: pd.Series, labels: pd.Series, languages: pd.Series, sco
         Aligned series: the texts, their people's labels (``negative``/``neutral``/``positive``, missing
         when unlabelled; the loader reads every accepted spelling as one of these) and their language codes.
     scores
-        The lexicon's scores of the same texts (:func:`cjmlib.sentiment.sentiment_scores`).
+        The lexicon's scores of the same texts (:func:`cjmlib.voice.sentiment.sentiment_scores`).
     seed
         Seed of the cross-validation folds.
 
@@ -119,8 +115,6 @@ def fit_sentiment(texts: pd.Series, labels: pd.Series, languages: pd.Series, sco
         ``lexicon_negative_vs_not`` and ``fitted_negative_vs_not`` (the same on negative vs not), each
         ÷ ``labelled``; ``used`` (the fitted model scores this language) and ``why`` (in words).
     """
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
     rows, pipelines = [], {}
     labelled = labels.notna()
     lexicon = lexicon_of(scores)

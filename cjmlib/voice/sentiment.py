@@ -14,8 +14,9 @@ import re
 
 import numpy as np
 import pandas as pd
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from .text import _fold, _without_greetings, stem, tokens
+from .text import fold_word, stem, tokens, without_greetings
 
 __all__ = ["FRENCH_LEXICON", "SENTIMENT_LANGUAGES", "SERVICE_LEXICON", "sentiment_scores"]
 
@@ -148,8 +149,6 @@ _FR_BOOSTERS = {"tres": 0.3, "vraiment": 0.3, "tellement": 0.3, "super": 0.3, "e
 
 @functools.cache
 def _vader():
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
     analyzer = SentimentIntensityAnalyzer()
     analyzer.lexicon.update(SERVICE_LEXICON)
     return analyzer
@@ -162,7 +161,7 @@ def _english(text: str) -> float:
     help and questions for information raise it towards neutral; a scored text then leans by
     :data:`_EN_LEAN`. A text without any cue scores 0.
     """
-    text = _without_greetings(re.sub(r"@\w+|https?://\S+", "", str(text)))
+    text = without_greetings(re.sub(r"@\w+|https?://\S+", "", str(text)))
     score = _vader().polarity_scores(text)["compound"]
     low = text.lower()
     score -= 0.35 * len(_EN_PHRASES.findall(low))
@@ -201,9 +200,9 @@ def _french_lexicon() -> tuple[dict[str, float], dict[tuple[str, ...], float]]:
 
 def _french(text: str) -> float:
     words, phrases = _french_lexicon()
-    text = _without_greetings(text)
+    text = without_greetings(text)
     words_of_text = tokens(text)
-    raw = [_fold(w) for w in words_of_text]
+    raw = [fold_word(w) for w in words_of_text]
     stems = stem(words_of_text, "fr")
     values, i = [], 0
     while i < len(stems):

@@ -1,7 +1,7 @@
 """Text of the voice of the customer: normalising, redacting, language, theme keywords, suggested themes.
 
 Everything here runs offline. Stemming uses ``snowballstemmer`` (BSD). The sentiment of a text is
-in :mod:`cjmlib.sentiment`.
+in :mod:`cjmlib.voice.sentiment`.
 """
 
 from __future__ import annotations
@@ -12,16 +12,21 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import snowballstemmer
+from sklearn.decomposition import NMF
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 __all__ = [
     "code_texts",
     "detect_language",
+    "fold_word",
     "keyword_pattern",
     "normalize_text",
     "redact",
     "stem",
     "suggest_themes",
     "tokens",
+    "without_greetings",
 ]
 
 
@@ -70,15 +75,26 @@ _GREETINGS = frozenset(["hi", "hello", "hey", "dear", "regards", "kind", "best",
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
-def _without_greetings(text: str) -> str:
-    """Drop the sentences made only of greetings and sign-offs ("Hi!", "Best, a customer.", "Bonne journée.")."""
-    kept = [s for s in _SENTENCE.split(str(text)) if not set(map(_fold, tokens(s))) <= _GREETINGS]
+def without_greetings(text: str) -> str:
+    """Drop the sentences made only of greetings and sign-offs ("Hi!", "Best, a customer.", "Bonne journée.").
+
+    Parameters
+    ----------
+    text
+        A feedback text.
+
+    Returns
+    -------
+    str
+        The other sentences, joined by single spaces (empty when every sentence is a greeting).
+    """
+    kept = [s for s in _SENTENCE.split(str(text)) if not set(map(fold_word, tokens(s))) <= _GREETINGS]
     return " ".join(kept)
 _LETTERS = {"pt": "ãõç", "es": "ñ¿¡", "de": "ßäöü", "fr": "èêàùœç"}
 
 
 def _language_of(text: str) -> str:
-    words = [_fold(w) for w in tokens(text)]
+    words = [fold_word(w) for w in tokens(text)]
     scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORD_SETS.items()}
     low = str(text).lower()
     for lang, letters in _LETTERS.items():
@@ -105,22 +121,32 @@ _SNOWBALL = {"en": "english", "fr": "french", "pt": "portuguese", "es": "spanish
 
 @functools.cache
 def _stemmer(language: str):
-    import snowballstemmer
-
     name = _SNOWBALL.get(language)
     return snowballstemmer.stemmer(name) if name else None
 
 
 @functools.lru_cache(maxsize=1 << 18)
-def _fold(word: str) -> str:
-    """:func:`normalize_text` of one word, remembered: feedback repeats a small vocabulary."""
+def fold_word(word: str) -> str:
+    """Return :func:`normalize_text` of one word (lower case, no accents), remembered: feedback repeats
+    a small vocabulary.
+
+    Parameters
+    ----------
+    word
+        One word, as :func:`tokens` splits a text.
+
+    Returns
+    -------
+    str
+        The folded word ('Élevés' gives 'eleves').
+    """
     return normalize_text(word)
 
 
 @functools.lru_cache(maxsize=1 << 18)
 def _stem_word(word: str, language: str) -> str:
     stemmer = _stemmer(language)
-    folded = _fold(word)
+    folded = fold_word(word)
     return stemmer.stemWord(folded) if stemmer else folded
 
 
@@ -228,9 +254,6 @@ def suggest_themes(texts: pd.Series, *, n_themes: int = 5, top_terms: int = 8, e
         ``candidate`` (1, 2, …), ``terms`` (top terms, a list), ``texts`` (texts whose strongest
         candidate this is), ``share`` (= texts ÷ uncoded texts), ``examples`` (a list of quotes).
     """
-    from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     columns = ["candidate", "terms", "texts", "share", "examples"]
     texts = texts.dropna().astype(str)
     if len(texts) < min_texts:

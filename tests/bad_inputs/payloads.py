@@ -103,7 +103,7 @@ def _data_with_payloads(project: Path) -> None:
 
 def build_payload_project(target: Path, *, users: int = 600) -> Path:
     """Create the demo project in ``target`` and put the payloads in its spec and data."""
-    from cjmlib.cli import new_project
+    from cjmlib.demo.templates import new_project
 
     new_project(target, template="ecommerce", users=users)
     _spec_with_payloads(target / "journey.yml")

@@ -6,7 +6,7 @@ import pytest
 from chromium import ARTIFACTS, BrowserSession, requires_chromium
 
 import cjmlib as cjm
-from cjmlib.run.runner import STEPS
+from cjmlib.run.steps import STEPS
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 

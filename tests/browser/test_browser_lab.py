@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from chromium import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, requires_chromium
 
-from cjmlib.spec.model import load_spec
+from cjmlib.spec.io import load_spec
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.timeout(150)]
 

@@ -15,7 +15,8 @@ import pytest
 from chromium import ARTIFACTS, BrowserSession, requires_chromium
 
 from cjmlib.journeymap import build_map, render_html, render_pdf
-from cjmlib.spec.model import DayActivity, Persona, Stage, Touchpoint, load_spec
+from cjmlib.spec.io import load_spec
+from cjmlib.spec.model import DayActivity, Persona, Stage, Touchpoint
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 

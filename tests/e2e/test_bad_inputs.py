@@ -89,7 +89,7 @@ def test_bad_input(case, tmp_path, capsys):
 
 def test_a_file_changing_while_it_is_read_is_an_error(tmp_path, monkeypatch):
     project = build_base(tmp_path / "p")
-    read = sources._read_raw
+    read = sources.read_raw
 
     def read_then_append(con, name, path, source, file):
         result = read(con, name, path, source, file)
@@ -98,7 +98,7 @@ def test_a_file_changing_while_it_is_read_is_an_error(tmp_path, monkeypatch):
                 fh.write("o99,u01,2026-01-08T10:00:00Z,5,1,paid\n")
         return result
 
-    monkeypatch.setattr(sources, "_read_raw", read_then_append)
+    monkeypatch.setattr(sources, "read_raw", read_then_append)
     issues = validate_project(project)
     (issue,) = [i for i in issues if i.severity == "error"]
     assert (issue.code, issue.file) == ("file_changed", "data/orders.csv") and issue.fix

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from cjmlib.data.results import load_result
-from cjmlib.run.runner import STEPS
+from cjmlib.run.steps import STEPS
 
 RAW_ID = re.compile(r"\b[US]\d{6,7}\b")  # the demo's user and session ids
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")

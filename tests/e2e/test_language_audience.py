@@ -19,7 +19,7 @@ from conftest import KERNEL
 
 from cjmlib.i18n.catalogue import STEP_TITLES, index_labels, step_title
 from cjmlib.run.export import export_notebook
-from cjmlib.run.runner import NOTEBOOKS_DIR, STEPS
+from cjmlib.run.steps import NOTEBOOKS_DIR, STEPS
 from cjmlib.view import plot
 
 NNBSP = "\u202f"  # French writes "50,0 %" with a narrow no-break space
@@ -112,7 +112,7 @@ def test_an_unknown_language_is_refused_with_the_choices():
 @pytest.fixture(scope="module")
 def french_run(tmp_path_factory) -> Path:
     """A small demo with ``language: fr``, run for the trainer; returns the run folder."""
-    from cjmlib.cli import new_project
+    from cjmlib.demo.templates import new_project
     from cjmlib.run.runner import run_playbook
 
     target = tmp_path_factory.mktemp("fr") / "boutique"

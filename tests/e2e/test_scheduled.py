@@ -12,9 +12,9 @@ import pytest
 from conftest import KERNEL
 
 from cjmlib.cli import main
-from cjmlib.errors import RunError
-from cjmlib.run import runner
-from cjmlib.run.publish import LockedError, project_lock, prune_runs, stale_warning, what_changed
+from cjmlib.errors import LockedError, RunError
+from cjmlib.run import runner, steps
+from cjmlib.run.publish import project_lock, prune_runs, stale_warning, what_changed
 
 
 def test_a_second_run_is_refused_while_one_holds_the_lock(tmp_path, capsys):
@@ -30,7 +30,7 @@ def test_a_second_run_is_refused_while_one_holds_the_lock(tmp_path, capsys):
 
 
 def test_waves_respect_what_each_step_reads():
-    waves = [[s.name for s in w] for w in runner.waves(list(runner.STEPS))]
+    waves = [[s.name for s in w] for w in steps.waves(list(steps.STEPS))]
     assert waves[0] == ["01-goals", "02-personas", "03-touchpoints", "04-behaviour"]
     assert waves[1:] == [["05-voice-of-customer"], ["06-improvements"], ["07-journey-map"]]
 
@@ -67,7 +67,7 @@ def test_prune_keeps_the_newest_and_latest(tmp_path):
 
 def _slow_notebooks(tmp_path):
     folder = tmp_path / "notebooks"
-    shutil.copytree(runner.NOTEBOOKS_DIR, folder)
+    shutil.copytree(steps.NOTEBOOKS_DIR, folder)
     path = folder / "03-touchpoints.ipynb"
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(30)"))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 from cjmlib import cli
+from cjmlib.demo.templates import new_project
 from cjmlib.errors import RunError
 from cjmlib.run import runner
 
@@ -59,7 +61,7 @@ def test_new_refuses_a_non_empty_folder(tmp_path):
 
 
 def test_new_creates_a_project_with_a_private_secret(tmp_path):
-    path = cli.new_project(tmp_path / "p", with_data=False)
+    path = new_project(tmp_path / "p", with_data=False)
     assert (path / "journey.yml").exists() and (path / "data").is_dir()
     secret = path / ".cjm-secret"
     assert oct(secret.stat().st_mode & 0o777) == "0o600"
@@ -113,7 +115,7 @@ def test_help(argv):
 
 
 def test_lab_copies_the_notebooks_pointed_at_the_project(tmp_path, monkeypatch):
-    project = cli.new_project(tmp_path / "p", with_data=False)
+    project = new_project(tmp_path / "p", with_data=False)
     calls = []
     monkeypatch.setattr(cli.subprocess, "call", lambda cmd: calls.append(cmd) or 0)
     assert cli.main(["lab", str(project), "--no-browser", "--port", "8899"]) == 0
@@ -121,7 +123,9 @@ def test_lab_copies_the_notebooks_pointed_at_the_project(tmp_path, monkeypatch):
     assert f"--notebook-dir={project.resolve()}" in cmd and "--port=8899" in cmd
     copied = sorted(p.name for p in (project / "notebooks").glob("*.ipynb"))
     assert "workbench.ipynb" in copied and "04-behaviour.ipynb" in copied
-    import papermill
-
-    params = papermill.inspect_notebook(str(project / "notebooks" / "01-goals.ipynb"))
-    assert params["project_dir"]["default"].strip('"') == str(project.resolve())
+    for name in ("workbench.ipynb", "01-goals.ipynb"):  # parameterized as papermill does it
+        nb = nbformat.read(project / "notebooks" / name, as_version=4)
+        tags = [c.metadata.get("tags", []) for c in nb.cells]
+        injected = tags.index(["injected-parameters"])
+        assert "parameters" in tags[injected - 1]
+        assert f'project_dir = "{project.resolve()}"' in nb.cells[injected].source.splitlines()

@@ -124,7 +124,7 @@ def test_nps_by_hand(small_project):
 
 
 def test_theme_coding_accents_case_and_inflections(small_project):
-    from cjmlib.voice.voc import code_themes
+    from cjmlib.voice.themes import code_themes
 
     codebook = cjm.load_project(small_project).spec.codebook
     texts = pd.Series([
@@ -143,7 +143,7 @@ def test_theme_coding_accents_case_and_inflections(small_project):
 
 
 def test_redaction_of_personal_data():
-    from cjmlib.voice.voc import redact
+    from cjmlib.voice.text import redact
 
     text = "Write to jane.doe@example.com or call +33 6 12 34 56 78 about order #1234567, card 4111 1111 1111 1111"
     out = redact(text)
@@ -169,7 +169,7 @@ def test_emotion_curve_and_mean_interval(small_project):
 
 
 def test_opportunity_rice_and_priority(spec_text):
-    from cjmlib.spec.model import parse_spec
+    from cjmlib.spec.io import parse_spec
 
     journey, _ = parse_spec(spec_text)
     themes = pd.DataFrame({"theme": ["shipping_cost", "delivery_delay"], "mentions": [40, 7]})

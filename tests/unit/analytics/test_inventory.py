@@ -8,7 +8,7 @@ import pytest
 from helpers import SMALL_SPEC, write_csv
 
 import cjmlib as cjm
-from cjmlib.spec.model import parse_spec
+from cjmlib.spec.io import parse_spec
 
 
 def test_volume_and_conversion_by_hand(small_project):

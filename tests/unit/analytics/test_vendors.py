@@ -10,7 +10,8 @@ import pytest
 from test_funnel import T0, events
 
 import cjmlib as cjm
-from cjmlib.analytics.vendors import VENDORS, reconcile_funnels, vendor_options
+from cjmlib.analytics.reconcile import reconcile_funnels
+from cjmlib.analytics.vendors import VENDORS, vendor_options
 
 
 def _at(rows):

@@ -18,7 +18,7 @@ import pytest
 import cjmlib as cjm
 from cjmlib.data import engine as engine_module
 from cjmlib.data.engine import engine_issues, spark_session, to_spark
-from cjmlib.spec.model import load_spec
+from cjmlib.spec.io import load_spec
 
 pytestmark = pytest.mark.spark
 
@@ -64,7 +64,7 @@ def small(small_project, spark):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, spark):
-    from cjmlib.cli import new_project
+    from cjmlib.demo.templates import new_project
 
     project = cjm.load_project(new_project(tmp_path_factory.mktemp("demo") / "shop", users=400))
     with to_spark(project, spark=spark) as on_spark:

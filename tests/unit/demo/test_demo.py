@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cjmlib.demo.shop import SEGMENTS, generate
-from cjmlib.spec.model import load_spec
+from cjmlib.demo.behaviour import SEGMENTS
+from cjmlib.demo.shop import generate
+from cjmlib.spec.io import load_spec
 
 SPEC = Path(__file__).resolve().parents[3] / "templates" / "ecommerce" / "journey.yml"
 N_USERS = 1500

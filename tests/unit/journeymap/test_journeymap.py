@@ -10,12 +10,11 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
-from cjmlib import journeymap
 from cjmlib.data.results import load_result, save_result
 from cjmlib.errors import SpecError
 from cjmlib.journeymap import (
     ALL_STAGES,
-    Cell,
+    MapCell,
     MapModel,
     build_map,
     render_all,
@@ -24,7 +23,8 @@ from cjmlib.journeymap import (
     render_png,
     render_svg,
 )
-from cjmlib.spec.model import load_spec, parse_spec
+from cjmlib.journeymap import maps as journeymap_maps
+from cjmlib.spec.io import load_spec, parse_spec
 
 DEMO = Path(__file__).resolve().parents[3] / "templates" / "ecommerce" / "journey.yml"
 STAGES = ["awareness", "consideration", "purchase", "retention", "advocacy"]
@@ -109,7 +109,7 @@ def _lane(model: MapModel, lane_id: str):
     return next(lane for lane in model.lanes if lane.id == lane_id)
 
 
-def _cell(model: MapModel, lane_id: str, stage: str, startswith: str) -> Cell:
+def _cell(model: MapModel, lane_id: str, stage: str, startswith: str) -> MapCell:
     return next(c for c in _lane(model, lane_id).cells[stage] if c.text.startswith(startswith))
 
 
@@ -173,7 +173,7 @@ def test_funnel_with_denominator_and_previous_columns(journey, tmp_path):
     assert kpis["purchase"][2].value == pytest.approx(1943 / 2695)
     assert kpis["consideration"][1].provenance["definition"] == (
         "users reaching the stage ÷ users with a landing_view")
-    assert kpis["retention"] == [Cell("no data")]
+    assert kpis["retention"] == [MapCell("no data")]
 
 
 def test_touchpoint_sessions_and_pain_point_evidence(model):
@@ -195,7 +195,7 @@ def test_opportunities_ranked_by_rice_with_priority(model):
         "Show shipping costs on the product page and in the cart · priority 1 · RICE 6,400")
     assert cells[0].provenance["n"] == 8000
     # not scored in the results: the name only, no provenance
-    assert _lane(model, "opportunities").cells["retention"] == [Cell("Proactive delivery updates by SMS")]
+    assert _lane(model, "opportunities").cells["retention"] == [MapCell("Proactive delivery updates by SMS")]
 
 
 def test_thoughts_add_at_most_two_quotes_of_the_stage(model):
@@ -216,7 +216,7 @@ def test_emotion_hypothesis_and_measured(model):
                                     "ci_high": -0.9, "n": 50, "target": 1.0}
     assert by_stage["advocacy"]["measured"] is None and by_stage["advocacy"]["hypothesis"] == 1.0
     assert _lane(model, "emotion").cells["purchase"][0].value == -1.2
-    assert _lane(model, "emotion").cells["advocacy"] == [Cell("hypothesis +1.0 · no data")]
+    assert _lane(model, "emotion").cells["advocacy"] == [MapCell("hypothesis +1.0 · no data")]
 
 
 def test_emotion_of_all_personas_used_when_the_persona_has_none(journey, tmp_path):
@@ -252,10 +252,10 @@ def test_missing_results_leave_hypotheses_and_no_data(journey, tmp_path, with_fo
     model = build_map(journey, tmp_path if with_folder else None, persona="busy-parent")
     assert [lane.id for lane in model.lanes] == LANES
     assert all(c.provenance is None for lane in model.lanes for cells in lane.cells.values() for c in cells)
-    assert all(_lane(model, "kpis").cells[s] == [Cell("no data")] for s in STAGES)
-    assert _lane(model, "emotion").cells["purchase"] == [Cell("hypothesis −1.0 · no data")]
+    assert all(_lane(model, "kpis").cells[s] == [MapCell("no data")] for s in STAGES)
+    assert _lane(model, "emotion").cells["purchase"] == [MapCell("hypothesis −1.0 · no data")]
     assert _lane(model, "pain_points").cells["purchase"] == [
-        Cell("Shipping costs discovered at checkout"), Cell("Checkout form hard to use on a phone")]
+        MapCell("Shipping costs discovered at checkout"), MapCell("Checkout form hard to use on a phone")]
     assert model.period == ""
     out = render_all(journey, tmp_path if with_folder else None, tmp_path / "out", pdf=False)
     assert len(out.names) == 9 and all(path.stat().st_size > 0 for path in out.files.values())
@@ -318,7 +318,7 @@ def test_future_state_shows_targets_beside_baselines(journey, run_dir):
     assert conversion.text == "Target Session conversion: 4.0% (baseline 2.9%)"
     assert conversion.value == 0.04 and conversion.provenance["n"] == 1000
     # cart abandonment has no measured row: target only, baseline unknown, no provenance
-    assert Cell("Target Cart abandonment: 55.0% (baseline —)", 0.55) in purchase
+    assert MapCell("Target Cart abandonment: 55.0% (baseline —)", 0.55) in purchase
     # the NPS is linked to the retention opportunity, and measured from surveys
     nps = next(c for c in _lane(model, "kpis").cells["retention"] if c.text.startswith("Target Net"))
     assert nps.text == "Target Net Promoter Score: 30.0 (baseline 12.0)"
@@ -521,7 +521,7 @@ def _fake_chromium(tmp_path: Path, script: str) -> str:
 
 
 def test_no_pdf_without_chromium(journey, run_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr(journeymap, "find_chromium", lambda: None)
+    monkeypatch.setattr(journeymap_maps, "find_chromium", lambda: None)
     out = render_all(journey, run_dir, tmp_path, pdf=True)
     assert not list(tmp_path.glob("*.pdf")) and ".pdf" not in out["html"].read_text(encoding="utf-8")
     assert out.notes == ["The journey maps have no PDF: Chromium is not installed (apt-get install chromium)."]
@@ -531,7 +531,7 @@ def test_a_failing_chromium_leaves_no_pdf_and_no_link(journey, run_dir, tmp_path
     # writes half a PDF, then fails: nothing may be published
     fake = _fake_chromium(tmp_path, 'for a; do case "$a" in --print-to-pdf=*) printf %%PDF-1.4 > "${a#*=}";; esac; done; '
                                     "exit 1")
-    monkeypatch.setattr(journeymap, "find_chromium", lambda: fake)
+    monkeypatch.setattr(journeymap_maps, "find_chromium", lambda: fake)
     out = render_all(journey, run_dir, tmp_path / "html", pdf=True)
     assert not list((tmp_path / "html").glob("*.pdf")) and not list((tmp_path / "html").glob(".*"))
     assert all(".pdf" not in (tmp_path / "html" / name).read_text(encoding="utf-8")
@@ -586,7 +586,7 @@ def test_opportunities_labelled_and_ranked_by_value_effort(journey, run_dir, tmp
     assert [c.text for c in lane.cells["purchase"]] == [
         "One-page mobile checkout with address autofill · priority now · value/effort 1,200",
         "Show shipping costs on the product page and in the cart · priority next · value/effort 1,000"]
-    assert lane.cells["retention"] == [Cell("Proactive delivery updates by SMS")]
+    assert lane.cells["retention"] == [MapCell("Proactive delivery updates by SMS")]
     french = _lane(build_map(_with(spec, language="fr"), run, persona="busy-parent"), "opportunities")
     assert french.cells["purchase"][0].text.endswith("· priorité maintenant · valeur/effort 1\u202f200")
 

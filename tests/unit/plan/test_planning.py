@@ -12,7 +12,7 @@ from helpers import SMALL_SPEC
 import cjmlib as cjm
 from cjmlib.errors import SpecError
 from cjmlib.plan.sizing import MONTH_DAYS, size_step, what_if_table
-from cjmlib.spec.model import parse_spec
+from cjmlib.spec.io import parse_spec
 
 Z = 1.959963984540054
 

@@ -10,7 +10,7 @@ import papermill
 import pytest
 
 from cjmlib.run.export import CLASSROOM_TAGS
-from cjmlib.run.runner import NOTEBOOKS_DIR, PARAMETERS, STEPS
+from cjmlib.run.steps import NOTEBOOKS_DIR, PARAMETERS, STEPS
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 

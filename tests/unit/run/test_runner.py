@@ -13,20 +13,20 @@ from conftest import KERNEL
 
 from cjmlib.cli import main
 from cjmlib.errors import RunError
-from cjmlib.run import runner
+from cjmlib.run import runner, steps
 
 PARAMS = {"project_dir": "/x", "run_dir": "/y", "as_of": "", "language": "en", "audience": "client"}
-FIRST = runner.NOTEBOOKS_DIR / "01-goals.ipynb"
+FIRST = steps.NOTEBOOKS_DIR / "01-goals.ipynb"
 
 
 def test_parameters_must_match_exactly():
-    runner.check_parameters(FIRST, PARAMS)
+    steps.check_parameters(FIRST, PARAMS)
     with pytest.raises(RunError, match="unknown parameter.*client_id"):
-        runner.check_parameters(FIRST, {**PARAMS, "client_id": "00123"})
+        steps.check_parameters(FIRST, {**PARAMS, "client_id": "00123"})
     with pytest.raises(RunError, match="missing parameter.*as_of"):
-        runner.check_parameters(FIRST, {k: v for k, v in PARAMS.items() if k != "as_of"})
+        steps.check_parameters(FIRST, {k: v for k, v in PARAMS.items() if k != "as_of"})
     with pytest.raises(RunError, match="as_of must be str, got int"):
-        runner.check_parameters(FIRST, {**PARAMS, "as_of": 20260101})
+        steps.check_parameters(FIRST, {**PARAMS, "as_of": 20260101})
 
 
 def test_unknown_only_step_is_refused(demo_project):
@@ -37,7 +37,7 @@ def test_unknown_only_step_is_refused(demo_project):
 
 def _broken_notebooks(tmp_path: Path, step: str) -> Path:
     folder = tmp_path / "notebooks"
-    shutil.copytree(runner.NOTEBOOKS_DIR, folder)
+    shutil.copytree(steps.NOTEBOOKS_DIR, folder)
     path = folder / f"{step}.ipynb"
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('raise ValueError("the export has no column named basket")'))
@@ -50,7 +50,7 @@ def test_published_run(published_demo):
     assert latest.is_symlink()
     manifest = json.loads((latest / "manifest.json").read_text())
     assert manifest["status"] == "succeeded"
-    assert set(manifest["durations"]) >= {s.name for s in runner.STEPS} | {"load", "export", "total"}
+    assert set(manifest["durations"]) >= {s.name for s in steps.STEPS} | {"load", "export", "total"}
     assert {"journey.yml", "data/events.csv"} <= set(manifest["inputs"])
     assert all(len(v["sha256"]) == 64 for v in manifest["inputs"].values())
     assert manifest["parameters"]["audience"] == "client"
@@ -82,7 +82,7 @@ def test_only_one_step_reuses_the_latest_run(published_demo, monkeypatch):
     result = runner.run_playbook(published_demo, only="06", kernel_name=KERNEL)
     assert set(result.durations) >= {"06-improvements"} and "04-behaviour" not in result.durations
     html = result.run_dir / "html"
-    assert {p.name for p in html.glob("0*.html")} == {f"{s.name}.html" for s in runner.STEPS}
+    assert {p.name for p in html.glob("0*.html")} == {f"{s.name}.html" for s in steps.STEPS}
     assert os.readlink(published_demo / "reports" / "latest") == f"runs/{result.run_id}"
 
 

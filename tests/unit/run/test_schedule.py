@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from cjmlib.run import runner
+from cjmlib.run import steps
 from cjmlib.run.schedule import StepScheduler, critical_order
 
 
@@ -63,9 +63,9 @@ class Recorder:
 def test_critical_order_puts_the_longest_chain_first_and_keeps_dependencies():
     order = [s.name for s in critical_order(STEPS)]
     assert order == ["a", "b", "c", "d", "e", "f"]  # a heads a chain of 3 below it; e heads none
-    playbook = [s.name for s in critical_order(list(runner.STEPS))]
+    playbook = [s.name for s in critical_order(list(steps.STEPS))]
     assert playbook[0] == "04-behaviour" and playbook[-1] == "07-journey-map"
-    for step in runner.STEPS:  # every step after the steps it reads
+    for step in steps.STEPS:  # every step after the steps it reads
         assert all(playbook.index(a) < playbook.index(step.name) for a in step.after)
 
 

@@ -6,7 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from cjmlib.errors import SpecError
-from cjmlib.spec.model import DEFAULT_STAGES, Journey, load_spec, parse_spec, save_spec
+from cjmlib.spec.io import load_spec, parse_spec, save_spec
+from cjmlib.spec.model import DEFAULT_STAGES, Journey
 
 
 def test_demo_spec_loads(spec_text):

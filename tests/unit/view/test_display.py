@@ -11,7 +11,7 @@ import pytest
 
 import cjmlib as cjm
 from cjmlib.i18n.catalogue import COLUMN_LABELS
-from cjmlib.run.runner import NOTEBOOKS_DIR
+from cjmlib.run.steps import NOTEBOOKS_DIR
 from cjmlib.view import plot
 from cjmlib.view.display import show_table, table_language
 

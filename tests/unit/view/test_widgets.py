@@ -12,7 +12,7 @@ import papermill
 import pytest
 
 from cjmlib.errors import RunError
-from cjmlib.spec.model import load_spec
+from cjmlib.spec.io import load_spec
 from cjmlib.view.widgets import SpecEditor
 
 SPEC = """\
@@ -93,7 +93,7 @@ def test_persona_edit_is_saved_with_comments_kept_and_a_backup(project, editor):
     assert [b.read_text(encoding="utf-8") for b in backups(project)] == [SPEC]
     assert editor.issues == ()
     assert "Saved journey.yml" in editor.status.value and backups(project)[0].name in editor.status.value
-    assert not list(project.glob(".journey-*"))  # no temporary file left behind
+    assert not list(project.glob(".journey.yml.*"))  # no temporary file left behind
 
 
 @pytest.mark.parametrize(("edit", "code", "key"), [

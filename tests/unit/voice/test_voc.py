@@ -11,7 +11,9 @@ from helpers import SMALL_SPEC, write_csv
 
 import cjmlib as cjm
 from cjmlib.spec.model import Codebook, Theme
-from cjmlib.voice import sentiment, text, voc
+from cjmlib.voice import sentiment, text
+from cjmlib.voice.scores import ces_table, score_table
+from cjmlib.voice.themes import code_themes, feedback_table, pain_point_table, triangulation_table
 
 matplotlib.use("Agg")
 
@@ -56,7 +58,7 @@ def scored(tmp_path):
 
 
 def test_nps_with_its_interval_by_hand(scored):
-    nps = voc.score_table(scored, kind="nps").set_index("stage")
+    nps = score_table(scored, kind="nps").set_index("stage")
     purchase = nps.loc["purchase"]
     assert (purchase.responses, purchase.top_box, purchase.bottom_box) == (6, 2, 2)
     assert purchase.score == 0
@@ -74,7 +76,7 @@ def test_nps_with_its_interval_by_hand(scored):
 
 
 def test_csat_mean_top2_and_intervals_by_hand(scored):
-    csat = voc.score_table(scored, kind="csat").set_index("stage").loc["purchase"]
+    csat = score_table(scored, kind="csat").set_index("stage").loc["purchase"]
     assert (csat.responses, csat.top_box, csat.bottom_box) == (5, 3, 2)
     assert csat.score == pytest.approx(3.2)
     # sd = sqrt(10.8 / 4); t(0.975, 4) = 2.7764451051977987
@@ -88,7 +90,7 @@ def test_csat_mean_top2_and_intervals_by_hand(scored):
 
 
 def test_ces_by_hand(scored):
-    ces = voc.ces_table(scored).set_index("stage").loc["purchase"]
+    ces = ces_table(scored).set_index("stage").loc["purchase"]
     # 7 6 5 3 2: mean 4.6, easy (5–7) 3, hard (1–3) 2
     assert (ces.responses, ces.top_box, ces.bottom_box) == (5, 3, 2)
     assert ces.score == pytest.approx(4.6)
@@ -97,7 +99,7 @@ def test_ces_by_hand(scored):
 
 
 def test_weekly_trend_counts_and_suppresses_small_weeks(scored):
-    trend = voc.score_table(scored, kind="nps", period="week")
+    trend = score_table(scored, kind="nps", period="week")
     purchase = trend[trend.stage == "purchase"]
     assert [str(p)[:10] for p in purchase.period] == ["2026-01-05", "2026-01-12"]
     assert purchase.responses.tolist() == [3, 3]
@@ -106,11 +108,11 @@ def test_weekly_trend_counts_and_suppresses_small_weeks(scored):
 
 
 def test_scores_by_persona_and_unknown_column(scored):
-    by_persona = voc.score_table(scored, kind="nps", by="persona").set_index("persona")
+    by_persona = score_table(scored, kind="nps", by="persona").set_index("persona")
     # mobile-user is u1 (device mobile): NPS answers 10, 9, 9, 9, 9, 5 → 5 promoters of 6
     assert by_persona.loc["mobile-user", "responses"] == 6 and by_persona.loc["mobile-user", "top_box"] == 5
     with pytest.raises(cjm.DataError):
-        voc.score_table(scored, kind="nps", by="device")
+        score_table(scored, kind="nps", by="device")
 
 
 def _codebook():
@@ -129,7 +131,7 @@ def test_theme_coding_english_with_inflections_gaps_and_regex():
     texts = pd.Series(["SHIPPING COSTS were crazy", "Delivery fees again", "Shipping is way too expensive",
                        "expensive, and shipping was fine", "Another DELAYED parcel", "Delays, delays",
                        "It never arrived", "Order 12345 is lost", "We ship to Belgium at no cost"])
-    coded = voc.code_themes(texts, _codebook())
+    coded = code_themes(texts, _codebook())
     assert coded.shipping_cost.tolist() == [True, True, True, False, False, False, False, False, False]
     assert coded.delay.tolist() == [False, False, False, False, True, True, True, False, False]
     assert coded.order_number.tolist() == [False] * 7 + [True, False]
@@ -139,7 +141,7 @@ def test_theme_coding_french_with_accents_and_inflections():
     texts = pd.Series(["Les COÛTS de livraison sont élevés", "Les couts de livraison", "Frais de Port abusifs",
                        "Livraisons chères !", "Commande retardée deux fois", "Encore des retards",
                        "Mon colis n'est JAMAIS ARRIVÉ", "Très beau produit"])
-    coded = voc.code_themes(texts, _codebook())
+    coded = code_themes(texts, _codebook())
     assert coded.shipping_cost.tolist() == [True, True, True, True, False, False, False, False]
     assert coded.delay.tolist() == [False, False, False, False, True, True, True, False]
 
@@ -147,7 +149,7 @@ def test_theme_coding_french_with_accents_and_inflections():
 def test_theme_coding_portuguese_with_accents_and_inflections():
     texts = pd.Series(["Frete muito caro", "O frete CARO demais", "custo do FRETE alto", "Houve atrasos na entrega",
                        "Produto atrasado", "O pedido nao chegou", "Produto ótimo"])
-    coded = voc.code_themes(texts, _codebook())
+    coded = code_themes(texts, _codebook())
     assert coded.shipping_cost.tolist() == [False, True, True, False, False, False, False]
     assert coded.delay.tolist() == [False, False, False, True, True, True, False]
 
@@ -189,7 +191,7 @@ def voiced(tmp_path):
 
 
 def test_feedback_table_detects_language_and_assigns_stages(voiced):
-    fb = voc.feedback_table(voiced).set_index("id")
+    fb = feedback_table(voiced).set_index("id")
     assert fb.loc["f3", "language"] == "fr" and fb.loc["f3", "language_detected"]
     assert not fb.loc["f1", "language_detected"]
     assert fb.themes.tolist() == [["shipping_cost"], ["shipping_cost"], ["shipping_cost"], ["delay"], [],
@@ -214,7 +216,7 @@ def test_theme_table_counts_negatives_and_redacts_quotes(voiced):
 
 
 def test_pain_points_share_of_negative_feedback(voiced):
-    pains = voc.pain_point_table(voiced).set_index("pain_point")
+    pains = pain_point_table(voiced).set_index("pain_point")
     # negative items: f1, f2, f4 (text), f6 → 4
     assert pains.negative_feedback.tolist() == [4, 4]
     assert pains.loc["shipping-surprise", "negative"] == 3 and pains.loc["shipping-surprise", "share_of_negative"] == 0.75
@@ -224,18 +226,18 @@ def test_pain_points_share_of_negative_feedback(voiced):
 
 def test_triangulation_flags_both_disagreements(voiced):
     funnel = pd.DataFrame({"stage": ["awareness", "consideration", "purchase"], "units": [100, 20, 18]})
-    tri = voc.triangulation_table(voiced, funnel=funnel).set_index("stage")
+    tri = triangulation_table(voiced, funnel=funnel).set_index("stage")
     assert tri.loc["purchase", "negative"] == 4 and tri.loc["purchase", "negative_share"] == 1
     assert tri.loc["consideration", "drop_off_rate"] == pytest.approx(0.8)
     assert tri.loc["purchase", "drop_off_rate"] == pytest.approx(0.1)
     assert tri.flag.tolist() == ["", "drop-off without a voice", "pain without behavioural evidence"]
-    both = voc.triangulation_table(voiced, funnel=funnel.assign(units=[100, 80, 20])).set_index("stage")
+    both = triangulation_table(voiced, funnel=funnel.assign(units=[100, 80, 20])).set_index("stage")
     assert both.flag.tolist() == ["", "", "both"]
-    assert voc.triangulation_table(voiced).drop_off.isna().all()  # no behaviour result saved
+    assert triangulation_table(voiced).drop_off.isna().all()  # no behaviour result saved
 
 
 def test_emotion_curve_uses_ces_ratings_and_text_sentiment(voiced):
-    fb = voc.feedback_table(voiced).set_index("id")
+    fb = feedback_table(voiced).set_index("id")
     curve = cjm.emotion_curve(voiced).set_index("stage")
     # purchase: CES 7 → +2; ratings f1 1, f2 2, f3 4, f6 1 → −2, −1, +1, −2; f4 unrated → 2 × its sentiment
     values = [2, -2, -1, 1, -2, 2 * fb.loc["f4", "sentiment"]]
@@ -272,11 +274,11 @@ def test_demo_shipping_cost_tops_checkout_and_the_curve_dips_at_purchase(demo_pr
 
 
 def test_plots_of_trend_and_triangulation_draw_the_tables(scored, voiced):
-    trend = voc.score_table(scored, kind="csat", period="week")
+    trend = score_table(scored, kind="csat", period="week")
     ax = cjm.plot.plot_score_trend(trend)
     assert len(ax.lines) == trend.stage.nunique() and "CSAT" in ax.get_ylabel()
     funnel = pd.DataFrame({"stage": ["awareness", "consideration", "purchase"], "units": [100, 20, 18]})
-    tri = voc.triangulation_table(voiced, funnel=funnel)
+    tri = triangulation_table(voiced, funnel=funnel)
     ax = cjm.plot.plot_triangulation(tri)
     heights = [p.get_height() for p in ax.patches]
     assert heights[:3] == [0, 0, 1] and heights[3:] == pytest.approx([0, 0.8, 0.1])

@@ -1,0 +1,187 @@
+"""Read and write the journey spec (``journey.yml``).
+
+The spec is read with ruamel.yaml in round-trip mode, so a programmatic save keeps the
+consultant's comments and key order. Every problem is reported at once, each with the file,
+the line, the key, what is allowed and the closest allowed name (:mod:`cjmlib.spec.issues`).
+
+Examples
+--------
+>>> from cjmlib.spec import load_spec
+>>> spec = load_spec("templates/ecommerce/journey.yml")   # doctest: +SKIP
+>>> [s.id for s in spec.stages]                             # doctest: +SKIP
+['awareness', 'consideration', 'purchase', 'retention', 'advocacy']
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError
+
+from ..errors import Issue, SpecError
+from ..files import write_atomically
+from .issues import pydantic_issues, reference_issues
+from .model import Journey
+
+__all__ = ["load_spec", "parse_spec", "save_spec", "spec_to_data"]
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _plain(node: Any) -> Any:
+    """Turn a ruamel tree into plain dicts and lists."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def parse_spec(text: str, *, file: str = "journey.yml") -> tuple[Journey, Any]:
+    """Parse spec text; return the model and the round-trip YAML tree (for saving with comments).
+
+    Raises
+    ------
+    SpecError
+        Listing every problem found, each with its line.
+    """
+    try:
+        root = _yaml().load(text)
+    except DuplicateKeyError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise SpecError([Issue(code="duplicate_key", file=file, line=line,
+                               problem=f"a key appears twice in the same mapping ({exc.problem}).",
+                               fix="Keep one of them and delete the other.")]) from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise SpecError([Issue(code="invalid_yaml", file=file, line=line,
+                               problem=f"this is not valid YAML: {exc.problem or exc.context}.",
+                               fix="Check the indentation (spaces, not tabs) and the quotes on this line.")]) from None
+    if root is None:
+        raise SpecError([Issue(code="empty_spec", file=file, problem="the spec is empty.",
+                               fix="Start from a template: cjm new DIR --template ecommerce.")])
+    if not isinstance(root, dict):
+        raise SpecError([Issue(code="not_a_mapping", file=file, line=1,
+                               problem="the spec must be a mapping of sections (project:, goals:, stages:, ...).",
+                               fix="Start from a template: cjm new DIR --template ecommerce.")])
+    data = _plain(root)
+    issues: list[Issue] = []
+    journey = None
+    try:
+        journey = Journey.model_validate(data)
+    except ValidationError as err:
+        issues.extend(pydantic_issues(err, root, file))
+    issues.extend(reference_issues(data, root, file))
+    if issues:
+        issues.sort(key=lambda i: (i.line or 0))
+        raise SpecError(issues)
+    return journey, root
+
+
+def load_spec(path: str | os.PathLike, *, with_tree: bool = False):
+    """Load and validate ``journey.yml``.
+
+    Parameters
+    ----------
+    path
+        The spec file, or a journey project folder holding ``journey.yml``.
+    with_tree
+        Also return the round-trip YAML tree, to save later with comments kept.
+
+    Returns
+    -------
+    Journey, or (Journey, tree) when ``with_tree`` is true.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "journey.yml"
+    if not path.exists():
+        raise SpecError([Issue(code="missing_file", file=str(path), problem="the spec file does not exist.",
+                               fix="Create a project with: cjm new DIR --template ecommerce.")])
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError([Issue(code="bad_encoding", file=path.name,
+                               problem=f"the file is not UTF-8 text (byte {exc.start}).",
+                               fix="Save it as UTF-8 in your editor.")]) from None
+    journey, tree = parse_spec(text, file=path.name)
+    return (journey, tree) if with_tree else journey
+
+
+def spec_to_data(journey: Journey) -> dict:
+    """Return the spec as plain data, leaving out defaults that were never written."""
+    return journey.model_dump(mode="json", exclude_defaults=True)
+
+
+def _merge(tree: Any, full: Any, sparse: Any) -> Any:
+    """Update a round-trip tree in place, keeping comments and the keys the consultant wrote.
+
+    ``full`` is the whole model dump; ``sparse`` leaves out defaults. A key already in the file is
+    updated (even to its default); a key not in the file is added only when it is not a default.
+    """
+    if isinstance(tree, CommentedMap) and isinstance(full, dict):
+        sparse = sparse if isinstance(sparse, dict) else {}
+        for key in [k for k in tree if k not in full]:
+            del tree[key]
+        for key, value in full.items():
+            if key in tree:
+                tree[key] = _merge(tree[key], value, sparse.get(key))
+            elif key in sparse:
+                tree[key] = sparse[key]
+        return tree
+    if isinstance(tree, CommentedSeq) and isinstance(full, list):
+        sparse = sparse if isinstance(sparse, list) else [None] * len(full)
+        for i, value in enumerate(full):
+            if i < len(tree):
+                tree[i] = _merge(tree[i], value, sparse[i] if i < len(sparse) else None)
+            else:
+                tree.append(sparse[i] if i < len(sparse) and sparse[i] is not None else value)
+        del tree[len(full):]
+        return tree
+    if isinstance(full, list) and full == [tree]:
+        return tree  # a one-item list the consultant wrote as a single value
+    return full if tree != full else tree
+
+
+def save_spec(journey: Journey, path: str | os.PathLike, *, tree: Any = None, backup: bool = True) -> Path:
+    """Write ``journey`` to ``path`` atomically, keeping the comments of ``tree`` (or of the file on disk).
+
+    The spec is validated again from the text about to be written; on any problem nothing
+    is written. With ``backup`` the previous file is kept as ``journey.yml.<timestamp>.bak``.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "journey.yml"
+    if tree is None and path.exists():
+        tree = _yaml().load(path.read_text(encoding="utf-8-sig"))
+    sparse = spec_to_data(journey)
+    tree = _merge(tree, journey.model_dump(mode="json"), sparse) if tree is not None else sparse
+    buf = io.StringIO()
+    _yaml().dump(tree, buf)
+    text = buf.getvalue()
+    parse_spec(text, file=path.name)  # never write a spec that does not load back
+    if backup and path.exists():
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        bak = path.with_name(f"{path.name}.{stamp}.bak")
+        n = 1
+        while bak.exists():
+            bak = path.with_name(f"{path.name}.{stamp}-{n}.bak")
+            n += 1
+        bak.write_bytes(path.read_bytes())
+    return write_atomically(path, text)

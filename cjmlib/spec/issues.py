@@ -1,0 +1,210 @@
+"""Issues found in a journey spec: each with its file, line, dotted key, what is allowed and "did you mean".
+
+Two kinds of checks, both reporting every problem at once: what pydantic finds against the models
+(unknown keys, values not allowed, missing keys, non-finite numbers) and the cross-references
+(a stage, persona, touchpoint, pain point, KPI or theme named but not declared, an id used twice).
+Both work on the round-trip YAML tree, which knows the line of every key.
+
+Examples
+--------
+>>> from cjmlib.spec.issues import did_you_mean, dotted
+>>> dotted(("touchpoints", 2, "stage"))
+'touchpoints[2].stage'
+>>> did_you_mean("purchse", ["awareness", "purchase"])
+"Did you mean 'purchase'? "
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from ..errors import Issue
+from .model import DEFAULT_STAGES, Journey
+
+__all__ = ["did_you_mean", "dotted", "line_of", "pydantic_issues", "reference_issues"]
+
+
+def line_of(root: Any, loc: tuple) -> int | None:
+    """Return the 1-based line of the deepest node of ``loc`` that the YAML tree knows.
+
+    Parameters
+    ----------
+    root
+        The round-trip YAML tree (ruamel's ``CommentedMap``), as :func:`cjmlib.spec.io.parse_spec` returns it.
+    loc
+        The path to the value: keys and list positions, e.g. ``("touchpoints", 2, "stage")``.
+
+    Returns
+    -------
+    The line, or None when the tree knows no part of ``loc`` (a plain dict, a key not written).
+    """
+    node, line = root, None
+    for part in loc:
+        try:
+            if isinstance(node, CommentedMap) and part in node:
+                line = node.lc.key(part)[0] + 1
+                node = node[part]
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+                line = node.lc.item(part)[0] + 1
+                node = node[part]
+            else:
+                break
+        except (KeyError, TypeError, AttributeError):
+            break
+    return line
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Follow ``loc`` through the model's fields and return the keys allowed at its parent."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        ann = fields[part].annotation
+        for _ in range(3):  # unwrap tuple[...] / Optional[...]
+            args = [a for a in typing.get_args(ann) if a is not type(None) and a is not Ellipsis]
+            if getattr(ann, "model_fields", None) or not args:
+                break
+            ann = args[0]
+        current = ann
+    fields = getattr(current, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def did_you_mean(word: str, choices) -> str:
+    """Return "Did you mean '<closest>'? " for the choice closest to ``word``, or "" when none is close."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"Did you mean '{close[0]}'? " if close else ""
+
+
+def dotted(loc: tuple) -> str:
+    """Return ``loc`` written as a key of the spec: ``("touchpoints", 2, "stage")`` -> ``touchpoints[2].stage``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def pydantic_issues(err: ValidationError, root: Any, file: str) -> list[Issue]:
+    """Turn every error of a :class:`~cjmlib.spec.model.Journey` validation into an issue with its line.
+
+    A misspelt key is reported once, as an unknown key with its suggestion, not also as a missing one.
+    """
+    issues = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        line = line_of(root, loc)
+        key = dotted(loc)
+        kind = e["type"]
+        value = e.get("input")
+        if kind == "extra_forbidden":
+            allowed = _allowed_keys(Journey, loc)
+            problem = f"unknown key '{loc[-1]}'."
+            fix = did_you_mean(loc[-1], allowed) + (f"Allowed keys: {', '.join(allowed)}." if allowed else "")
+            code = "unknown_key"
+        elif kind == "literal_error":
+            allowed = e.get("ctx", {}).get("expected", "")
+            problem = f"'{value}' is not allowed."
+            options = [a.strip(" '") for a in str(allowed).replace(" or ", ", ").split(",")]
+            fix = did_you_mean(value, options) + f"Allowed: {allowed}."
+            code = "not_allowed"
+        elif kind == "missing":
+            problem = f"required key '{loc[-1]}' is missing."
+            fix = f"Add '{loc[-1]}:' here."
+            code = "missing_key"
+        elif kind == "finite_number":
+            problem = f"{value!r} is not a finite number."
+            fix = "Write a plain number here (NaN and infinity are not allowed)."
+            code = "not_finite"
+        else:
+            problem = f"{e['msg']} (got {value!r})." if not isinstance(value, dict | list) else f"{e['msg']}."
+            fix = ""
+            code = "bad_value"
+        issues.append(Issue(code=code, file=file, line=line, key=key, value=None if value is None else str(value)[:80],
+                            problem=problem, fix=fix.strip()))
+    # a misspelt key is one mistake, not two: drop "missing 'name'" when "unknown 'naem'" suggests it
+    suggested = {(i.key.rsplit(".", 1)[0], i.fix.split("'")[1]) for i in issues
+                 if i.code == "unknown_key" and i.fix.startswith("Did you mean")}
+    return [i for i in issues if not (i.code == "missing_key" and tuple(i.key.rsplit(".", 1)) in suggested)]
+
+
+def reference_issues(data: Any, root: Any, file: str) -> list[Issue]:
+    """Check that every reference (stage, persona, touchpoint, pain point, KPI, theme) exists.
+
+    Works on the raw YAML tree, so it reports even when other parts of the spec are invalid.
+    """
+    if not isinstance(data, dict):
+        return []
+
+    def ids(section: str, key: str = "id") -> list[str]:
+        items = data.get(section) or []
+        return [str(x.get(key)) for x in items if isinstance(x, dict) and x.get(key) is not None]
+
+    stage_ids = ids("stages") if data.get("stages") else list(DEFAULT_STAGES)
+    known = {
+        "stage": stage_ids,
+        "persona": ids("personas"),
+        "touchpoints": ids("touchpoints"),
+        "touchpoint": ids("touchpoints"),
+        "pain_points": ids("pain_points"),
+        "kpis": [str(k.get("id")) for g in (data.get("goals") or []) if isinstance(g, dict)
+                 for k in (g.get("kpis") or []) if isinstance(k, dict)],
+        "themes": [str(t.get("id")) for t in ((data.get("codebook") or {}).get("themes") or [])
+                   if isinstance(t, dict)],
+    }
+    names = {"stage": "stages", "persona": "personas", "touchpoints": "touchpoints", "touchpoint": "touchpoints",
+             "pain_points": "pain points", "kpis": "KPIs", "themes": "codebook themes"}
+    issues: list[Issue] = []
+
+    for section in ("stages", "personas", "touchpoints", "pain_points", "opportunities"):
+        seen: set[str] = set()
+        for i, item in enumerate(data.get(section) or []):
+            if isinstance(item, dict) and item.get("id") is not None:
+                if str(item["id"]) in seen:
+                    issues.append(Issue(code="duplicate_id", file=file, line=line_of(root, (section, i, "id")),
+                                        key=f"{section}[{i}].id", value=str(item["id"]),
+                                        problem=f"id '{item['id']}' is used twice in {section}.",
+                                        fix="Give each entry its own id."))
+                seen.add(str(item["id"]))
+
+    checks = [("touchpoints", "stage"), ("lanes", "stage"), ("lanes", "persona"), ("pain_points", "stage"),
+              ("pain_points", "touchpoints"), ("pain_points", "themes"), ("opportunities", "stage"),
+              ("opportunities", "touchpoints"), ("opportunities", "pain_points"), ("opportunities", "kpis")]
+    entries = [((section, i), item, field) for section, field in checks
+               for i, item in enumerate(data.get(section) or [])]
+    entries += [(("personas", i, "day", j), moment, "touchpoint")  # the moments of a persona's day
+                for i, persona in enumerate(data.get("personas") or [])
+                if isinstance(persona, dict) and isinstance(persona.get("day"), list)
+                for j, moment in enumerate(persona["day"])]
+    for where, item, field in entries:
+        if not isinstance(item, dict) or item.get(field) is None:
+            continue
+        refs = item[field] if isinstance(item[field], list) else [item[field]]
+        for j, ref in enumerate(refs):
+            if str(ref) in known[field]:
+                continue
+            loc = (*where, field) if not isinstance(item[field], list) else (*where, field, j)
+            allowed = known[field]
+            issues.append(Issue(
+                code="unknown_reference", file=file, line=line_of(root, loc), key=dotted(loc), value=str(ref),
+                problem=f"'{ref}' is not one of the {names[field]} of this journey.",
+                fix=(did_you_mean(ref, allowed) + (f"Known {names[field]}: {', '.join(allowed)}." if allowed
+                     else f"Declare it under '{field if field.endswith('s') else field + 's'}:' first.")).strip()))
+    themes = ((data.get("codebook") or {}).get("themes") or [])
+    for i, theme in enumerate(themes):
+        if isinstance(theme, dict) and theme.get("stage") is not None and str(theme["stage"]) not in stage_ids:
+            loc = ("codebook", "themes", i, "stage")
+            issues.append(Issue(code="unknown_reference", file=file, line=line_of(root, loc), key=dotted(loc),
+                                value=str(theme["stage"]),
+                                problem=f"'{theme['stage']}' is not one of the stages of this journey.",
+                                fix=(did_you_mean(theme["stage"], stage_ids)
+                                     + f"Known stages: {', '.join(stage_ids)}.").strip()))
+    return issues

@@ -1,0 +1,77 @@
+"""The charts' look and language: palette, seaborn theme, and labels and numbers in the chosen language.
+
+:func:`set_theme` applies the theme and chooses the language of every chart's default titles, axis
+labels, legends and numbers (words in :mod:`cjmlib.i18n`); the helpers below write in that language,
+for the chart modules :mod:`cjmlib.view.plot`, :mod:`cjmlib.view.plot_voice` and
+:mod:`cjmlib.view.plot_plan`.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+from ..i18n import catalogue as i18n
+
+__all__ = ["PALETTE", "axes", "chart_language", "label", "number", "percent", "percent_axis", "set_theme",
+           "value_label"]
+
+#: The colours every chart shares: the main series, an accent, bad and good news, and the rest.
+PALETTE = {"main": "#2f5d8a", "accent": "#d9822b", "bad": "#b03a2e", "good": "#2e7d4f", "muted": "#9aa5b1"}
+
+_LANGUAGE = {"current": "en"}  # the language of default labels, set by set_theme
+
+
+def set_theme(language: str = "en") -> None:
+    """Apply the workbench's chart theme and choose the language of every chart's default labels.
+
+    Parameters
+    ----------
+    language
+        ``en`` or ``fr`` (the spec's ``project.language``): titles, axis labels, legends and
+        percentages of every ``plot_*`` function are written in it.
+
+    Examples
+    --------
+    >>> set_theme(language="fr")  # doctest: +SKIP
+    """
+    _LANGUAGE["current"] = i18n.check_language(language)
+    sns.set_theme(style="whitegrid", context="notebook", rc={"figure.dpi": 100, "axes.titleweight": "bold",
+                                                             "figure.figsize": (8, 4)})
+
+
+def chart_language() -> str:
+    """Return the language chosen with :func:`set_theme` (``en`` before it is called)."""
+    return _LANGUAGE["current"]
+
+
+def label(key: str, **values) -> str:
+    """Return the chart label ``key`` (:data:`cjmlib.i18n.PLOT_LABELS`) in the theme's language, its
+    ``{name}`` fields filled with ``values``."""
+    return i18n.plot_label(key, _LANGUAGE["current"], **values)
+
+
+def value_label(value) -> str:
+    """Return a data value or column name (device, unit, flag…) in the theme's language."""
+    return i18n.value_label(value, _LANGUAGE["current"])
+
+
+def percent(x: float, digits: int = 1) -> str:
+    """Return the share ``x`` (0–1) as a percentage with ``digits`` decimals, in the theme's language."""
+    return i18n.percent(x, _LANGUAGE["current"], digits)
+
+
+def number(x: float, digits: int = 0) -> str:
+    """Return ``x`` with ``digits`` decimals as the theme's language writes it."""
+    return i18n.number(x, _LANGUAGE["current"], digits)
+
+
+def percent_axis(axis) -> None:
+    """Format an axis of shares (0–1) as percentages in the theme's language."""
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _pos: percent(x, 0)))
+
+
+def axes(ax=None):
+    """Return ``ax``, or the Axes of a new 8 × 4 in figure when it is None."""
+    return ax if ax is not None else plt.subplots(figsize=(8, 4))[1]

@@ -1,0 +1,76 @@
+"""Charts of the plan: opportunities, sizing and the read-out of A/B tests.
+
+Each draws a table of :mod:`cjmlib.plan` onto one Axes and returns it (see :mod:`cjmlib.view.plot`,
+which re-exports them as ``cjm.plot.plot_*``); none computes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .chart_style import PALETTE, axes, label, number, percent, percent_axis, value_label
+
+__all__ = ["plot_opportunities", "plot_readout", "plot_sizing"]
+
+
+def plot_opportunities(table: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Score against effort of :func:`cjmlib.opportunity_table`, coloured by now / next / later."""
+    ax = axes(ax)
+    colors = {"now": PALETTE["good"], "next": PALETTE["accent"], "later": PALETTE["muted"]}
+    shown = table.dropna(subset=["score", "effort"])
+    for r in shown.itertuples():
+        ax.scatter(r.effort, r.score, s=120, color=colors.get(r.priority, PALETTE["main"]), zorder=3)
+        ax.annotate(f"{r.rank}. {r.name}", (r.effort, r.score), textcoords="offset points", xytext=(8, 4),
+                    fontsize=8)
+    for key, color in colors.items():
+        ax.scatter([], [], color=color, label=value_label(key))
+    ax.set_xlim(0, max(shown.effort.max() * 1.6, 1) if len(shown) else 1)
+    ax.set_ylim(0, shown.score.max() * 1.2 if len(shown) else 1)
+    ax.set_xlabel(label("opportunities_x"))
+    ax.set_ylabel(label("opportunities_y", scoring=str(table.scoring.iloc[0]).upper() if len(table) else ""))
+    ax.legend(frameon=False)
+    ax.set_title(title or label("opportunities_title"))
+    return ax
+
+
+def plot_sizing(table: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Bars of :func:`cjmlib.sizing_table`'s extra conversions per month with their interval."""
+    ax = axes(ax)
+    y = np.arange(len(table))[::-1]
+    ax.barh(y, table.delta_per_month, color=PALETTE["good"], alpha=0.85)
+    err = np.clip(np.vstack([table.delta_per_month - table.delta_low, table.delta_high - table.delta_per_month]),
+                  0, None)
+    ax.errorbar(table.delta_per_month, y, xerr=err, fmt="none", ecolor="black", capsize=3, lw=1)
+    for yi, r in zip(y, table.itertuples()):
+        ax.text(r.delta_high * 1.02, yi, f"{number(r.delta_per_month)}  ({percent(r.rate_now)} → {percent(r.rate_target)})",
+                va="center", fontsize=8)
+    ax.set_yticks(y, table.name)
+    ax.set_xlim(min(0, float(table.delta_low.min())) if len(table) else 0,
+                float(table.delta_high.max()) * 1.6 if len(table) else 1)
+    ax.set_xlabel(label("sizing_x"))
+    ax.set_title(title or label("sizing_title"))
+    return ax
+
+
+def plot_readout(table: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Forest plot of :func:`cjmlib.readout`: each variant's difference from its control."""
+    ax = axes(ax)
+    y = np.arange(len(table))[::-1]
+    colors = [PALETTE["good"] if s else PALETTE["muted"] for s in table.significant]
+    ax.errorbar(table.difference, y, xerr=np.vstack([table.difference - table.diff_ci_low,
+                                                     table.diff_ci_high - table.difference]),
+                fmt="none", ecolor="black", capsize=3, lw=1)
+    ax.scatter(table.difference, y, color=colors, s=60, zorder=3)
+    ax.axvline(0, color="black", lw=0.8)
+    for yi, r in zip(y, table.itertuples()):
+        ax.text(r.diff_ci_high + 0.005, yi, label("readout_bar", prob=percent(r.prob_to_beat),
+                                                p=number(r.p_value, 3)),
+                va="center", fontsize=8)
+    ax.set_yticks(y, [f"{value_label(e)} ({value_label(v)})" for e, v in zip(table.experiment, table.variant)])
+    span = float(max(table.diff_ci_high.max(), 0) - min(table.diff_ci_low.min(), 0)) if len(table) else 1
+    ax.set_xlim(min(float(table.diff_ci_low.min()), 0) - 0.1 * span, float(table.diff_ci_high.max()) + 0.8 * span)
+    percent_axis(ax.xaxis)
+    ax.set_xlabel(label("readout_x"))
+    ax.set_title(title or label("readout_title"))
+    return ax
