@@ -27,34 +27,18 @@ import numpy as np
 import pandas as pd
 
 from ..stats import wilson_interval
-from .vendors import vendor_options
+from .options import COUNTINGS, ENTRIES, ORDERS, REENTRIES, FunnelOptions
+from .vendors import vendor_preset
 
-__all__ = ["COUNTINGS", "ENTRIES", "ORDERS", "REENTRIES", "funnel_table", "stage_funnel"]
+__all__ = ["COUNTINGS", "ENTRIES", "ORDERS", "REENTRIES", "FunnelOptions", "funnel_table", "stage_funnel"]
 
-ORDERS = ("ordered", "strict", "any")
-ENTRIES = ("closed", "open")
-COUNTINGS = ("uniques", "totals")
-REENTRIES = ("first", "best")
 _MAX_ROUNDS = 200
-DEFAULTS = {"order": "ordered", "entry": "closed", "counting": "uniques", "reentry": "first",
-            "tie_seconds": 0.0, "window_days": None}
 _KEYS = ["u", "aid", "entry"]
 
 
 def _events(source):
     """Accept a Project or an Ibis table."""
     return source.table("events") if hasattr(source, "table") else source
-
-
-def _vendor(emulate: str | None) -> dict:
-    if emulate is None:
-        return {}
-    return vendor_options(emulate)
-
-
-def _check(name: str, value, allowed) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, not {value!r}")
 
 
 def _seconds(days: float | None) -> float | None:
@@ -64,10 +48,11 @@ def _seconds(days: float | None) -> float | None:
 def _prepare(events, steps, *, by, unit, order, exclude):
     """Events of the funnel with ``u, key, e`` (epoch seconds), and ``seq`` when it is needed.
 
-    ``seq`` numbers a unit's events by time then key. A strict funnel needs it (step k must be
-    the very next event), and so does a funnel with a repeated step (two events with the same
-    key at the same instant are then two steps). Otherwise two events at one instant are told
-    apart by their keys, which are known when the query is built: no numbering window is needed.
+    ``seq`` numbers a unit's events by time, then by the position of their step in the funnel
+    (events at one instant count as in the funnel's order: "at or after"; never by their names).
+    A strict funnel needs it (step k must be the very next event), and so does a funnel with a
+    repeated step (two events with the same key at the same instant are then two steps). Otherwise
+    a step is reached by an event at or after the previous one: no numbering window is needed.
     """
     unit_col = "user_id" if unit == "user" else "session_id"
     base = events.select(u=events[unit_col], key=events[by].cast("string"), ts=events.ts)
@@ -77,23 +62,30 @@ def _prepare(events, steps, *, by, unit, order, exclude):
         base = base.filter(base.key.isin(wanted))
     if order != "strict" and len(set(steps)) == len(steps):
         return base.select("u", "key", e=base.ts.epoch_seconds().cast("float64"))
-    numbered = base.mutate(e=base.ts.epoch_seconds().cast("float64"),
-                           seq=ibis.row_number().over(ibis.window(group_by="u", order_by=["ts", "key"])))
+    first = {}
+    for i, s in enumerate(steps):
+        first.setdefault(s, i)
+    position = ibis.cases(*[(base.key == s, i) for s, i in first.items()], else_=len(steps))
+    # the key only orders events outside the funnel among themselves (a strict funnel's other events)
+    numbered = base.mutate(e=base.ts.epoch_seconds().cast("float64"), pos=position)
+    numbered = numbered.mutate(seq=ibis.row_number().over(ibis.window(group_by="u", order_by=["ts", "pos", "key"])))
     return numbered.filter(numbered.key.isin(wanted)).select("u", "key", "e", "seq")
 
 
-def _after(j, previous, step, *, order, tie_s):
-    """The condition for an event of ``step`` (``e2``) to follow the event that reached ``previous``."""
+def _after(j, *, order, tie_s):
+    """The condition for an event of a step (``e2``) to follow the event that reached the previous step.
+
+    At one instant the later step counts as following ("at or after"), whatever the steps' names.
+    """
     if "seq" in j.columns:
         if order == "strict":
             return j.seq2 == j.seq + 1
         if tie_s:
             return (j.seq2 != j.seq) & (j.e2 >= j.e - tie_s) & ((j.seq2 > j.seq) | (j.e2 <= j.e + tie_s))
         return (j.seq2 > j.seq) & (j.e2 >= j.e)
-    # distinct steps: at one instant the event with the greater key comes later (as ``seq`` orders them)
-    if tie_s:
+    if tie_s:  # distinct steps: an event of another step is never the same event
         return j.e2 >= j.e - tie_s
-    return j.e2 >= j.e if step > previous else j.e2 > j.e
+    return j.e2 >= j.e
 
 
 def _advance(reached, ev, previous, step, *, order, window_s, step_window_s, tie_s, single):
@@ -104,7 +96,7 @@ def _advance(reached, ev, previous, step, *, order, window_s, step_window_s, tie
     """
     s = ev.filter(ev.key == step).select("u", e2="e", **({"seq2": "seq"} if "seq" in ev.columns else {}))
     j = reached.join(s, "u")
-    cond = _after(j, previous, step, order=order, tie_s=tie_s)
+    cond = _after(j, order=order, tie_s=tie_s)
     if window_s is not None:
         cond &= j.e2 <= j.e0 + window_s
     if step_window_s is not None:
@@ -263,7 +255,7 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
                  order: str | None = None, entry: str | None = None, counting: str | None = None,
                  reentry: str | None = None, step_window_days: list[float | None] | None = None,
                  exclude: list[str] | None = None, tie_seconds: float | None = None,
-                 data_end=None, emulate: str | None = None) -> pd.DataFrame:
+                 data_end=None, emulate: str | None = None, options: FunnelOptions | None = None) -> pd.DataFrame:
     """Count the units that go through ``steps``.
 
     Parameters
@@ -307,6 +299,9 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
         counting (see :mod:`cjmlib.analytics.vendors`): its values replace the defaults of ``order``,
         ``entry``, ``counting``, ``reentry``, ``tie_seconds`` and ``window_days``; options given
         explicitly still win.
+    options
+        All the counting options at once (:class:`FunnelOptions`, e.g. a vendor preset or a funnel
+        declared in journey.yml); it replaces ``emulate``, and options given as keywords still win.
 
     Returns
     -------
@@ -329,15 +324,17 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
     >>> funnel_table(project, ["landing", "product-page", "cart"], by="touchpoint",
     ...              unit="session", window_days=1)  # doctest: +SKIP
     """
-    given = {"order": order, "entry": entry, "counting": counting, "reentry": reentry,
-             "tie_seconds": tie_seconds, "window_days": window_days}
-    options = {**DEFAULTS, **_vendor(emulate), **{k: v for k, v in given.items() if v is not None}}
-    order, entry, counting, reentry, tie_seconds, window_days = (options[k] for k in given)
-    _check("unit", unit, ("user", "session"))
-    _check("order", order, ORDERS)
-    _check("entry", entry, ENTRIES)
-    _check("counting", counting, COUNTINGS)
-    _check("reentry", reentry, REENTRIES)
+    if unit not in ("user", "session"):
+        raise ValueError(f"unit must be one of 'user', 'session', not {unit!r}")
+    if options is not None and emulate is not None:
+        raise ValueError("give either emulate= or options=, not both (a preset is a value of FunnelOptions)")
+    base = options if options is not None else (vendor_preset(emulate) if emulate else FunnelOptions())
+    opts = base.replace(order=order, entry=entry, counting=counting, reentry=reentry, tie_seconds=tie_seconds,
+                        window_days=window_days, step_window_days=step_window_days,
+                        exclude=None if exclude is None else tuple(exclude))
+    order, entry, counting, reentry = opts.order, opts.entry, opts.counting, opts.reentry
+    tie_seconds, window_days, exclude = opts.tie_seconds, opts.window_days, list(opts.exclude)
+    step_window_days = None if opts.step_window_days is None else list(opts.step_window_days)
     steps = list(steps)
     if not steps:
         raise ValueError("a funnel needs at least one step")
@@ -347,7 +344,6 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
         raise ValueError("an any-order funnel is closed, counts uniques and has no step windows")
     if counting == "totals" and (entry == "open" or reentry == "best"):
         raise ValueError("totals count the attempts of a closed funnel with reentry='first'")
-    exclude = list(exclude or [])
     events = _events(source)
     ev = _prepare(events, steps, by=by, unit=unit, order=order, exclude=exclude)
     window_s = _seconds(window_days)

@@ -1,4 +1,4 @@
-"""How analytics vendors count a funnel: their documented defaults as funnel options.
+"""How analytics vendors count a funnel: their documented defaults as values of :class:`FunnelOptions`.
 
 Each preset holds the options of :func:`cjmlib.funnel_table` that reproduce a vendor's documented
 defaults (sources and caveats in docs/adr/0001-how-a-funnel-counts.md):
@@ -12,28 +12,47 @@ amplitude   ordered    closed    uniques   best        1            1
 posthog     ordered    closed    uniques   best        14           0
 ==========  =========  ========  ========  ==========  ===========  ============
 
-Why two counts of the "same" funnel differ is told by :func:`cjmlib.reconcile_funnels`
+Every preset counts events at the same instant as in the funnel's order ("at or after"), as the
+workbench does. Why two counts of the "same" funnel differ is told by :func:`cjmlib.reconcile_funnels`
 (:mod:`cjmlib.analytics.reconcile`).
 """
 
 from __future__ import annotations
 
-__all__ = ["VENDORS", "vendor_options"]
+from .options import FunnelOptions
 
-VENDORS: dict[str, dict] = {
-    "ga4": {"order": "ordered", "entry": "closed", "counting": "uniques", "reentry": "first",
-            "window_days": None, "tie_seconds": 0.0},
-    "mixpanel": {"order": "ordered", "entry": "closed", "counting": "uniques", "reentry": "first",
-                 "window_days": 30.0, "tie_seconds": 0.0},
-    "amplitude": {"order": "ordered", "entry": "closed", "counting": "uniques", "reentry": "best",
-                  "window_days": 1.0, "tie_seconds": 1.0},
-    "posthog": {"order": "ordered", "entry": "closed", "counting": "uniques", "reentry": "best",
-                "window_days": 14.0, "tie_seconds": 0.0},
+__all__ = ["PRESETS", "VENDORS", "vendor_options", "vendor_preset"]
+
+PRESETS: dict[str, FunnelOptions] = {
+    "ga4": FunnelOptions(order="ordered", entry="closed", counting="uniques", reentry="first",
+                         window_days=None, tie_seconds=0.0),
+    "mixpanel": FunnelOptions(order="ordered", entry="closed", counting="uniques", reentry="first",
+                              window_days=30.0, tie_seconds=0.0),
+    "amplitude": FunnelOptions(order="ordered", entry="closed", counting="uniques", reentry="best",
+                               window_days=1.0, tie_seconds=1.0),
+    "posthog": FunnelOptions(order="ordered", entry="closed", counting="uniques", reentry="best",
+                             window_days=14.0, tie_seconds=0.0),
 }
+_PRESET_KEYS = ("order", "entry", "counting", "reentry", "window_days", "tie_seconds")
+#: The presets as plain settings (vendor -> option -> value): what existing callers read.
+VENDORS: dict[str, dict] = {name: {k: getattr(p, k) for k in _PRESET_KEYS} for name, p in PRESETS.items()}
+
+
+def vendor_preset(emulate: str) -> FunnelOptions:
+    """Return the :class:`FunnelOptions` that reproduce a vendor's documented counting.
+
+    Parameters
+    ----------
+    emulate
+        ``"ga4"``, ``"mixpanel"``, ``"amplitude"`` or ``"posthog"``.
+    """
+    if emulate not in PRESETS:
+        raise ValueError(f"emulate must be one of {', '.join(map(repr, PRESETS))}, not {emulate!r}")
+    return PRESETS[emulate]
 
 
 def vendor_options(emulate: str) -> dict:
-    """Return the funnel options that reproduce a vendor's documented counting.
+    """Return the funnel options that reproduce a vendor's documented counting, as a dict.
 
     Parameters
     ----------
@@ -45,6 +64,5 @@ def vendor_options(emulate: str) -> dict:
     dict
         ``order``, ``entry``, ``counting``, ``reentry``, ``window_days``, ``tie_seconds``.
     """
-    if emulate not in VENDORS:
-        raise ValueError(f"emulate must be one of {', '.join(map(repr, VENDORS))}, not {emulate!r}")
+    vendor_preset(emulate)
     return dict(VENDORS[emulate])

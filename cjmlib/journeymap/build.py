@@ -29,6 +29,7 @@ import pandas as pd
 from ..data.results import load_result
 from ..i18n.formats import number, signed
 from ..spec.model import Journey, Persona
+from ..voice.emotion import emotion_curve
 from .kpis import kpi_lane
 from .layout import day_text
 from .model import (
@@ -352,8 +353,6 @@ def persona_emotions(project) -> pd.DataFrame:
         ``n`` (answers and items of the persona's users at the stage), ``n_surveys``, ``n_feedback``,
         ``disagree``. Empty when the spec has no persona.
     """
-    from ..voice.emotion import emotion_curve
-
     curves = [emotion_curve(project, persona=p.id) for p in project.spec.personas]
     return pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(
         columns=["stage", "label", "persona", "hypothesis", "measured", "ci_low", "ci_high", "n"])

@@ -12,6 +12,11 @@ import os
 import textwrap
 from pathlib import Path
 
+import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.patches import Rectangle
+
 from .layout import PERSONA_COLORS, day_view, emotion_band, emotion_line, map_view, subtitle
 from .model import MapModel
 from .words import LABELS
@@ -70,7 +75,6 @@ def _blocks(model: MapModel, lanes: list[dict], col: float) -> list[tuple[dict, 
 
 def _figure(model: MapModel):
     """Draw the map on a matplotlib figure sized to its content (inches, top-down coordinates)."""
-    from matplotlib.figure import Figure
 
     n = len(model.stages)
     col = max(1.9, min(3.2, 22 / n))
@@ -112,7 +116,6 @@ def _figure(model: MapModel):
 
 
 def _rect(x: float, y: float, w: float, h: float, color: str):
-    from matplotlib.patches import Rectangle
 
     return Rectangle((x, y), w, h, facecolor=color, edgecolor="white", linewidth=1.5)
 
@@ -188,7 +191,6 @@ def _draw_overlay(ax, model: MapModel, *, top: float, height: float, col: float)
 
 def _legend(ax, handles: list, *, top: float) -> None:
     """Add a legend of ``handles`` in the lane-label column at ``top`` (each lane keeps its own legend)."""
-    from matplotlib.legend import Legend
 
     if handles:
         ax.add_artist(Legend(ax, handles, [h.get_label() for h in handles], loc="upper left", fontsize=5.5,
@@ -197,7 +199,6 @@ def _legend(ax, handles: list, *, top: float) -> None:
 
 def _clip(text, ax, x: float, y: float, w: float, h: float) -> None:
     """Cut ``text`` at its cell's box (x, y, w, h in inches): a long word never runs into the next cell."""
-    from matplotlib.patches import Rectangle
 
     text.set_clip_path(Rectangle((x, y), w, h, transform=ax.transData))
 
@@ -261,7 +262,6 @@ def plot_overlay(model: MapModel, *, ax=None):
 
 
 def _save(model: MapModel, path: str | os.PathLike, fmt: str, dpi: float) -> Path:
-    import matplotlib
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

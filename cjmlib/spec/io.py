@@ -55,6 +55,13 @@ def _plain(node: Any) -> Any:
 def parse_spec(text: str, *, file: str = "journey.yml") -> tuple[Journey, Any]:
     """Parse spec text; return the model and the round-trip YAML tree (for saving with comments).
 
+    Parameters
+    ----------
+    text
+        The YAML text of a spec.
+    file
+        The file name the issues name (``journey.yml`` by default).
+
     Raises
     ------
     SpecError
@@ -125,7 +132,13 @@ def load_spec(path: str | os.PathLike, *, with_tree: bool = False):
 
 
 def spec_to_data(journey: Journey) -> dict:
-    """Return the spec as plain data, leaving out defaults that were never written."""
+    """Return the spec as plain data, leaving out defaults that were never written.
+
+    Parameters
+    ----------
+    journey
+        The validated spec.
+    """
     return journey.model_dump(mode="json", exclude_defaults=True)
 
 

@@ -1,0 +1,197 @@
+"""The trend of a funnel: each step's rate per week (or day, month), and the periods that break from the rest.
+
+A unit (session or user) belongs to the period of its entry into the funnel (its first event of
+step 1) and, with ``by``, to the value of that column at its first event. Each cell (period, value)
+is counted with :func:`cjmlib.funnel_table` on its own units, with the funnel's counting options,
+so a cell's step rates are the declared funnel's rates restricted to those units. The end of the
+data is the same for every cell: a unit whose window was still open is censored, not lost.
+
+:func:`trend_outliers` then tests, step by step and value by value, each period against all the
+other periods pooled (two-sided two-proportion z-test, Fisher's exact test when an expected count
+is below 5), Holm-corrected over the periods tested in the series; periods with fewer than
+``min_n`` units that could convert are not tested. Nothing here knows a step, a device or a week
+of a particular shop: a week that broke is found from the data alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportions_ztest
+
+from ..stats import wilson_interval
+from .funnel import funnel_table
+
+__all__ = ["PERIODS", "funnel_options", "funnel_trend", "trend_outliers"]
+
+PERIODS = {"day": "D", "week": "W", "month": "M"}
+"""The periods a trend is counted by, and their Ibis truncation unit (weeks start on Monday)."""
+
+_OPTIONS = ("order", "entry", "counting", "reentry", "exclude", "tie_seconds", "emulate", "step_window_days")
+_TREND_COLUMNS = ["period", "by", "value", "step", "key", "label", "entered", "converted", "censored", "step_rate",
+                  "ci_low", "ci_high", "unit"]
+
+
+def _window_days(funnel) -> float | None:
+    """The funnel's conversion window in days, whatever the spec's model calls it (None: no window)."""
+    days = getattr(funnel, "window_days", None)
+    if days is not None:
+        return float(days)
+    window = getattr(funnel, "window", None)
+    if window in (None, ""):
+        return None
+    if isinstance(window, (int, float)):
+        return float(window)
+    return pd.Timedelta(str(window).replace("m", "min") if str(window).endswith("m") else str(window)).total_seconds() / 86400
+
+
+def funnel_options(funnel) -> dict:
+    """The keyword arguments of :func:`cjmlib.funnel_table` that count a declared funnel.
+
+    Parameters
+    ----------
+    funnel
+        A funnel of the spec (``cjm.journey_funnels(spec)``): ``steps``, ``by``, ``unit`` and the
+        optional counting options (``window``, ``order``, ``entry``, ``exclude``, ``emulate``…).
+
+    Returns
+    -------
+    dict
+        ``by``, ``unit``, ``window_days``, ``labels`` when the funnel has them, and every counting
+        option the funnel sets.
+    """
+    options = {"by": funnel.by, "unit": funnel.unit, "window_days": _window_days(funnel)}
+    for name in _OPTIONS:
+        value = getattr(funnel, name, None)
+        if value not in (None, "", [], ()):
+            options[name] = list(value) if isinstance(value, tuple) else value
+    return options
+
+
+def _cells(events, funnel, *, period: str, by: str | None):
+    """One row per unit that entered the funnel: ``u``, its ``period`` and its ``value`` of ``by``."""
+    unit_col = "user_id" if funnel.unit == "user" else "session_id"
+    entry = events.filter(events[funnel.by].cast("string") == str(funnel.steps[0]))
+    units = entry.group_by(u=entry[unit_col]).agg(start=entry.ts.min())
+    units = units.mutate(period=units.start.truncate(PERIODS[period]).cast("date"))
+    if by is not None:
+        firsts = events.group_by(u=events[unit_col]).agg(value=events[by].argmin(events.ts).cast("string"))
+        units = units.join(firsts, "u").select("u", "period", "value")
+    return units.select("u", "period", *(["value"] if by is not None else []))
+
+
+def funnel_trend(project, funnel, *, period: str = "week", by: str | None = None) -> pd.DataFrame:
+    """Count a declared funnel period by period (and value by value of ``by``).
+
+    Parameters
+    ----------
+    project
+        The loaded project.
+    funnel
+        A funnel of the spec (``cjm.journey_funnels(project.spec)``).
+    period
+        ``"day"``, ``"week"`` (Monday start) or ``"month"``: the period of each unit's entry.
+    by
+        An events column (``spec.breakdowns``) to split each period by, the value at the unit's
+        first event; None for the whole funnel.
+
+    Returns
+    -------
+    DataFrame
+        One row per period, value and step from step 2 on: ``period`` (its first day), ``by`` (the
+        column, or empty), ``value`` (its value, ``(none)`` when missing, or empty), ``step``
+        (1-based), ``key`` (the step's id), ``label``, ``entered`` (units at the previous step:
+        the denominator), ``converted`` (of those, units reaching the step: the numerator),
+        ``censored`` (units whose window was still open when the data ends), ``step_rate`` (=
+        converted ÷ entered), ``ci_low``, ``ci_high`` (Wilson 95 %) and ``unit``. Empty (with these
+        columns) when nobody entered the funnel.
+    """
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    events = project.table("events")
+    if by is not None and by not in events.columns:
+        raise ValueError(f"{by!r} is not a column of the events; columns: {', '.join(events.columns)}")
+    units = _cells(events, funnel, period=period, by=by)
+    cells = units.drop("u").distinct().execute()
+    if cells.empty:
+        return pd.DataFrame(columns=_TREND_COLUMNS)
+    unit_col = "user_id" if funnel.unit == "user" else "session_id"
+    data_end = pd.Timestamp(events.ts.max().execute())
+    options = funnel_options(funnel)
+    labels = dict(getattr(funnel, "labels", None) or {})
+    rows = []
+    for cell in cells.sort_values(list(cells.columns)).itertuples(index=False):
+        chosen = units.filter(units.period == cell.period)
+        if by is not None:
+            chosen = chosen.filter(chosen.value.isnull() if pd.isna(cell.value) else chosen.value == cell.value)
+        subset = events.semi_join(chosen.select(**{unit_col: "u"}), unit_col)
+        table = funnel_table(subset, list(funnel.steps), data_end=data_end, labels=labels, **options)
+        table = table[table.step > 1].assign(period=pd.Timestamp(cell.period).date(), by=by or "",
+                                             value="" if by is None else ("(none)" if pd.isna(cell.value)
+                                                                          else str(cell.value)))
+        rows.append(table)
+    out = pd.concat(rows, ignore_index=True)
+    out["ci_low"], out["ci_high"] = out.step_ci_low, out.step_ci_high
+    return out[_TREND_COLUMNS].sort_values(["value", "step", "period"], ignore_index=True)
+
+
+def _test(k: int, n: int, k_rest: int, n_rest: int) -> tuple[float, str]:
+    """Two-sided p of k/n against k_rest/n_rest: Fisher's exact test when an expected count is below 5."""
+    total = (k + k_rest) / (n + n_rest)
+    expected = np.array([n * total, n * (1 - total), n_rest * total, n_rest * (1 - total)])
+    if expected.min() < 5:
+        return float(st.fisher_exact([[k, n - k], [k_rest, n_rest - k_rest]])[1]), "fisher"
+    return float(proportions_ztest([k, k_rest], [n, n_rest])[1]), "z"
+
+
+def trend_outliers(trend: pd.DataFrame, *, alpha: float = 0.05, min_n: int = 30) -> pd.DataFrame:
+    """Find the periods whose step rate differs from the other periods of the same step and value.
+
+    Parameters
+    ----------
+    trend
+        A table of :func:`funnel_trend`.
+    alpha
+        The significance level applied to the Holm-adjusted p-values.
+    min_n
+        Periods with fewer units that could convert (``entered`` − ``censored``) are not tested;
+        their units still count in the other periods' rest.
+
+    Returns
+    -------
+    DataFrame
+        The periods that differ, the largest difference first: ``period``, ``by``, ``value``,
+        ``step``, ``key``, ``label``, ``n`` (entered − censored: the denominator), ``converted``
+        (the numerator), ``rate`` (= converted ÷ n), ``ci_low``, ``ci_high`` (Wilson 95 %),
+        ``rest_n``, ``rest_converted``, ``rest_rate`` (the other periods pooled), ``difference``
+        (rate − rest_rate), ``test`` (``z`` or ``fisher``), ``p_value``, ``p_adjusted`` (Holm over
+        the periods tested in the series). Empty (with these columns) when no period differs.
+    """
+    columns = ["period", "by", "value", "step", "key", "label", "n", "converted", "rate", "ci_low", "ci_high",
+               "rest_n", "rest_converted", "rest_rate", "difference", "test", "p_value", "p_adjusted"]
+    if trend.empty:
+        return pd.DataFrame(columns=columns)
+    t = trend.assign(n=(trend.entered - trend.censored).astype(int), converted=trend.converted.astype(int))
+    found = []
+    for _, series in t.groupby(["by", "value", "step"], sort=False):
+        series = series.assign(rest_n=series.n.sum() - series.n, rest_converted=series.converted.sum() - series.converted)
+        tested = series[(series.n >= min_n) & (series.rest_n >= min_n)].copy()
+        if len(tested) < 2:
+            continue
+        results = [_test(k, n, kr, nr) for k, n, kr, nr in
+                   zip(tested.converted, tested.n, tested.rest_converted, tested.rest_n)]
+        tested["p_value"] = [p for p, _ in results]
+        tested["test"] = [name for _, name in results]
+        tested["p_adjusted"] = multipletests(tested.p_value, method="holm")[1]
+        found.append(tested[tested.p_adjusted < alpha])
+    if not found or all(f.empty for f in found):
+        return pd.DataFrame(columns=columns)
+    out = pd.concat([f for f in found if not f.empty], ignore_index=True)
+    out["rate"] = out.converted / out.n
+    out["ci_low"], out["ci_high"] = wilson_interval(out.converted, out.n)
+    out["rest_rate"] = out.rest_converted / out.rest_n
+    out["difference"] = out.rate - out.rest_rate
+    out = out.reindex(out.difference.abs().sort_values(ascending=False).index)
+    return out[columns].reset_index(drop=True)
