@@ -8,7 +8,8 @@ import importlib
 import types
 
 from .analytics.breakdown import breakdown_table, unit_outcomes
-from .analytics.funnel import funnel_table, stage_funnel
+from .analytics.declared import declared_funnel_table, funnel_breakdown, funnel_options
+from .analytics.funnel import FunnelOptions, funnel_reach, funnel_table, stage_funnel
 from .analytics.inventory import (
     goals_table,
     persona_cards,
@@ -22,12 +23,15 @@ from .analytics.personas import persona_mix, segment_personas
 from .analytics.reconcile import reconcile_funnels
 from .analytics.retention import cohort_table, purchase_gaps, repeat_purchase_rate
 from .analytics.segments import find_segments, segment_features, segment_profiles, segment_summary
+from .analytics.trend import funnel_trend, largest_drop_off, trend_abandonment, trend_outliers
 from .analytics.web import repeat_purchase, web_metrics, weekly_abandonment
+from .data.crossref import skipped_sections
 from .data.engine import open_engine, to_spark
-from .data.project import Project, load_project, open_project, validate_project
+from .data.project import Project, load_project, open_project, validate_project, validation_report
 from .data.quality import data_quality_table, rejection_table
 from .data.results import load_result, save_result
 from .errors import CjmError, DataError, Issue, RunError, SpecError
+from .i18n.catalogue import say, words
 from .plan.experiments import (
     design_test,
     message_tests,
@@ -45,8 +49,9 @@ from .plan.sizing import (
     what_if_panel,
     what_if_table,
 )
+from .spec.funnels import events_column, journey_funnels
 from .spec.io import load_spec, save_spec
-from .spec.model import Journey
+from .spec.model import Funnel, Journey
 from .view.display import as_table, show_image, show_table
 from .view.exercises import check
 from .voice.emotion import emotion_curve
@@ -67,7 +72,8 @@ __version__ = "0.1.0"
 # charts and the map pull in matplotlib, the spec editor ipywidgets: imported on first use, so the
 # command line starts fast
 _LAZY = {"journeymap": ".journeymap", "plot": ".view.plot"}
-_LAZY_NAMES = {"SpecEditor": ".view.widgets"}
+_LAZY_NAMES = {"SpecEditor": ".view.widgets", "missing_text": ".view.notes", "show_all": ".view.notes",
+               "show_missing": ".view.notes"}
 
 
 def __getattr__(name: str):

@@ -33,9 +33,9 @@ def _cmd_new(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .data.project import validate_project
+    from .data.project import validation_report
 
-    issues = validate_project(args.directory, as_of=args.as_of)
+    issues, skipped = validation_report(args.directory, as_of=args.as_of)
     errors = [i for i in issues if i.severity == "error"]
     warnings = [i for i in issues if i.severity != "error"]
     if args.json:
@@ -49,6 +49,9 @@ def _cmd_validate(args) -> int:
             print(format_issues(warnings))
         if not errors:
             print(f"{args.directory}: the spec and the data are valid.")
+            if skipped:
+                print(f"{len(skipped)} section{'s' if len(skipped) != 1 else ''} will be skipped (notes):")
+                print("\n".join(f"  - {sentence} [{key}]" for key, sentence in skipped))
     return 2 if errors else 0
 
 
@@ -170,7 +173,11 @@ def main(argv: list[str] | None = None) -> int:
         _err(str(exc))
         if exc.notebook:
             _err(f"the failed notebook is kept for diagnosis: {exc.notebook}")
-        _err("reports/latest still points to the last good run.")
+        reports = Path(exc.notebook).parents[3] if exc.notebook else None
+        if reports is not None and not (reports / "latest").exists():
+            _err("no run of this project has succeeded yet: there is no published report.")
+        else:
+            _err("reports/latest still points to the last good run.")
         return exc.exit_code
     except CjmError as exc:
         _err(str(exc))

@@ -1,20 +1,11 @@
 """Funnels over stages, touchpoints or events, computed in the engine.
 
-How a funnel counts (docs/adr/0001-how-a-funnel-counts.md gives the reasons):
-
-- an *attempt* starts at an event of the entry step: the unit's first one (``reentry="first"``,
-  the default) or any one (``reentry="best"``: the attempt that goes furthest counts);
-- ``order="ordered"``: step k is the earliest event of step k after the event that reached step
-  k−1 (other events may come in between); ``"strict"``: step k must be the unit's very next event;
-  ``"any"``: step k is reached once the unit has done steps 1…k in any order;
-- ``window_days`` bounds every step from the attempt's entry; ``step_window_days`` bounds step k
-  from the event that reached step k−1; ``exclude`` removes an attempt from the whole funnel when one
-  of those events happens between its entry and the last step it reached;
-- ``entry="closed"`` counts only attempts entering at step 1; ``"open"`` lets units enter at any step;
-- ``counting="uniques"`` counts each unit once; ``"totals"`` counts attempts, a unit re-entering
-  only after its previous attempt completed, timed out or was excluded;
-- a unit that did not reach step k while its window was still open when the data ends is
-  ``censored``, not dropped.
+An *attempt* starts at an event of the entry step and reaches step k at the earliest event of step k
+at or after the one that reached step k−1 (events at one instant count as in the funnel's order,
+never by their names). How it counts — order, entry, uniques or totals, re-entry, windows,
+exclusions, ties — is one :class:`FunnelOptions`; a vendor's documented counting is a preset of it
+(:mod:`cjmlib.analytics.vendors`). A unit whose window was still open when the data ends is
+``censored``, not dropped. docs/adr/0001-how-a-funnel-counts.md gives the reasons.
 
 Every query runs in the engine through Ibis (no backend-specific SQL); only one row per step
 comes back to pandas.
@@ -30,7 +21,8 @@ from ..stats import wilson_interval
 from .options import COUNTINGS, ENTRIES, ORDERS, REENTRIES, FunnelOptions
 from .vendors import vendor_preset
 
-__all__ = ["COUNTINGS", "ENTRIES", "ORDERS", "REENTRIES", "FunnelOptions", "funnel_table", "stage_funnel"]
+__all__ = ["COUNTINGS", "ENTRIES", "ORDERS", "REENTRIES", "FunnelOptions", "funnel_reach", "funnel_table",
+           "stage_funnel"]
 
 _MAX_ROUNDS = 200
 _KEYS = ["u", "aid", "entry"]
@@ -250,6 +242,69 @@ def _step_counts(reach, *, counting, one_attempt):
     return table[["k", "units", "converted"]], table[["k", "median_seconds", "p90_seconds"]]
 
 
+def _reach(events, steps, *, by, unit, opts: FunnelOptions):
+    """The long reach table of a funnel (see :func:`_ordered_reach`), exclusions and the best attempt applied,
+    with the window and the step windows in seconds."""
+    order, entry, counting, reentry = opts.order, opts.entry, opts.counting, opts.reentry
+    exclude, step_window_days = list(opts.exclude), opts.step_window_days
+    if not steps:
+        raise ValueError("a funnel needs at least one step")
+    if step_window_days is not None and len(step_window_days) != len(steps):
+        raise ValueError(f"step_window_days needs one value per step ({len(steps)}), not {len(step_window_days)}")
+    if order == "any" and (entry == "open" or counting == "totals" or step_window_days is not None):
+        raise ValueError("an any-order funnel is closed, counts uniques and has no step windows")
+    if counting == "totals" and (entry == "open" or reentry == "best"):
+        raise ValueError("totals count the attempts of a closed funnel with reentry='first'")
+    ev = _prepare(events, steps, by=by, unit=unit, order=order, exclude=exclude)
+    window_s = _seconds(opts.window_days)
+    step_windows_s = [_seconds(w) for w in (step_window_days or [None] * len(steps))]
+    step_windows_s[0] = None
+    kw = {"window_s": window_s, "step_windows_s": step_windows_s, "order": order, "tie_s": float(opts.tie_seconds)}
+    if order == "any":
+        reach = _any_order_reach(ev, steps, window_s=window_s)
+    elif counting == "totals":
+        reach = _totals_reach(ev, steps, exclude=exclude, **kw)
+        exclude = []  # applied round by round
+    else:
+        entries = list(range(1, len(steps) + 1)) if entry == "open" else [1]
+        reach = _ordered_reach(ev, steps, entries=entries, reentry=reentry, **kw)
+    if exclude:
+        reach = reach.anti_join(_exclusions(reach, ev, exclude), _KEYS)
+    if reentry == "best" and entry == "closed" and order != "any":
+        reach = _best_attempt(reach)
+    return reach, window_s, step_windows_s
+
+
+def funnel_reach(source, steps: list[str], *, by: str = "stage", unit: str = "user",
+                 options: FunnelOptions | None = None):
+    """Per unit, the furthest step of the funnel reached from step 1, counted as :func:`funnel_table` counts.
+
+    Parameters
+    ----------
+    source
+        A Project, or an Ibis table of events.
+    steps
+        The values of ``by`` that make the funnel, in order.
+    by
+        The events' column the steps are values of.
+    unit
+        ``"user"`` or ``"session"``.
+    options
+        How the funnel counts (:class:`FunnelOptions`; the defaults when omitted).
+
+    Returns
+    -------
+    ibis Table
+        ``u`` (the unit's id), ``depth`` (the furthest step reached by an attempt entering at step 1):
+        one row per unit that entered the funnel at step 1.
+    """
+    if unit not in ("user", "session"):
+        raise ValueError(f"unit must be one of 'user', 'session', not {unit!r}")
+    reach, _, _ = _reach(_events(source), list(steps), by=by, unit=unit, opts=options or FunnelOptions())
+    started = reach.filter(reach.entry == 1)
+    return started.group_by("u").agg(depth=started.k.max())
+
+
 def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "user",
                  window_days: float | None = None, labels: dict[str, str] | None = None,
                  order: str | None = None, entry: str | None = None, counting: str | None = None,
@@ -295,10 +350,8 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
     data_end
         When the data ends (for ``censored``); the last event's time when omitted.
     emulate
-        ``"ga4"``, ``"mixpanel"``, ``"amplitude"`` or ``"posthog"``: that vendor's documented
-        counting (see :mod:`cjmlib.analytics.vendors`): its values replace the defaults of ``order``,
-        ``entry``, ``counting``, ``reentry``, ``tie_seconds`` and ``window_days``; options given
-        explicitly still win.
+        ``"ga4"``, ``"mixpanel"``, ``"amplitude"`` or ``"posthog"``: that vendor's documented counting
+        (:mod:`cjmlib.analytics.vendors`) replaces the defaults; options given explicitly still win.
     options
         All the counting options at once (:class:`FunnelOptions`, e.g. a vendor preset or a funnel
         declared in journey.yml); it replaces ``emulate``, and options given as keywords still win.
@@ -332,36 +385,10 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
     opts = base.replace(order=order, entry=entry, counting=counting, reentry=reentry, tie_seconds=tie_seconds,
                         window_days=window_days, step_window_days=step_window_days,
                         exclude=None if exclude is None else tuple(exclude))
-    order, entry, counting, reentry = opts.order, opts.entry, opts.counting, opts.reentry
-    tie_seconds, window_days, exclude = opts.tie_seconds, opts.window_days, list(opts.exclude)
-    step_window_days = None if opts.step_window_days is None else list(opts.step_window_days)
     steps = list(steps)
-    if not steps:
-        raise ValueError("a funnel needs at least one step")
-    if step_window_days is not None and len(step_window_days) != len(steps):
-        raise ValueError(f"step_window_days needs one value per step ({len(steps)}), not {len(step_window_days)}")
-    if order == "any" and (entry == "open" or counting == "totals" or step_window_days is not None):
-        raise ValueError("an any-order funnel is closed, counts uniques and has no step windows")
-    if counting == "totals" and (entry == "open" or reentry == "best"):
-        raise ValueError("totals count the attempts of a closed funnel with reentry='first'")
     events = _events(source)
-    ev = _prepare(events, steps, by=by, unit=unit, order=order, exclude=exclude)
-    window_s = _seconds(window_days)
-    step_windows_s = [_seconds(w) for w in (step_window_days or [None] * len(steps))]
-    step_windows_s[0] = None
-    opts = {"window_s": window_s, "step_windows_s": step_windows_s, "order": order, "tie_s": float(tie_seconds)}
-    if order == "any":
-        reach = _any_order_reach(ev, steps, window_s=window_s)
-    elif counting == "totals":
-        reach = _totals_reach(ev, steps, exclude=exclude, **opts)
-        exclude = []  # applied round by round
-    else:
-        entries = list(range(1, len(steps) + 1)) if entry == "open" else [1]
-        reach = _ordered_reach(ev, steps, entries=entries, reentry=reentry, **opts)
-    if exclude:
-        reach = reach.anti_join(_exclusions(reach, ev, exclude), _KEYS)
-    if reentry == "best" and entry == "closed" and order != "any":
-        reach = _best_attempt(reach)
+    reach, window_s, step_windows_s = _reach(events, steps, by=by, unit=unit, opts=opts)
+    order, entry, counting, window_days = opts.order, opts.entry, opts.counting, opts.window_days
     censored = _censoring(reach, steps, window_s=window_s, step_windows_s=step_windows_s,
                           data_end=data_end, events=events, counting=counting)
     one_attempt = order == "any" or (entry == "closed" and counting == "uniques")
@@ -407,6 +434,15 @@ def stage_funnel(project, *, unit: str = "user", window_days: float | None = Non
 
     Returns the columns of :func:`funnel_table` with ``stage`` in place of ``key``; ``options``
     are passed on (``order``, ``entry``, ``counting``, ``exclude``…).
+
+    Parameters
+    ----------
+    project
+        The loaded project (its spec gives the stages and their labels).
+    unit
+        ``"user"`` (the default) or ``"session"``.
+    window_days
+        The conversion window from entering the first stage, in days; no window when omitted.
     """
     spec = project.spec
     table = funnel_table(project, spec.stage_ids, by="stage", unit=unit, window_days=window_days,

@@ -18,14 +18,26 @@ def _join(items) -> str:
 
 
 def goals_table(spec) -> pd.DataFrame:
-    """One row per goal: ``goal``, ``questions`` (joined), ``kpis`` (names joined)."""
+    """Return one row per goal: ``goal``, ``questions`` (joined), ``kpis`` (names joined).
+
+    Parameters
+    ----------
+    spec
+        The journey spec (:class:`~cjmlib.spec.model.Journey`); its ``goals``, in order.
+    """
     return pd.DataFrame([{"goal": g.statement, "questions": _join(g.questions),
                           "kpis": _join(k.name or k.metric for k in g.kpis)} for g in spec.goals],
                         columns=["goal", "questions", "kpis"])
 
 
 def persona_cards(spec) -> pd.DataFrame:
-    """One row per persona with every field of the card; the data rule written as text."""
+    """Return one row per persona with every field of the card; the data rule written as text.
+
+    Parameters
+    ----------
+    spec
+        The journey spec (:class:`~cjmlib.spec.model.Journey`); its ``personas``, in order.
+    """
     rows = []
     for p in spec.personas:
         rule = "; ".join(f"{k} = {' or '.join(v) if isinstance(v, tuple) else v}" for k, v in (p.rule or {}).items())
@@ -48,7 +60,12 @@ def touchpoint_matrix(spec) -> pd.DataFrame:
 
 
 def touchpoint_volume(project) -> pd.DataFrame:
-    """Events, sessions, users and conversion of each touchpoint of the spec (0 where the data has none).
+    """Count the events, sessions, users and conversion of each touchpoint of the spec (0 where the data has none).
+
+    Parameters
+    ----------
+    project
+        The loaded project (a :class:`~cjmlib.data.project.Project` or a project on another engine).
 
     Returns
     -------
@@ -82,7 +99,12 @@ def touchpoint_volume(project) -> pd.DataFrame:
 
 
 def unmatched_events(project) -> pd.DataFrame:
-    """The data that no touchpoint of the spec covers: events matching no ``match`` rule, by event name.
+    """List the data that no touchpoint of the spec covers: events matching no ``match`` rule, by event name.
+
+    Parameters
+    ----------
+    project
+        The loaded project (a :class:`~cjmlib.data.project.Project` or a project on another engine).
 
     Returns
     -------
@@ -106,7 +128,12 @@ def unmatched_events(project) -> pd.DataFrame:
 
 
 def persona_coverage(project) -> pd.DataFrame:
-    """Share of each persona's users reaching each touchpoint (personas with a data rule).
+    """Measure the share of each persona's users reaching each touchpoint (personas with a data rule).
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine: the persona rules are run as SQL).
 
     Returns
     -------

@@ -30,7 +30,16 @@ def persona_users_sql(persona) -> str | None:
 
 
 def persona_mix(project, *, by: str = "device") -> pd.DataFrame:
-    """Share of each persona's sessions per value of ``by`` (``device`` or ``channel``).
+    """Measure the share of each persona's sessions per value of ``by`` (``device`` or ``channel``).
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine: the persona rules are run as SQL); personas without a data
+        rule are left out.
+    by
+        The events column to split the sessions by: ``"device"`` (the default), ``"channel"`` or any
+        other column of the events.
 
     Returns
     -------
@@ -55,7 +64,15 @@ def persona_mix(project, *, by: str = "device") -> pd.DataFrame:
 
 
 def segment_personas(project, labels: pd.Series) -> pd.DataFrame:
-    """How the data's segments line up with the spec's personas (those with a data rule).
+    """Show how the data's segments line up with the spec's personas (those with a data rule).
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine: the persona rules are run as SQL).
+    labels
+        The segment of every customer, indexed by ``user_id`` (``Segments.labels`` of
+        :func:`cjmlib.analytics.segments.find_segments`).
 
     Returns
     -------

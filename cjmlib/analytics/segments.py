@@ -24,6 +24,8 @@ from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from ..i18n.catalogue import value_label, words
+from ..i18n.formats import number, percent
 from .retention import purchases
 from .web import key_events
 
@@ -239,42 +241,40 @@ def find_segments(features: pd.DataFrame, *, families: tuple[str, ...] | None = 
 
 # ---------------------------------------------------------------- describing
 
-_LABELS = {
-    "en": {"engagement:sessions": "visits per customer", "engagement:events_per_session": "events per visit",
-           "engagement:cart_rate": "share of visits with a cart",
-           "engagement:session_conversion": "share of visits with a purchase",
-           "device": "share of visits on {v}", "channel": "share of visits from {v}",
-           "interest": "share of events at {v}", "category": "share of events in {v}",
-           "purchase:recency_days": "days since the last purchase", "purchase:frequency": "orders per customer",
-           "purchase:monetary": "revenue per customer",
-           "higher": "higher", "lower": "lower", "phrase": "{dir} {label} ({seg} vs {all} overall)"},
-    "fr": {"engagement:sessions": "visites par client", "engagement:events_per_session": "événements par visite",
-           "engagement:cart_rate": "part des visites avec panier",
-           "engagement:session_conversion": "part des visites avec achat",
-           "device": "part des visites sur {v}", "channel": "part des visites venant de {v}",
-           "interest": "part des événements à {v}", "category": "part des événements en {v}",
-           "purchase:recency_days": "jours depuis le dernier achat", "purchase:frequency": "commandes par client",
-           "purchase:monetary": "chiffre d'affaires par client",
-           "higher": "plus élevé", "lower": "plus bas", "phrase": "{label} {dir} ({seg} contre {all} en moyenne)"},
-}
-
-
 def feature_label(feature: str, language: str = "en") -> str:
-    """Plain words for a feature column (``device:mobile`` → "share of visits on mobile")."""
-    words = _LABELS.get(language, _LABELS["en"])
+    """Return plain words for a feature column (``device:mobile`` → "share of visits on mobile").
+
+    Parameters
+    ----------
+    feature
+        A column of :func:`segment_features`, named ``family:feature``.
+    language
+        Language of the plain words: ``"en"`` (the default) or ``"fr"``; any other gives English.
+    """
+    text = words("segments", language)
     family, _, value = feature.partition(":")
-    return words.get(feature) or words.get(family, "{v}").format(v=value.replace("_", " "))
+    shown = value_label(value, language) if value_label(value, language) != value else value.replace("_", " ")
+    return text.get(feature) or text.get(family, "{v}").format(v=shown)
 
 
-def _fmt(feature: str, value: float) -> str:
+def _fmt(feature: str, value: float, language: str) -> str:
     if feature.startswith(("device:", "channel:", "interest:", "category:")) or feature.endswith(("_rate",
                                                                                                   "conversion")):
-        return f"{value:.0%}"
-    return f"{value:,.0f}" if feature.endswith(("monetary", "recency_days")) else f"{value:.1f}"
+        return percent(value, language, 0)
+    return number(value, language, 0 if feature.endswith(("monetary", "recency_days")) else 1)
 
 
 def segment_profiles(features: pd.DataFrame, labels: pd.Series, *, language: str = "en") -> pd.DataFrame:
-    """Each segment's mean of every feature against all customers' mean.
+    """Set each segment's mean of every feature against all customers' mean.
+
+    Parameters
+    ----------
+    features
+        One row of behaviour per customer (:func:`segment_features`).
+    labels
+        The segment of every customer, indexed by ``user_id`` (``Segments.labels`` of :func:`find_segments`).
+    language
+        Language of the plain words: ``"en"`` (the default) or ``"fr"``; any other gives English.
 
     Returns
     -------
@@ -296,10 +296,24 @@ def segment_profiles(features: pd.DataFrame, labels: pd.Series, *, language: str
 
 def segment_summary(features: pd.DataFrame, labels: pd.Series, *, language: str = "en", top: int = 3,
                     project=None) -> pd.DataFrame:
-    """One row per segment: its size, its revenue and a description in plain words.
+    """Return one row per segment: its size, its revenue and a description in plain words.
 
     The description names the ``top`` features that set the segment apart most (largest
     ``difference_sd``), each with the segment's value against all customers'.
+
+    Parameters
+    ----------
+    features
+        One row of behaviour per customer (:func:`segment_features`).
+    labels
+        The segment of every customer, indexed by ``user_id`` (``Segments.labels`` of :func:`find_segments`).
+    language
+        Language of the plain words: ``"en"`` (the default) or ``"fr"``; any other gives English.
+    top
+        How many features each description names (3 by default).
+    project
+        The loaded project, for the NPS of each segment and the spec's ``min_group_size``; None (the
+        default) leaves both out.
 
     Returns
     -------
@@ -309,13 +323,13 @@ def segment_summary(features: pd.DataFrame, labels: pd.Series, *, language: str 
         NPS answers with a user id, also ``nps_responses`` (the denominator) and ``nps`` (blank under the
         spec's ``min_group_size`` answers, as is the description of a segment under that many customers).
     """
-    words = _LABELS.get(language, _LABELS["en"])
+    text = words("segments", language)
     profiles = segment_profiles(features, labels, language=language)
     rows = []
     for segment, sub in profiles.groupby("segment"):
         sub = sub.reindex(sub.difference_sd.abs().sort_values(ascending=False, kind="stable").index).head(top)
-        parts = [words["phrase"].format(dir=words["higher" if r.difference_sd > 0 else "lower"], label=r.label,
-                                        seg=_fmt(r.feature, r.mean), all=_fmt(r.feature, r.overall))
+        parts = [text["phrase"].format(dir=text["higher" if r.difference_sd > 0 else "lower"], label=r.label,
+                                       seg=_fmt(r.feature, r.mean, language), all=_fmt(r.feature, r.overall, language))
                  for r in sub.itertuples()]
         rows.append({"segment": int(segment), "users": int((labels == segment).sum()), "description": "; ".join(parts)})
     table = pd.DataFrame(rows)

@@ -1,7 +1,7 @@
 """The trend of a funnel: each step's rate per week (or day, month), and the periods that break from the rest.
 
 A unit (session or user) belongs to the period of its entry into the funnel (its first event of
-step 1) and, with ``by``, to the value of that column at its first event. Each cell (period, value)
+step 1) and, with ``by``, to the value of that column on that event (as :func:`cjmlib.funnel_breakdown`). Each cell (period, value)
 is counted with :func:`cjmlib.funnel_table` on its own units, with the funnel's counting options,
 so a cell's step rates are the declared funnel's rates restricted to those units. The end of the
 data is the same for every cell: a unit whose window was still open is censored, not lost.
@@ -22,52 +22,16 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
 from ..stats import wilson_interval
+from .declared import events_column, funnel_labels, funnel_options
 from .funnel import funnel_table
 
-__all__ = ["PERIODS", "funnel_options", "funnel_trend", "trend_outliers"]
+__all__ = ["PERIODS", "funnel_trend", "largest_drop_off", "trend_abandonment", "trend_outliers"]
 
 PERIODS = {"day": "D", "week": "W", "month": "M"}
 """The periods a trend is counted by, and their Ibis truncation unit (weeks start on Monday)."""
 
-_OPTIONS = ("order", "entry", "counting", "reentry", "exclude", "tie_seconds", "emulate", "step_window_days")
 _TREND_COLUMNS = ["period", "by", "value", "step", "key", "label", "entered", "converted", "censored", "step_rate",
                   "ci_low", "ci_high", "unit"]
-
-
-def _window_days(funnel) -> float | None:
-    """The funnel's conversion window in days, whatever the spec's model calls it (None: no window)."""
-    days = getattr(funnel, "window_days", None)
-    if days is not None:
-        return float(days)
-    window = getattr(funnel, "window", None)
-    if window in (None, ""):
-        return None
-    if isinstance(window, (int, float)):
-        return float(window)
-    return pd.Timedelta(str(window).replace("m", "min") if str(window).endswith("m") else str(window)).total_seconds() / 86400
-
-
-def funnel_options(funnel) -> dict:
-    """The keyword arguments of :func:`cjmlib.funnel_table` that count a declared funnel.
-
-    Parameters
-    ----------
-    funnel
-        A funnel of the spec (``cjm.journey_funnels(spec)``): ``steps``, ``by``, ``unit`` and the
-        optional counting options (``window``, ``order``, ``entry``, ``exclude``, ``emulate``…).
-
-    Returns
-    -------
-    dict
-        ``by``, ``unit``, ``window_days``, ``labels`` when the funnel has them, and every counting
-        option the funnel sets.
-    """
-    options = {"by": funnel.by, "unit": funnel.unit, "window_days": _window_days(funnel)}
-    for name in _OPTIONS:
-        value = getattr(funnel, name, None)
-        if value not in (None, "", [], ()):
-            options[name] = list(value) if isinstance(value, tuple) else value
-    return options
 
 
 def _cells(events, funnel, *, period: str, by: str | None):
@@ -77,7 +41,7 @@ def _cells(events, funnel, *, period: str, by: str | None):
     units = entry.group_by(u=entry[unit_col]).agg(start=entry.ts.min())
     units = units.mutate(period=units.start.truncate(PERIODS[period]).cast("date"))
     if by is not None:
-        firsts = events.group_by(u=events[unit_col]).agg(value=events[by].argmin(events.ts).cast("string"))
+        firsts = entry.group_by(u=entry[unit_col]).agg(value=entry[by].cast("string").argmin(entry.ts))
         units = units.join(firsts, "u").select("u", "period", "value")
     return units.select("u", "period", *(["value"] if by is not None else []))
 
@@ -94,8 +58,8 @@ def funnel_trend(project, funnel, *, period: str = "week", by: str | None = None
     period
         ``"day"``, ``"week"`` (Monday start) or ``"month"``: the period of each unit's entry.
     by
-        An events column (``spec.breakdowns``) to split each period by, the value at the unit's
-        first event; None for the whole funnel.
+        A column of the events file (``spec.breakdowns``, mapped or not) to split each period by, the
+        value on the unit's entry event; None for the whole funnel.
 
     Returns
     -------
@@ -111,23 +75,24 @@ def funnel_trend(project, funnel, *, period: str = "week", by: str | None = None
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
     events = project.table("events")
-    if by is not None and by not in events.columns:
+    column = None if by is None else events_column(project.spec, by)
+    if column is not None and column not in events.columns:
         raise ValueError(f"{by!r} is not a column of the events; columns: {', '.join(events.columns)}")
-    units = _cells(events, funnel, period=period, by=by)
+    units = _cells(events, funnel, period=period, by=column)
     cells = units.drop("u").distinct().execute()
     if cells.empty:
         return pd.DataFrame(columns=_TREND_COLUMNS)
     unit_col = "user_id" if funnel.unit == "user" else "session_id"
     data_end = pd.Timestamp(events.ts.max().execute())
-    options = funnel_options(funnel)
-    labels = dict(getattr(funnel, "labels", None) or {})
+    labels = funnel_labels(project.spec, funnel)
     rows = []
     for cell in cells.sort_values(list(cells.columns)).itertuples(index=False):
         chosen = units.filter(units.period == cell.period)
         if by is not None:
             chosen = chosen.filter(chosen.value.isnull() if pd.isna(cell.value) else chosen.value == cell.value)
         subset = events.semi_join(chosen.select(**{unit_col: "u"}), unit_col)
-        table = funnel_table(subset, list(funnel.steps), data_end=data_end, labels=labels, **options)
+        table = funnel_table(subset, list(funnel.steps), by=funnel.by, unit=funnel.unit, data_end=data_end,
+                             labels=labels, options=funnel_options(funnel))
         table = table[table.step > 1].assign(period=pd.Timestamp(cell.period).date(), by=by or "",
                                              value="" if by is None else ("(none)" if pd.isna(cell.value)
                                                                           else str(cell.value)))
@@ -195,3 +160,55 @@ def trend_outliers(trend: pd.DataFrame, *, alpha: float = 0.05, min_n: int = 30)
     out["difference"] = out.rate - out.rest_rate
     out = out.reindex(out.difference.abs().sort_values(ascending=False).index)
     return out[columns].reset_index(drop=True)
+
+
+def largest_drop_off(table: pd.DataFrame) -> str:
+    """Return the id of the step (from step 2 on) with the lowest step rate among those anybody entered.
+
+    Parameters
+    ----------
+    table
+        A funnel table (:func:`cjmlib.funnel_table` or :func:`cjmlib.declared_funnel_table`); the
+        step's id is read from ``key`` when the table has it, else from ``step``.
+
+    Returns
+    -------
+    str
+        The step's id; empty when no step after the first was entered.
+    """
+    ids = table["key"] if "key" in table.columns else table["step"]
+    later = table.assign(_id=ids.astype(str)).iloc[1:]
+    later = later[later.entered > 0]
+    if later.empty:
+        return ""
+    return str(later.loc[later.step_rate.astype(float).idxmin(), "_id"])
+
+
+def trend_abandonment(trend: pd.DataFrame, *, key: str, by: str | None = None) -> pd.DataFrame:
+    """The weekly abandonment of one step, shaped for :func:`cjmlib.plot.plot_weekly_abandonment`.
+
+    Parameters
+    ----------
+    trend
+        A table of :func:`funnel_trend` (several breakdowns may be stacked in it).
+    key
+        The step's id.
+    by
+        The breakdown column whose values make the lines; None (or empty) for the whole funnel.
+
+    Returns
+    -------
+    DataFrame
+        ``week`` (the period's first day), the ``by`` column (or ``all``), ``entered`` (the
+        denominator), ``abandoned`` (entered − converted − censored: the numerator), ``rate`` (=
+        abandoned ÷ entered), ``ci_low``, ``ci_high`` (Wilson 95 %).
+    """
+    column = by or "all"
+    rows = trend[(trend.key.astype(str) == str(key)) & (trend.by == (by or ""))]
+    out = pd.DataFrame({"week": rows.period, column: rows.value.where(rows.value != "", column),
+                        "entered": rows.entered.astype(int),
+                        "abandoned": (rows.entered - rows.converted - rows.censored).astype(int)})
+    out = out[out.entered > 0]
+    out["rate"] = out.abandoned / out.entered
+    out["ci_low"], out["ci_high"] = wilson_interval(out.abandoned, out.entered)
+    return out.reset_index(drop=True)

@@ -10,6 +10,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from ..i18n.catalogue import say
 from ..stats import wilson_interval
 
 __all__ = ["key_events", "repeat_purchase", "sessions_table", "web_metrics", "weekly_abandonment"]
@@ -43,6 +44,11 @@ def sessions_table(project):
 
     Columns: session_id, user_id, start, end, events, has_cart, has_checkout, has_purchase,
     revenue, device, channel, landing (the touchpoint of the session's first event).
+
+    Parameters
+    ----------
+    project
+        The loaded project (its ``events`` table and the spec's key events).
     """
     ev = project.table("events")
     keys = key_events(project)
@@ -57,22 +63,28 @@ def sessions_table(project):
     return agg.join(landing, "session_id")
 
 
-def _rate(metric, label, numerator, denominator, definition):
+def _rate(metric, numerator, denominator, language="en"):
     low, high = wilson_interval(numerator, denominator)
     value = numerator / denominator if denominator else float("nan")
-    return {"metric": metric, "label": label, "value": value, "numerator": int(numerator),
-            "denominator": int(denominator), "ci_low": float(low), "ci_high": float(high), "definition": definition}
+    return {"metric": metric, "label": say("metrics", f"{metric}.name", language), "value": value,
+            "numerator": int(numerator), "denominator": int(denominator), "ci_low": float(low),
+            "ci_high": float(high), "definition": say("metrics", f"{metric}.definition", language)}
 
 
 def web_metrics(project) -> pd.DataFrame:
     """Return the headline web metrics.
 
+    Parameters
+    ----------
+    project
+        The loaded project (its ``events`` table and the spec's key events).
+
     Returns
     -------
     DataFrame
         One row per metric: ``metric``, ``label``, ``value``, ``numerator``, ``denominator``,
-        ``ci_low``, ``ci_high`` (Wilson 95 % for rates; NaN for averages), ``definition``.
-        Rates: session_conversion (sessions with a purchase ÷ sessions), user_conversion (users with a
+        ``ci_low``, ``ci_high`` (Wilson 95 % for rates; NaN for averages), ``definition``; ``label`` and
+        ``definition`` in the project's language (the catalogue's ``metrics`` section). Rates: session_conversion (sessions with a purchase ÷ sessions), user_conversion (users with a
         purchase ÷ users), cart_abandonment (sessions with a cart and no purchase ÷ sessions with a
         cart), checkout_abandonment (same with checkout), bounce_rate (sessions of one event ÷
         sessions). Averages: pages_per_session (events ÷ sessions), median_session_minutes.
@@ -87,27 +99,36 @@ def web_metrics(project) -> pd.DataFrame:
     ).execute().iloc[0]
     users = project.table("events").user_id.nunique().execute()
     buyers = row.buyers
+    language = project.spec.project.language
     rows = [
-        _rate("session_conversion", "Session conversion", row.purchases, row.sessions,
-              "sessions with a purchase ÷ sessions"),
-        _rate("user_conversion", "User conversion", buyers, users, "users with a purchase ÷ users"),
-        _rate("cart_abandonment", "Cart abandonment", row.cart_no_buy, row.carts,
-              "sessions with an add-to-cart and no purchase ÷ sessions with an add-to-cart"),
-        _rate("checkout_abandonment", "Checkout abandonment", row.checkout_no_buy, row.checkouts,
-              "sessions with a checkout and no purchase ÷ sessions with a checkout"),
-        _rate("bounce_rate", "Bounce rate", row.bounces, row.sessions, "sessions of a single event ÷ sessions"),
-        {"metric": "pages_per_session", "label": "Events per session", "value": row.events / row.sessions,
-         "numerator": int(row.events), "denominator": int(row.sessions), "ci_low": np.nan, "ci_high": np.nan,
-         "definition": "events ÷ sessions"},
-        {"metric": "median_session_minutes", "label": "Median session duration (min)",
+        _rate("session_conversion", row.purchases, row.sessions, language),
+        _rate("user_conversion", buyers, users, language),
+        _rate("cart_abandonment", row.cart_no_buy, row.carts, language),
+        _rate("checkout_abandonment", row.checkout_no_buy, row.checkouts, language),
+        _rate("bounce_rate", row.bounces, row.sessions, language),
+        {"metric": "pages_per_session", "label": say("metrics", "pages_per_session.name", language),
+         "value": row.events / row.sessions, "numerator": int(row.events), "denominator": int(row.sessions),
+         "ci_low": np.nan, "ci_high": np.nan, "definition": say("metrics", "pages_per_session.definition", language)},
+        {"metric": "median_session_minutes", "label": say("metrics", "median_session_minutes.name", language),
          "value": float(row.median_seconds) / 60, "numerator": np.nan, "denominator": int(row.sessions),
-         "ci_low": np.nan, "ci_high": np.nan, "definition": "median of (last − first event time) over sessions"},
+         "ci_low": np.nan, "ci_high": np.nan,
+         "definition": say("metrics", "median_session_minutes.definition", language)},
     ]
     return pd.DataFrame(rows)
 
 
 def weekly_abandonment(project, *, step: str = "checkout", by: str = "device") -> pd.DataFrame:
-    """Abandonment per ISO week (of the session start) and per value of ``by``.
+    """Measure the abandonment per ISO week (of the session start) and per value of ``by``.
+
+    Parameters
+    ----------
+    project
+        The loaded project (its ``events`` table and the spec's key events).
+    step
+        ``"checkout"`` (the default): sessions that started checkout; ``"cart"`` (any other value): sessions
+        with an add-to-cart.
+    by
+        The sessions column to split by: ``"device"`` (the default), ``"channel"`` or ``"landing"``.
 
     Returns
     -------
@@ -128,11 +149,16 @@ def weekly_abandonment(project, *, step: str = "checkout", by: str = "device") -
 
 
 def repeat_purchase(project) -> dict:
-    """Repeat-purchase rate: customers with two or more orders ÷ customers with at least one.
+    """Measure the repeat-purchase rate: customers with two or more orders ÷ customers with at least one.
 
     Orders come from the ``orders`` source (cancelled ones left out) or, without it, from the
     purchase events. Returns a dict with ``value``, ``numerator``, ``denominator``, ``ci_low``,
     ``ci_high``, ``definition``.
+
+    Parameters
+    ----------
+    project
+        The loaded project (its ``orders`` table when present, else its ``events``).
     """
     if project.has("orders"):
         o = project.table("orders")
@@ -143,5 +169,4 @@ def repeat_purchase(project) -> dict:
         ev = ev.filter(ev.event.isin(key_events(project)["purchase"]))
         per = ev.group_by("user_id").agg(n=ev.session_id.nunique())
     row = per.aggregate(customers=per.user_id.count(), repeaters=(per.n >= 2).sum()).execute().iloc[0]
-    return _rate("repeat_purchase_rate", "Repeat purchase rate", int(row.repeaters or 0), int(row.customers),
-                 "customers with two or more orders ÷ customers with at least one order")
+    return _rate("repeat_purchase_rate", int(row.repeaters or 0), int(row.customers), project.spec.project.language)

@@ -27,6 +27,7 @@ __all__ = [
     "bad_rows",
     "build_checked",
     "event_stats",
+    "extra_columns",
     "missing_columns",
     "row_checks",
     "unknown_labels",
@@ -84,7 +85,19 @@ def _label(text: str) -> str:
 
 
 def missing_columns(name: str, source: Source, read: RawTable, file: str) -> tuple[dict[str, str], list[Issue]]:
-    """Map canonical columns to the file's columns; report required or mapped columns that are missing."""
+    """Map canonical columns to the file's columns; report required or mapped columns that are missing.
+
+    Parameters
+    ----------
+    name
+        The canonical table: ``events``, ``feedback``, ``surveys`` or ``orders`` (a key of :data:`SCHEMAS`).
+    source
+        The spec's entry for the file; its ``columns`` map canonical names to the file's own.
+    read
+        The file as read into the engine (:func:`cjmlib.data.read.read_raw`), for its header.
+    file
+        The file's path as the spec writes it, named by the issues.
+    """
     present, issues = {}, []
     for canon, (_, required) in SCHEMAS[name].items():
         col = source.columns.get(canon, canon)
@@ -99,11 +112,43 @@ def missing_columns(name: str, source: Source, read: RawTable, file: str) -> tup
     return present, issues
 
 
+#: Columns of the canonical events table besides SCHEMAS["events"]: a file column of these names is not kept.
+DERIVED_EVENT_COLUMNS = ("touchpoint", "stage", "stage_order")
+
+
+def extra_columns(name: str, present: dict[str, str], columns: list[str]) -> list[str]:
+    """The columns of an events file kept under their own names besides the canonical ones (mapped or not).
+
+    Breakdowns and persona rules may name any column of the events file. Kept: every column not
+    mapped to a canonical field, unless its name (case aside) is a canonical or derived column's,
+    or starts with ``__`` (the loader's own). Other tables keep their canonical columns only.
+    """
+    if name != "events":
+        return []
+    taken = {c.lower() for c in (*SCHEMAS["events"], *DERIVED_EVENT_COLUMNS)}
+    mapped = set(present.values())
+    out, seen = [], set()
+    for col in columns:
+        low = col.lower()
+        if col in mapped or low in taken or low in seen or col.startswith("__") or not col.strip():
+            continue
+        seen.add(low)
+        out.append(col)
+    return out
+
+
 def row_checks(name: str, present: dict[str, str]) -> list[tuple[str, str, str, str, str]]:
     """Return the row checks of a table: (reason code, SQL condition of a bad row, column, problem, fix).
 
     Conditions are written over the staged table (:func:`build_checked`): ``__t_<field>`` the trimmed text,
     ``<field>`` the typed value.
+
+    Parameters
+    ----------
+    name
+        The canonical table: ``events``, ``feedback``, ``surveys`` or ``orders``.
+    present
+        Canonical column -> the file's column, for the columns the file has (:func:`missing_columns`).
     """
     checks = []
     for canon, (kind, required) in SCHEMAS[name].items():
@@ -145,16 +190,33 @@ def row_checks(name: str, present: dict[str, str]) -> list[tuple[str, str, str, 
     return checks
 
 
-def build_checked(con, name: str, present: dict[str, str], relation: str, checks) -> None:
+def build_checked(con, name: str, present: dict[str, str], relation: str, checks, extra=()) -> None:
     """Build ``checked_<name>`` in one pass over the raw text: each field trimmed and typed, one flag per check
-    (``__bad<k>``) and whether the timestamp carries a zone (``__zoned``). Customer ids stay raw here."""
+    (``__bad<k>``) and whether the timestamp carries a zone (``__zoned``). Customer ids stay raw here.
+
+    Parameters
+    ----------
+    con
+        The engine connection (DuckDB).
+    name
+        The canonical table: ``events``, ``feedback``, ``surveys`` or ``orders``.
+    present
+        Canonical column -> the file's column, for the columns the file has.
+    relation
+        The raw text table the file was read into (``RawTable.relation``).
+    checks
+        The row checks of :func:`row_checks`; check ``k`` becomes the flag ``__bad<k>``.
+    extra
+        Other columns of the file kept under their names as trimmed text, empty as NULL (:func:`extra_columns`).
+    """
     texts = ", ".join(f"trim(CAST({quote_ident(col)} AS VARCHAR)) AS {_text(canon)}" for canon, col in present.items())
+    texts += "".join(f", nullif(trim(CAST({quote_ident(col)} AS VARCHAR)), '') AS {quote_ident(col)}" for col in extra)
     typed = ", ".join(f"{_label(_text(canon)) if canon == 'human_sentiment' else _cast(_text(canon), kind)} AS {canon}"
                       if canon in present else f"CAST(NULL AS {kind}) AS {canon}"
                       for canon, (kind, _) in SCHEMAS[name].items())
     flags = "".join(f"coalesce({cond}, false) AS __bad{k}, " for k, (_, cond, *_) in enumerate(checks))
     # only the row number, the typed fields and the flags are stored: the trimmed texts stay in the query
-    fields = ", ".join(SCHEMAS[name])
+    fields = ", ".join([*SCHEMAS[name], *map(quote_ident, extra)])
     con.execute(f"CREATE OR REPLACE TEMP TABLE checked_{name} AS SELECT __row, {fields}, {flags}"
                 f"regexp_matches(nullif({_text('ts')}, ''), {quote_literal(_ZONED)}) AS __zoned "
                 f"FROM (SELECT *, {typed} FROM (SELECT __row, {texts} FROM {relation}))")
@@ -162,7 +224,21 @@ def build_checked(con, name: str, present: dict[str, str], relation: str, checks
 
 def bad_rows(con, name: str, relation: str, checks, file: str) -> tuple[int, int, int, list[Issue]]:
     """Count every check's bad rows in one query; return (timestamps with a zone, without one, rows kept,
-    one warning per example row)."""
+    one warning per example row).
+
+    Parameters
+    ----------
+    con
+        The engine connection (DuckDB), holding ``checked_<name>`` (:func:`build_checked`).
+    name
+        The canonical table: ``events``, ``feedback``, ``surveys`` or ``orders``.
+    relation
+        The raw text table, to quote each example row's value as the file wrote it.
+    checks
+        The row checks of :func:`row_checks`, in the order :func:`build_checked` flagged them.
+    file
+        The file's path as the spec writes it, named by the issues.
+    """
     counts = [f"count(*) FILTER (WHERE __bad{k})" for k in range(len(checks))]
     any_bad = " OR ".join(f"__bad{k}" for k in range(len(checks))) or "false"
     zoned, naive, kept, *bad = con.execute(
@@ -187,7 +263,21 @@ def bad_rows(con, name: str, relation: str, checks, file: str) -> tuple[int, int
 
 
 def zone_issue(zoned: int, naive: int, column: str, source: Source, file: str) -> list[Issue]:
-    """Warn when a file mixes timestamps written with a zone and without one."""
+    """Warn when a file mixes timestamps written with a zone and without one.
+
+    Parameters
+    ----------
+    zoned
+        Number of timestamps written with a zone (:func:`bad_rows`).
+    naive
+        Number of timestamps written without one; no warning unless both counts are above zero.
+    column
+        The file's timestamp column, named by the warning.
+    source
+        The spec's entry for the file; its ``timezone`` reads the timestamps without a zone.
+    file
+        The file's path as the spec writes it.
+    """
     if not (zoned and naive):
         return []
     return [Issue(code="mixed_time_zones", file=file, column=column, severity="warning",
@@ -210,7 +300,17 @@ def as_of_issue(as_of: str | None) -> Issue | None:
 
 
 def unknown_labels(con, journey: Journey, source: Source) -> list[Issue]:
-    """Warn about survey answers naming a stage or touchpoint the spec does not have."""
+    """Warn about survey answers naming a stage or touchpoint the spec does not have.
+
+    Parameters
+    ----------
+    con
+        The engine connection (DuckDB), holding ``kept_surveys``.
+    journey
+        The spec, for its stage and touchpoint ids.
+    source
+        The spec's entry for the surveys file, named by the warnings.
+    """
     issues = []
     for column, known, what in (("stage", journey.stage_ids, "stage"),
                                 ("touchpoint", [t.id for t in journey.touchpoints], "touchpoint")):
@@ -232,6 +332,15 @@ def event_stats(con, source: Source, q: dict) -> list[Issue]:
 
     ``q`` (the table's row of the data-quality table) gets ``duplicates``, ``unmatched_events``,
     ``first_ts``, ``last_ts``, ``users``, ``sessions`` and ``shared_sessions``.
+
+    Parameters
+    ----------
+    con
+        The engine connection (DuckDB), holding the canonical ``events`` table.
+    source
+        The spec's entry for the events file, named by the warnings.
+    q
+        The events' row of the data-quality table, updated in place.
     """
     issues = []
     # exact duplicates: rows beyond the first of each (user, session, time, event, page) group

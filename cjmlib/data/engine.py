@@ -74,7 +74,13 @@ class EngineProject:
         return name in self.tables
 
     def table(self, name: str):
-        """Return a canonical table (``events``, ``feedback``, ``surveys``, ``orders``) as an Ibis table."""
+        """Return a canonical table (``events``, ``feedback``, ``surveys``, ``orders``) as an Ibis table.
+
+        Parameters
+        ----------
+        name
+            The canonical table's name; KeyError when the project does not have it.
+        """
         if not self.has(name):
             raise KeyError(f"the project has no {name!r} table; it has {', '.join(self.tables) or 'none'}")
         return self.backend.table(name)

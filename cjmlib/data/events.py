@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from ..spec.model import Journey, Source
-from .sql import as_of_condition, literal_list, quote_literal
+from .sql import as_of_condition, literal_list, quote_ident, quote_literal
 
 __all__ = ["finish_events", "touchpoint_case"]
 
@@ -19,6 +19,11 @@ def touchpoint_case(journey: Journey) -> tuple[str, str]:
     """Return SQL CASE expressions giving each event's touchpoint and stage from the spec's match rules.
 
     The first touchpoint whose rule matches wins; an event matching none gets NULL.
+
+    Parameters
+    ----------
+    journey
+        The spec, for its touchpoints' ``match`` rules (a touchpoint without one matches no event).
     """
     tp_parts, stage_parts = [], []
     for tp in journey.touchpoints:
@@ -62,6 +67,16 @@ def finish_events(con: duckdb.DuckDBPyConnection, journey: Journey, source: Sour
     order_case = "CASE " + " ".join(f"WHEN stage = {quote_literal(s)} THEN {i + 1}" for i, s in
                                     enumerate(journey.stage_ids)) + " END"
     cutoff = f"WHERE {as_of_condition(as_of)}" if as_of else ""
+    # the file's other columns (kept by the checks) follow the canonical ones, and a column mapped onto a
+    # canonical text field is also readable by its name in the file (breakdowns, persona rules)
+    canonical = ("__row", "user_id", "session_id", "ts", "event", "page", "channel", "device", "revenue")
+    extra = [c for (c,) in con.execute("SELECT name FROM pragma_table_info('kept_events')").fetchall()
+             if c not in canonical]
+    taken = {c.lower() for c in (*canonical, *extra, "touchpoint", "stage", "stage_order")}
+    aliases = [(canon, col) for canon, col in source.columns.items()
+               if canon in ("event", "page", "channel", "device") and col.lower() not in taken]
+    more = "".join(f", {quote_ident(c)}" for c in extra) + "".join(f", {canon} AS {quote_ident(col)}"
+                                                                   for canon, col in aliases)
     has_sessions = con.execute("SELECT count(session_id) FROM kept_events").fetchone()[0] > 0
     if has_sessions:
         sessions = "session_id"
@@ -77,6 +92,6 @@ def finish_events(con: duckdb.DuckDBPyConnection, journey: Journey, source: Sour
         sessions = "session_id"
     con.execute(f"""CREATE OR REPLACE TABLE events AS
         SELECT user_id, {sessions} AS session_id, ts, event, page, channel, device, revenue,
-               touchpoint, stage, {order_case} AS stage_order
+               touchpoint, stage, {order_case} AS stage_order{more}
         FROM (SELECT *, {stage_case} AS stage FROM (SELECT *, {tp_case} AS touchpoint FROM kept_events {cutoff}))
         ORDER BY user_id, ts""")

@@ -83,6 +83,11 @@ def ensure_secret(project_dir: str | os.PathLike) -> bool:
 
     Returns True when a secret was created. The project's ``.gitignore`` gets the file's name
     when it does not list it yet.
+
+    Parameters
+    ----------
+    project_dir
+        The journey project folder; nothing is written when it already has a secret (or ``CJM_SECRET`` is set).
     """
     if read_secret(project_dir) is not None:
         return False
@@ -101,7 +106,15 @@ def ensure_secret(project_dir: str | os.PathLike) -> bool:
 
 
 def pseudonym(key: bytes, customer_id: str) -> str:
-    """Return the pseudonym of one customer id: ``c_`` + 12 hex characters of HMAC-SHA256(key, id)."""
+    """Return the pseudonym of one customer id: ``c_`` + 12 hex characters of HMAC-SHA256(key, id).
+
+    Parameters
+    ----------
+    key
+        The project's secret (:func:`read_secret`).
+    customer_id
+        The customer id as the export writes it (any value; hashed as UTF-8 text).
+    """
     digest = hmac.new(key, str(customer_id).encode("utf-8"), hashlib.sha256).hexdigest()
     return PSEUDONYM_PREFIX + digest[:PSEUDONYM_LENGTH]
 

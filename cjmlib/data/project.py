@@ -20,15 +20,17 @@ import ibis
 import pandas as pd
 
 from ..errors import DataError, Issue, SpecError
+from ..i18n.labels import in_language
 from ..spec.io import load_spec
 from ..spec.issues import dotted, line_of
 from ..spec.model import Journey
+from .crossref import data_issues, skipped_sections
 from .engine import attach_engine, engine_issues
 from .privacy import SECRET_ENV, SECRET_FILE, read_secret
 from .results import load_result, save_result
 from .sources import file_sha256, load_sources
 
-__all__ = ["ENGINE_FILE", "Project", "load_project", "open_project", "validate_project"]
+__all__ = ["ENGINE_FILE", "Project", "load_project", "open_project", "validate_project", "validation_report"]
 
 ENGINE_FILE = Path("work") / "engine.duckdb"
 # the engine never downloads an extension: a run makes no network request (parquet, json, icu are built in)
@@ -76,11 +78,27 @@ class Project:
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def save(self, name: str, value) -> Path:
-        """Save a result to the run's sidecar (see :mod:`cjmlib.results`)."""
+        """Save a result to the run's sidecar (see :mod:`cjmlib.results`).
+
+        Parameters
+        ----------
+        name
+            The result's name, e.g. ``stage_funnel``; a later save of the same name replaces it.
+        value
+            A DataFrame (saved as Parquet) or any JSON-able value (saved as JSON).
+        """
         return save_result(self.workdir, name, value)
 
     def result(self, name: str, default=None):
-        """Load a result an earlier step saved in this run; ``default`` when there is none."""
+        """Load a result an earlier step saved in this run; ``default`` when there is none.
+
+        Parameters
+        ----------
+        name
+            The result's name, e.g. ``stage_funnel``.
+        default
+            What to return when no step saved it (None by default).
+        """
         return load_result(self.workdir, name, default)
 
     @property
@@ -96,13 +114,33 @@ class Project:
         return self._backend
 
     def has(self, name: str) -> bool:
+        """Tell whether the engine holds a table of that name.
+
+        Parameters
+        ----------
+        name
+            A table name, e.g. ``orders`` (a source the spec does not declare has no table).
+        """
         return name in {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
 
     def table(self, name: str):
-        """Return a canonical table (``events``, ``feedback``, ``surveys``, ``orders``) as an Ibis table."""
+        """Return a canonical table (``events``, ``feedback``, ``surveys``, ``orders``) as an Ibis table.
+
+        Parameters
+        ----------
+        name
+            The canonical table's name.
+        """
         return self.backend.table(name)
 
     def sql(self, query: str) -> pd.DataFrame:
+        """Run a SQL query on the engine connection and return its rows as a DataFrame.
+
+        Parameters
+        ----------
+        query
+            A DuckDB SQL query over the canonical tables.
+        """
         return self.con.execute(query).fetchdf()
 
     @property
@@ -118,6 +156,7 @@ class Project:
         return pd.DataFrame(self.quality)
 
     def issues_table(self) -> pd.DataFrame:
+        """Return the loading issues as a table: severity, file, row, column, problem, fix."""
         cols = ["severity", "file", "row", "column", "problem", "fix"]
         return pd.DataFrame([{c: getattr(i, c) for c in cols} for i in self.issues], columns=cols)
 
@@ -178,15 +217,58 @@ def _collect(project_dir: Path, *, as_of: str | None, database: str | None) -> t
             fix="Check the sources section and the files it names.")], [], {}
     issues = _secret_issue(secret) + issues
     hashes = {"journey.yml": file_sha256(project_dir / "journey.yml"), **hashes}
-    return Project(journey, project_dir, con, issues, quality, hashes), issues
+    project = Project(in_language(journey, journey.project.language), project_dir, con, issues, quality, hashes)
+    if not any(i.severity == "error" for i in issues):  # what the spec names, against the data it names it in
+        try:
+            issues += data_issues(project, tree)
+        except duckdb.Error as exc:
+            issues.append(Issue(code="engine_error", file="journey.yml", problem=(
+                f"the spec could not be checked against the data: {str(exc).splitlines()[0][:300]}"),
+                fix="Check the funnels, the personas' rules and the breakdowns."))
+    return project, issues
 
 
 def validate_project(project_dir: str | os.PathLike, *, as_of: str | None = None) -> list[Issue]:
-    """Check the spec and every data source; return every problem found (nothing is raised)."""
+    """Check the spec and every data source; return every problem found (nothing is raised).
+
+    Parameters
+    ----------
+    project_dir
+        The project folder (holding ``journey.yml`` and ``data/``).
+    as_of
+        Check only data up to this day (``YYYY-MM-DD``), inclusive; all the data when omitted.
+    """
+    return validation_report(project_dir, as_of=as_of)[0]
+
+
+def validation_report(project_dir: str | os.PathLike, *, as_of: str | None = None
+                      ) -> tuple[list[Issue], list[tuple[str, str]]]:
+    """Check the spec and the data, and say which report sections will be skipped (``cjm validate``).
+
+    Parameters
+    ----------
+    project_dir
+        The project folder (holding ``journey.yml`` and ``data/``).
+    as_of
+        Check only data up to this day (``YYYY-MM-DD``), inclusive; all the data when omitted.
+
+    Returns
+    -------
+    issues
+        Every problem found (:func:`validate_project`).
+    skipped
+        When no issue is an error: (section key, sentence) per section a run will leave out
+        (:func:`cjmlib.data.crossref.skipped_sections`); else empty.
+    """
     project, issues = _collect(Path(project_dir), as_of=as_of, database=None)
+    skipped: list[tuple[str, str]] = []
     if project is not None:
-        project.con.close()
-    return issues
+        try:
+            if not any(i.severity == "error" for i in issues):
+                skipped = skipped_sections(project)
+        finally:
+            project.con.close()
+    return issues, skipped
 
 
 def load_project(project_dir: str | os.PathLike, *, as_of: str | None = None,
@@ -230,6 +312,16 @@ def open_project(project_dir: str | os.PathLike, run_dir: str | os.PathLike | No
     step reads the raw files again; outside a run (in JupyterLab), the project is loaded.
     When the spec names another engine (``project.engine: pyspark``), the tables are handed to
     it and the Ibis analytics run there (:func:`cjmlib.engine.attach_engine`).
+
+    Parameters
+    ----------
+    project_dir
+        The project folder (holding ``journey.yml`` and ``data/``).
+    run_dir
+        The run folder; None (the default) outside a run, where results go to ``reports/lab``.
+    as_of
+        Keep only data up to this day (``YYYY-MM-DD``), inclusive, when the project is loaded; a run's
+        engine database already holds the run's cut.
     """
     if run_dir:
         db = Path(run_dir) / ENGINE_FILE
@@ -238,7 +330,8 @@ def open_project(project_dir: str | os.PathLike, run_dir: str | os.PathLike | No
             con = _connect(str(db), read_only=True)
             meta = json.loads(con.execute("SELECT meta FROM _cjm_meta").fetchone()[0])
             issues = [Issue(**i) for i in meta["issues"]]
-            project = Project(journey, Path(project_dir).resolve(), con, issues, meta["quality"], meta["hashes"],
+            project = Project(in_language(journey, journey.project.language), Path(project_dir).resolve(), con,
+                              issues, meta["quality"], meta["hashes"],
                               Path(run_dir).resolve())
             return attach_engine(project, project.run_dir / "work" / f"spark-{os.getpid()}")
     project = load_project(project_dir, as_of=as_of)

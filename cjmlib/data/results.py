@@ -129,6 +129,13 @@ __all__ = ["has_result", "load_result", "results_dir", "save_result"]
 
 
 def results_dir(run_dir: str | os.PathLike) -> Path:
+    """Return the run's ``results`` folder, creating it when missing.
+
+    Parameters
+    ----------
+    run_dir
+        The run folder (or ``reports/lab`` of a project outside a run).
+    """
     path = Path(run_dir) / "results"
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -138,6 +145,15 @@ def save_result(run_dir: str | os.PathLike, name: str, value) -> Path:
     """Save a step's result: a DataFrame as Parquet, anything JSON-able as JSON.
 
     Returns the path written. Writing is atomic: a reader never sees half a file.
+
+    Parameters
+    ----------
+    run_dir
+        The run folder; the result goes to its ``results`` folder.
+    name
+        The result's name (see the table above), the file's stem: ``<name>.parquet`` or ``<name>.json``.
+    value
+        A DataFrame (its index is dropped) or any JSON-able value (what JSON cannot write is saved as text).
     """
     folder = results_dir(run_dir)
     if isinstance(value, pd.DataFrame):
@@ -146,12 +162,31 @@ def save_result(run_dir: str | os.PathLike, name: str, value) -> Path:
 
 
 def has_result(run_dir: str | os.PathLike, name: str) -> bool:
+    """Tell whether a step of the run saved the result ``name`` (as Parquet or JSON).
+
+    Parameters
+    ----------
+    run_dir
+        The run folder.
+    name
+        The result's name (see the table above).
+    """
     folder = Path(run_dir) / "results"
     return (folder / f"{name}.parquet").exists() or (folder / f"{name}.json").exists()
 
 
 def load_result(run_dir: str | os.PathLike, name: str, default=None):
-    """Load a result saved by an earlier step; ``default`` when that step did not save it."""
+    """Load a result saved by an earlier step; ``default`` when that step did not save it.
+
+    Parameters
+    ----------
+    run_dir
+        The run folder.
+    name
+        The result's name (see the table above); a table comes back as a DataFrame, a document as JSON data.
+    default
+        What to return when there is no such result (None by default).
+    """
     folder = Path(run_dir) / "results"
     if (folder / f"{name}.parquet").exists():
         return pd.read_parquet(folder / f"{name}.parquet")

@@ -44,6 +44,7 @@ from .checks import (
     bad_rows,
     build_checked,
     event_stats,
+    extra_columns,
     missing_columns,
     row_checks,
     unknown_labels,
@@ -52,7 +53,7 @@ from .checks import (
 from .events import finish_events
 from .privacy import pseudonym_sql
 from .read import read_raw
-from .sql import as_of_condition, quote_literal
+from .sql import as_of_condition, quote_ident, quote_literal
 
 __all__ = ["MAX_REJECTED_SHARE", "file_sha256", "load_sources"]
 
@@ -60,7 +61,13 @@ MAX_REJECTED_SHARE = 0.05  # above this share of rejected rows, a file is an err
 
 
 def file_sha256(path: str | os.PathLike) -> str:
-    """Return the sha256 of the file's bytes, as 64 hex digits (read by chunks: any size fits in memory)."""
+    """Return the sha256 of the file's bytes, as 64 hex digits (read by chunks: any size fits in memory).
+
+    Parameters
+    ----------
+    path
+        The file to hash.
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -68,13 +75,13 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def _keep(con, name: str, checks, secret: bytes | None, pseudonymize: bool) -> None:
+def _keep(con, name: str, checks, secret: bytes | None, pseudonymize: bool, extra: list[str] = ()) -> None:
     """Build ``kept_<name>`` (``__row`` and the canonical fields) from the rows no check set aside.
 
     Customer ids are pseudonymized once per distinct id (``ids_<name>``: raw id -> pseudonym),
     not once per row.
     """
-    columns = ", ".join(f"c.{canon}" for canon in SCHEMAS[name])
+    columns = ", ".join([*(f"c.{canon}" for canon in SCHEMAS[name]), *(f"c.{quote_ident(c)}" for c in extra)])
     keep = " AND ".join(f"NOT __bad{k}" for k in range(len(checks))) or "true"
     if not pseudonymize:
         con.execute(f"CREATE OR REPLACE TEMP TABLE kept_{name} AS SELECT c.__row, {columns} FROM checked_{name} c "
@@ -114,19 +121,23 @@ def _load_table(con, journey: Journey, name: str, source: Source, project_dir: P
     if missing:
         return issues + missing, quality
     unused = [c for c in read.columns if c not in present.values()]
+    extra = extra_columns(name, present, read.columns)
     if unused:
+        kept_note = (" They are kept under their own names: breakdowns and persona rules may use them."
+                     if extra else "")
         issues.append(Issue(code="unused_columns", file=file, row=1, severity="warning",
-                            problem=f"{len(unused)} columns are not used: {', '.join(unused[:10])}"
-                                    f"{', …' if len(unused) > 10 else ''}.",
+                            problem=f"{len(unused)} columns are not mapped to a canonical field: "
+                                    f"{', '.join(unused[:10])}{', …' if len(unused) > 10 else ''}.{kept_note}",
                             fix=f"Map a column in journey.yml under sources.{name}.columns if it holds a "
-                                "canonical field."))
+                                "canonical field" + ("; remove from the export any column holding personal "
+                                                     "data (e-mail, name, phone)." if extra else ".")))
     checks = row_checks(name, present)
-    build_checked(con, name, present, read.relation, checks)
+    build_checked(con, name, present, read.relation, checks, extra)
     zoned, naive, kept, bad = bad_rows(con, name, read.relation, checks, file)
     con.execute(f"DROP TABLE {read.relation}")  # the raw text is no longer needed: free it before going on
     issues += zone_issue(zoned, naive, present["ts"], source, file) + bad
     pseudonymize = secret is not None and "user_id" in present
-    _keep(con, name, checks, secret, pseudonymize)
+    _keep(con, name, checks, secret, pseudonymize, extra)
     con.execute(f"DROP TABLE checked_{name}")
     total = read.rows + read.set_aside
     quality.update(rows_kept=kept, rows_rejected=total - kept)

@@ -1,7 +1,9 @@
 """New journey projects from the shipped templates, with the template's synthetic data.
 
 A project made here is ready for ``cjm validate`` and ``cjm run``: ``journey.yml`` from the
-template, ``data/`` (filled with the demo shop's exports for the ecommerce template),
+template, ``data/`` (filled with the template's generated exports: the demo shop for ``ecommerce``,
+a small shop's clickstream for ``minimal``, a free trial for ``saas``, a bank's loan journey across
+channels for ``services``),
 ``reports/``, a ``.gitignore`` and the project's pseudonymization secret (``.cjm-secret``).
 
 Examples
@@ -18,17 +20,23 @@ import shutil
 from pathlib import Path
 
 from ..errors import CjmError
+from .minimal import generate_minimal
+from .saas import generate_saas
+from .services import generate_services
 from .shop import generate
 
-__all__ = ["PROJECT_TEMPLATES", "TEMPLATES_DIR", "new_project"]
+__all__ = ["GENERATORS", "PROJECT_TEMPLATES", "TEMPLATES_DIR", "new_project"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-PROJECT_TEMPLATES = ("ecommerce",)
+#: Template name -> (the generator of its data, the name of the generator's size argument).
+GENERATORS = {"minimal": (generate_minimal, "n_users"), "ecommerce": (generate, "n_users"),
+              "saas": (generate_saas, "n_accounts"), "services": (generate_services, "n_customers")}
+PROJECT_TEMPLATES = tuple(GENERATORS)
 
 
 def new_project(directory: str | os.PathLike, *, template: str = "ecommerce", with_data: bool = True,
                 users: int | None = None, seed: int = 7) -> Path:
-    """Create a journey project from a template; the ecommerce template comes with its demo data.
+    """Create a journey project from a template, with the template's generated data.
 
     Parameters
     ----------
@@ -37,9 +45,10 @@ def new_project(directory: str | os.PathLike, *, template: str = "ecommerce", wi
     template
         One of :data:`PROJECT_TEMPLATES`.
     with_data
-        Generate the template's synthetic data into ``data/`` (the demo shop for ``ecommerce``).
+        Generate the template's synthetic data into ``data/`` (and its planted stories into
+        ``demo-truth.json``, beside ``data/``).
     users
-        The number of customers of the generated data (default: the generator's).
+        The number of customers (visitors, accounts) of the generated data (default: the generator's).
     seed
         The seed of the generated data.
 
@@ -67,9 +76,7 @@ def new_project(directory: str | os.PathLike, *, template: str = "ecommerce", wi
     secret = target / ".cjm-secret"
     secret.write_text(os.urandom(32).hex() + "\n", encoding="utf-8")
     secret.chmod(0o600)
-    if with_data and template == "ecommerce":
-        kwargs = {"seed": seed}
-        if users:
-            kwargs["n_users"] = users
-        generate(target, **kwargs)
+    if with_data:
+        make, size = GENERATORS[template]
+        make(target, seed=seed, **({size: users} if users else {}))
     return target

@@ -27,9 +27,10 @@ import os
 import pandas as pd
 
 from ..data.results import load_result
-from ..i18n.formats import number, signed
+from ..i18n.formats import number, percent, signed
 from ..spec.model import Journey, Persona
 from ..voice.emotion import emotion_curve
+from .evidence import persona_evidence, unique_quotes
 from .kpis import kpi_lane
 from .layout import day_text
 from .model import (
@@ -49,7 +50,7 @@ from .words import LABELS
 __all__ = ["RESULTS", "build_map", "persona_emotions"]
 
 RESULTS = ("kpis", "touchpoints", "stage_funnel", "nps_by_stage", "themes", "emotion", "emotion_personas",
-           "opportunities", "what_if", "meta")
+           "opportunities", "what_if", "personas", "meta")
 """The sidecar results a map reads (each is optional)."""
 
 _BLUEPRINT_LINES = {"frontstage": "line_of_interaction", "backstage": "line_of_visibility",
@@ -60,13 +61,29 @@ def _prefix(ctx: MapContext, persona: Persona) -> str:
     return f"{short_name(persona)}: " if len(ctx.personas) > 1 else ""
 
 
+def _persona_facts(ctx: MapContext) -> MapCell | None:
+    """Return the mapped persona's own figures (users, share, sessions, conversion), when measured."""
+    facts = persona_evidence(ctx)
+    if not facts or facts["users"] is None:
+        return None
+    lang = ctx.lang
+    text = ctx.text["persona_facts"].format(
+        users=number(facts["users"], lang),
+        share=percent(facts["share_users"], lang, 0) if facts["share_users"] is not None else "—",
+        sessions=number(facts["sessions"], lang) if facts["sessions"] is not None else "—",
+        conversion=percent(facts["conversion"], lang) if facts["conversion"] is not None else "—")
+    prov = ctx.provenance(n=facts["users"], source="events", definition=ctx.text["def_persona"])
+    return MapCell(text, facts["users"], prov)
+
+
 def _persona_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     cells = []
     for p in ctx.personas:
         lines = [p.name] + ([ctx.text["quote"].format(p.quote)] if p.quote else [])
         lines += [ctx.text["goals"].format(" · ".join(p.goals))] if p.goals else []
         cells.append(MapCell("\n".join(lines)))
-    return {ALL_STAGES: cells}
+    facts = _persona_facts(ctx)
+    return {ALL_STAGES: cells + ([facts] if facts else [])}
 
 
 def _hypothesis_lane(ctx: MapContext, field: str) -> dict[str, list[MapCell]]:
@@ -119,26 +136,31 @@ def _day(ctx: MapContext) -> list[dict]:
     return sorted(moments, key=lambda m: m["minutes"])
 
 
-def _quotes(ctx: MapContext, stage: str) -> list[MapCell]:
+def _quotes(ctx: MapContext, stage: str, seen: set[str]) -> list[MapCell]:
+    """Return two quotes of the stage's themes, cleaned, never one shown twice; on a persona's map, only
+    the themes its users mention most (all themes when the run cannot tell)."""
     themes = ctx.frame("themes")
     if themes is None or "stage" not in themes:
         return []
     rows = themes[(themes["stage"] == stage) & (themes["mentions"] >= ctx.journey.project.min_group_size)]
+    facts = persona_evidence(ctx)
+    if facts and facts["themes"]:
+        rows = rows[rows["theme"].isin(facts["themes"])]
     out = []
     for _, row in rows.sort_values("mentions", ascending=False).iterrows():
         other = "fr" if ctx.lang == "en" else "en"
-        quotes = as_list(row.get(f"quotes_{ctx.lang}")) or as_list(row.get(f"quotes_{other}"))
+        quotes = unique_quotes(as_list(row.get(f"quotes_{ctx.lang}")) or as_list(row.get(f"quotes_{other}")), seen)
         label = row.get("label") if not missing(row.get("label")) else row["theme"]
-        definition = ctx.text["def_quote"].format(theme=label)
+        definition = ctx.text["def_quote"].format(theme=label) + (ctx.text["of_all"] if ctx.persona else "")
         prov = ctx.provenance(n=row["mentions"], source="feedback", definition=definition)
         out += [MapCell(ctx.text["quote"].format(q), None, prov) for q in quotes]
     return out[:2]
 
 
 def _thoughts_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
-    cells = _hypothesis_lane(ctx, "thoughts")
+    cells, seen = _hypothesis_lane(ctx, "thoughts"), set()
     for stage in cells:
-        cells[stage] += _quotes(ctx, stage)
+        cells[stage] += _quotes(ctx, stage, seen)
     return cells
 
 
@@ -198,14 +220,25 @@ def _emotion(ctx: MapContext) -> tuple[dict[str, list[MapCell]], list[dict]]:
 
 
 def _pain_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
+    """Return the pain points per stage with their mentions; on a persona's map, those its users
+    mention (counted among them) when the run says so, else every pain point counted on all customers."""
     cells, themes = ctx.per_stage(), ctx.frame("themes")
+    facts = persona_evidence(ctx)
+    own = facts["themes"] if facts and facts["themes"] else None
     for pp in ctx.journey.pain_points:
         if themes is None or not pp.themes:
             cells[pp.stage].append(MapCell(pp.name))
             continue
-        mentions = int(themes.loc[themes["theme"].isin(pp.themes), "mentions"].sum())
-        prov = ctx.provenance(n=mentions, source="feedback",
-                              definition=ctx.text["def_mentions"].format(themes=", ".join(pp.themes)))
+        if own is not None:
+            if not set(pp.themes) & set(own):
+                continue  # not among this persona's themes
+            mentions = sum(own.get(t, 0) for t in pp.themes)
+            definition = ctx.text["def_persona_mentions"].format(themes=", ".join(pp.themes))
+        else:
+            mentions = int(themes.loc[themes["theme"].isin(pp.themes), "mentions"].sum())
+            definition = ctx.text["def_mentions"].format(themes=", ".join(pp.themes))
+            definition += ctx.text["of_all"] if ctx.persona is not None else ""
+        prov = ctx.provenance(n=mentions, source="feedback", definition=definition)
         count = ctx.text["mentions"].format(n=number(mentions, ctx.lang))
         cells[pp.stage].append(MapCell(f"{pp.name} · {count}", float(mentions), prov))
     return cells
@@ -289,6 +322,8 @@ def _lanes(ctx: MapContext, emotion_cells: dict[str, list[MapCell]]) -> list[Map
         order = ["persona", "touchpoints", "actions", "thoughts", "emotion", *_BLUEPRINT_LINES,
                  "pain_points", "opportunities", "kpis"]
     label = {"actions": labels["customer_actions"]} if map_type == "service_blueprint" else {}
+    if ctx.persona is not None:  # counted on every customer: the run has no such figure per persona
+        label |= {lane: ctx.text["lane_all"].format(lane=labels[lane]) for lane in ("touchpoints", "kpis")}
     return [MapRow(id=lane_id, label=label.get(lane_id, labels[lane_id]), cells=built[lane_id],
                  line=_BLUEPRINT_LINES.get(lane_id, "") if map_type == "service_blueprint" else "")
             for lane_id in order]

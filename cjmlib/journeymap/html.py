@@ -16,12 +16,13 @@ import tempfile
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pypdf import PdfReader
 
-from .layout import curve, day_view, map_view, overlay, subtitle
+from .layout import compact_notes, curve, day_view, map_view, overlay, subtitle
 from .model import MapModel
 from .words import LABELS
 
-__all__ = ["find_chromium", "render_html", "render_pdf"]
+__all__ = ["PRINT_ZOOMS", "find_chromium", "print_one_page", "render_html", "render_pdf"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "map"
 CHROMIUM_FLAGS = (
@@ -31,11 +32,14 @@ CHROMIUM_FLAGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND",
 )
 """Headless printing with every network route closed (proxy to a dead port, no name resolution)."""
+PRINT_ZOOMS = (1.0, 0.88, 0.78, 0.68, 0.6, 0.52, 0.45)
+"""The print scales tried, largest first, until the map fits on one A3 page."""
 
 
 # ---------------------------------------------------------------- HTML and PDF
 
-def render_html(model: MapModel, path: str | os.PathLike, *, links: list[dict] | None = None) -> Path:
+def render_html(model: MapModel, path: str | os.PathLike, *, links: list[dict] | None = None,
+                print_zoom: float = 1.0) -> Path:
     """Write the map as one self-contained HTML page (no script, no external resource, strict CSP).
 
     Every text is escaped by Jinja's autoescape; provenance shows on hover (``title``) and as
@@ -50,6 +54,8 @@ def render_html(model: MapModel, path: str | os.PathLike, *, links: list[dict] |
     links
         The other maps to link (the map of each persona): one dict each with ``label`` and
         ``files``, a list of (format, relative file name) such as ``("HTML", "journey-map-x.html")``.
+    print_zoom
+        The scale of the printed page (1: as designed); the screen is never scaled.
 
     Returns
     -------
@@ -62,11 +68,48 @@ def render_html(model: MapModel, path: str | os.PathLike, *, links: list[dict] |
     html = env.get_template("journey-map.html.j2").render(
         model=model, lanes=lanes, notes=notes, text=LABELS[model.language], subtitle=subtitle(model),
         curve=curve(model.emotion), overlay=overlay(model), day=day_view(model), links=links or [],
+        compact=compact_notes(model), print_zoom=print_zoom,
         future=model.map_type == "future_state")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def print_one_page(model: MapModel, html_path: str | os.PathLike, pdf_path: str | os.PathLike, *,
+                   links: list[dict] | None = None, chromium: str | None = None) -> Path | None:
+    """Write the map's page and print it on ONE A3 page, scaling the print down until it fits.
+
+    Each scale of :data:`PRINT_ZOOMS` is tried in turn (the page is rewritten with it, printed, and
+    the PDF's pages counted); the smallest is kept when none fits.
+
+    Parameters
+    ----------
+    model
+        The map.
+    html_path
+        The HTML page to write (it keeps the print scale that fits).
+    pdf_path
+        The PDF to write.
+    links
+        The links to the other maps, as for :func:`render_html`.
+    chromium
+        The browser executable; found on the PATH when omitted.
+
+    Returns
+    -------
+    Path or None
+        ``pdf_path``; None when no Chromium is installed.
+    """
+    chromium = chromium or find_chromium()
+    if chromium is None:
+        return None
+    for zoom in PRINT_ZOOMS:
+        render_html(model, html_path, links=links, print_zoom=zoom)
+        render_pdf(html_path, pdf_path, chromium=chromium)
+        if len(PdfReader(str(pdf_path)).pages) == 1:
+            break
+    return Path(pdf_path)
 
 
 def find_chromium() -> str | None:

@@ -137,7 +137,14 @@ def _what_if_cells(ctx: MapContext, cells: dict[str, list[MapCell]]) -> None:
 
 def kpi_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     """Return the KPI cells per stage: units, rate and drop-off of the funnel, NPS, and on a future-state
-    map the KPI targets and the what-if of step 6."""
+    map the KPI targets and the what-if of step 6.
+
+    Parameters
+    ----------
+    ctx
+        What the map is assembled from: the spec, its words and the run's results (``stage_funnel``,
+        ``nps_by_stage``, ``kpis``, ``what_if``).
+    """
     funnel, nps = ctx.frame("stage_funnel"), ctx.frame("nps_by_stage")
     cells = _funnel_cells(ctx, funnel) if funnel is not None else ctx.per_stage()
     if nps is not None:

@@ -13,11 +13,12 @@ from ..i18n.formats import number
 from .model import ALL_STAGES, MapCell, MapModel
 from .words import LABELS
 
-__all__ = ["PERSONA_COLORS", "curve", "day_text", "day_view", "emotion_band", "emotion_line", "map_view",
+__all__ = ["PERSONA_COLORS", "compact_notes", "curve", "day_text", "day_view", "emotion_band", "emotion_line", "map_view",
            "overlay", "provenance_text", "subtitle"]
 
-PERSONA_COLORS = ("#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#975a16", "#2c7a7b")
-"""Colour of each persona's curve on the overlay, in the spec's order (cycled past seven)."""
+PERSONA_COLORS = ("#6b46c1", "#0f766e", "#b83280", "#975a16", "#4a5568", "#5f7a1a", "#1e3a8a")
+"""Colour of each persona's curve on the overlay, in the spec's order (cycled past seven); none is the
+colour of the hypothesis (orange), of the measured curve (blue) or of the to-be curve (green)."""
 
 
 def day_text(moment: dict) -> str:
@@ -28,7 +29,16 @@ def day_text(moment: dict) -> str:
 
 
 def provenance_text(prov: dict, lang: str) -> str:
-    """Return a cell's provenance as one line: n, period, source and hash, definition."""
+    """Return a cell's provenance as one line: n, period, source and hash, definition.
+
+    Parameters
+    ----------
+    prov
+        The cell's provenance (:meth:`~cjmlib.journeymap.model.MapContext.provenance`): n, period,
+        source, sha256, definition; a missing or empty part is left out.
+    lang
+        The map's language (``en`` or ``fr``), for the number's format.
+    """
     parts = [f"n = {number(prov['n'], lang)}"] if prov.get("n") is not None else []
     parts += [prov["period"]] if prov.get("period") else []
     source = prov.get("source") or ""
@@ -42,6 +52,11 @@ def map_view(model: MapModel) -> tuple[list[dict], list[tuple[int, str]]]:
     Each lane is a dict: id, label, line (the blueprint line above it, as text, or empty), span
     (cells across every stage, or None) and stages (one list of cells per stage). Each cell is a
     dict: text, tip (its provenance as text, or None) and fn (its footnote number, or None).
+
+    Parameters
+    ----------
+    model
+        The map to draw (:class:`~cjmlib.journeymap.model.MapModel`).
     """
     notes: dict[str, int] = {}
     lines = LABELS[model.language]["lines"]
@@ -59,8 +74,54 @@ def map_view(model: MapModel) -> tuple[list[dict], list[tuple[int, str]]]:
     return lanes, [(n, tip) for tip, n in notes.items()]
 
 
+def compact_notes(model: MapModel) -> dict:
+    """Return the footnotes compacted for print: one line per definition, one line per source.
+
+    Footnote numbers are those of :func:`map_view`. Each definition lists its footnotes with their n
+    (and their period when it is not the map's); each source is named once with its sha256.
+
+    Parameters
+    ----------
+    model
+        The map to draw (:class:`~cjmlib.journeymap.model.MapModel`).
+
+    Returns
+    -------
+    dict
+        ``groups``: one dict per definition (``definition``, ``items``: list of (footnote number,
+        ``n = …``)), in order of first footnote; ``sources``: ``source · sha256 …`` texts.
+    """
+    numbers: dict[str, int] = {}
+    groups: dict[str, list[tuple[int, str]]] = {}
+    sources: dict[str, str] = {}
+    for lane in model.lanes:
+        cells = lane.cells.get(ALL_STAGES, []) + [c for s in model.stages for c in lane.cells.get(s["id"], [])]
+        for cell in cells:
+            prov = cell.provenance
+            if not prov:
+                continue
+            tip = provenance_text(prov, model.language)
+            if tip in numbers:
+                continue
+            numbers[tip] = len(numbers) + 1
+            what = [f"n = {number(prov['n'], model.language)}"] if prov.get("n") is not None else []
+            what += [prov["period"]] if prov.get("period") and prov["period"] != model.period else []
+            groups.setdefault(prov.get("definition") or "", []).append((numbers[tip], " · ".join(what) or "—"))
+            if prov.get("source"):
+                sources.setdefault(prov["source"], f"{prov['source']} · sha256 {prov['sha256']}"
+                                   if prov.get("sha256") else prov["source"])
+    return {"groups": [{"definition": d, "items": items} for d, items in groups.items()],
+            "sources": list(sources.values())}
+
+
 def subtitle(model: MapModel) -> str:
-    """Return the line under the title: project, client, persona and period."""
+    """Return the line under the title: project, client, persona and period.
+
+    Parameters
+    ----------
+    model
+        The map to draw (:class:`~cjmlib.journeymap.model.MapModel`).
+    """
     text = LABELS[model.language]
     pairs = [("client", model.client), ("persona", model.persona_name or text["all_personas"]),
              ("period", model.period)]
@@ -68,12 +129,34 @@ def subtitle(model: MapModel) -> str:
 
 
 def emotion_line(points: list[dict], key: str, x, y) -> list[tuple[float, float]]:
-    """Return the points whose ``key`` (hypothesis, measured or target) is known, in drawing units."""
+    """Return the points whose ``key`` (hypothesis, measured or target) is known, in drawing units.
+
+    Parameters
+    ----------
+    points
+        One emotion dict per stage (``MapModel.emotion``, or a persona's ``points`` of the overlay).
+    key
+        ``"hypothesis"``, ``"measured"`` or ``"target"``.
+    x
+        Function giving the drawing x of a stage's index (0, 1, … in ``points``' order).
+    y
+        Function giving the drawing y of an emotion value on the −2…+2 scale.
+    """
     return [(x(i), y(p[key])) for i, p in enumerate(points) if p[key] is not None]
 
 
 def emotion_band(points: list[dict], x, y) -> list[tuple[float, float, float]]:
-    """Return (x, low, high) of the stages whose measured emotion has an interval, in drawing units."""
+    """Return (x, low, high) of the stages whose measured emotion has an interval, in drawing units.
+
+    Parameters
+    ----------
+    points
+        One emotion dict per stage (``MapModel.emotion``), with ``ci_low`` and ``ci_high``.
+    x
+        Function giving the drawing x of a stage's index (0, 1, … in ``points``' order).
+    y
+        Function giving the drawing y of an emotion value on the −2…+2 scale.
+    """
     return [(x(i), y(p["ci_low"]), y(p["ci_high"])) for i, p in enumerate(points)
             if p["ci_low"] is not None and p["ci_high"] is not None]
 
@@ -83,6 +166,15 @@ def day_view(model: MapModel, *, width: float = 1000.0, row_height: float = 26.0
 
     Dots closer than 48 minutes go on separate rows so that none overlaps; ``x`` runs over the
     whole hours spanned by the moments (at least six hours), in units of a ``width``-wide drawing.
+
+    Parameters
+    ----------
+    model
+        The map (its ``day``); None is returned when it has no moments.
+    width
+        Width of the drawing, in drawing units (1000 by default).
+    row_height
+        Height of one row of dots, in drawing units (26 by default).
     """
     if not model.day:
         return None
@@ -110,7 +202,15 @@ def day_view(model: MapModel, *, width: float = 1000.0, row_height: float = 26.0
 
 
 def curve(points: list[dict], *, height: float = 100.0) -> dict:
-    """Return an emotion curve in SVG units: one 100-wide slot per stage, -2 at the bottom, +2 at the top."""
+    """Return an emotion curve in SVG units: one 100-wide slot per stage, -2 at the bottom, +2 at the top.
+
+    Parameters
+    ----------
+    points
+        One emotion dict per stage (hypothesis, measured, target, ci_low, ci_high; None where unknown).
+    height
+        Height of the curve, in SVG units (100 by default); values beyond ±2 are drawn at the edge.
+    """
     def y(v: float) -> float:
         return round(height / 2 - max(-2.0, min(2.0, v)) * height * 0.2, 2)
 
@@ -129,7 +229,13 @@ def curve(points: list[dict], *, height: float = 100.0) -> dict:
 
 
 def overlay(model: MapModel) -> list[dict]:
-    """Return each persona's emotion curve with its colour, for the overlay of the whole-journey map."""
+    """Return each persona's emotion curve with its colour, for the overlay of the whole-journey map.
+
+    Parameters
+    ----------
+    model
+        The map to draw (:class:`~cjmlib.journeymap.model.MapModel`).
+    """
     return [{"name": o["name"], "color": PERSONA_COLORS[i % len(PERSONA_COLORS)], "curve": curve(o["points"])}
             for i, o in enumerate(model.overlay)]
 

@@ -35,10 +35,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..i18n.catalogue import say
 from ..spec.model import Journey
 from .build import build_map, persona_emotions
 from .figure import plot_overlay, render_png, render_svg
-from .html import find_chromium, render_html, render_pdf
+from .html import find_chromium, print_one_page, render_html, render_pdf
 from .model import ALL_STAGES, MapCell, MapModel, MapRow, persona_slug
 from .words import LABELS
 
@@ -59,15 +60,6 @@ __all__ = [
     "render_svg",
 ]
 
-_PDF_NOTES = {
-    "en": {"absent": "The journey maps have no PDF: Chromium is not installed (apt-get install chromium).",
-           "failed": "The journey maps have no PDF: {reason}"},
-    "fr": {"absent": "Les cartes du parcours n'ont pas de PDF : Chromium n'est pas installé "
-                     "(apt-get install chromium).",
-           "failed": "Les cartes du parcours n'ont pas de PDF : {reason}"},
-}
-
-
 @dataclass(frozen=True)
 class PublishedMaps:
     """The files :func:`render_all` wrote.
@@ -86,6 +78,7 @@ class PublishedMaps:
 
     @property
     def names(self) -> list[str]:
+        """The names of the files written, in the order they were written."""
         return list(self.files)
 
 
@@ -117,8 +110,8 @@ def render_all(journey: Journey, run_dir: str | os.PathLike | None, out_dir: str
                pdf: bool = True) -> PublishedMaps:
     """Write the journey maps of a run: the main map, the map of each persona, SVG, PNG and PDF of each.
 
-    The main map ``journey-map.html/.svg/.png`` is the first persona's, with the overlay of every
-    persona's emotion curve; when the spec has several personas, each also gets
+    The main map ``journey-map.html/.svg/.png`` is the whole journey (every persona together), with
+    the overlay of every persona's emotion curve; when the spec has several personas, each also gets
     ``journey-map-<persona-slug>.html/.svg/.png``, and every page links the others. The PDFs
     (``.pdf`` beside each page) are printed by headless Chromium: all of them or, when Chromium is
     missing or fails, none, with a note saying why.
@@ -140,19 +133,18 @@ def render_all(journey: Journey, run_dir: str | os.PathLike | None, out_dir: str
         The files written, the persona maps and the notes.
     """
     out = Path(out_dir)
-    first = journey.personas[0].id if journey.personas else None
-    pages = [("journey-map", LABELS[journey.project.language]["main_map"], build_map(journey, run_dir,
-                                                                                     persona=first))]
+    pages = [("journey-map", LABELS[journey.project.language]["main_map"], build_map(journey, run_dir))]
     if len(journey.personas) > 1:  # one overlay of the personas' curves: on the main map
         pages += [(f"journey-map-{persona_slug(p)}", p.name,
                    replace(build_map(journey, run_dir, persona=p.id), overlay=[])) for p in journey.personas]
     chromium = find_chromium() if pdf else None
     files = _write_pages(pages, out, pdf=chromium is not None)
     html = [files[f"{stem}.html"] for stem, _, _ in pages]
-    notes = [_PDF_NOTES[journey.project.language]["absent"]] if pdf and chromium is None else []
+    notes = [say("map", "pdf_absent", journey.project.language)] if pdf and chromium is None else []
     with ThreadPoolExecutor(max_workers=2) as pool:  # Chromium prints while matplotlib draws
-        printing = [pool.submit(render_pdf, page, page.with_suffix(".pdf"), chromium=chromium)
-                    for page in (html if chromium else [])]
+        printing = [pool.submit(print_one_page, model, page, page.with_suffix(".pdf"), chromium=chromium,
+                                links=_links(pages, stem, pdf=True))
+                    for page, (stem, _, model) in zip(html if chromium else [], pages)]
         for stem, _, model in pages:
             files[f"{stem}.svg"] = render_svg(model, out / f"{stem}.svg")
             files[f"{stem}.png"] = render_png(model, out / f"{stem}.png")
@@ -160,7 +152,7 @@ def render_all(journey: Journey, run_dir: str | os.PathLike | None, out_dir: str
             files |= _pdfs_done(html, printing) if chromium else {}
         except RuntimeError as err:
             files |= _write_pages(pages, out, pdf=False)  # no link to a PDF that is not there
-            notes.append(_PDF_NOTES[journey.project.language]["failed"].format(reason=err))
+            notes.append(say("map", "pdf_failed", journey.project.language, reason=err))
     personas = [{"persona": model.persona, "name": label, "html": f"{stem}.html"}
                 for stem, label, model in pages[1:]]
     return PublishedMaps(files=files, personas=personas, notes=notes)

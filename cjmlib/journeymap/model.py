@@ -135,6 +135,7 @@ class MapContext:
 
     @property
     def lang(self) -> str:
+        """The map's language: the spec's ``project.language`` (``en`` or ``fr``)."""
         return self.journey.project.language
 
     def per_stage(self) -> dict[str, list[MapCell]]:
@@ -147,14 +148,37 @@ class MapContext:
         return value if isinstance(value, pd.DataFrame) and not value.empty else None
 
     def provenance(self, *, n, source: str, definition: str) -> dict:
-        """Return the provenance of a data-backed cell."""
+        """Return the provenance of a data-backed cell.
+
+        Parameters
+        ----------
+        n
+            The count the cell's figure rests on (its denominator); None or NaN when it has none.
+        source
+            The source the figure comes from (``events``, ``feedback``, ``surveys``, ``orders``); its
+            sha256, when the run recorded one, is added (12 hex digits).
+        definition
+            What the figure is, in the map's language.
+        """
         hashes = (self.results.get("meta") or {}).get("sources") or {}
         digest = next((str(v) for k, v in hashes.items() if k == source or Path(str(k)).stem == source), None)
         return {"n": None if missing(n) else int(n), "period": self.period, "source": source,
                 "sha256": digest[:12] if digest else None, "definition": definition}
 
     def stat(self, text: str, value: float, provenance: dict, *, what: str) -> MapCell:
-        """Return a rate or score cell, hidden when its n is below the project's minimum group size."""
+        """Return a rate or score cell, hidden when its n is below the project's minimum group size.
+
+        Parameters
+        ----------
+        text
+            The cell's text, the figure already formatted.
+        value
+            The figure itself (a rate, a score).
+        provenance
+            The cell's provenance (:meth:`provenance`); its ``n`` decides whether the cell is hidden.
+        what
+            What the figure is, to name in the hidden cell: ``rate``, ``drop_off``, ``nps`` or ``emotion``.
+        """
         k = self.journey.project.min_group_size
         if provenance["n"] is not None and provenance["n"] < k:
             return MapCell(self.text["hidden"].format(what=self.text["what"][what], k=k), None, provenance)

@@ -83,10 +83,30 @@ def sample_size(baseline: float, mde: float, *, relative: bool = True, alpha: fl
 
 def design_test(baseline: float, mde: float, *, daily_units: float, arms: int = 2, share: float = 1.0,
                 relative: bool = True, alpha: float = 0.05, power: float = 0.8) -> dict:
-    """An A/B test plan: :func:`sample_size` plus the days the measured traffic needs.
+    """Plan an A/B test: :func:`sample_size` plus the days the measured traffic needs.
 
     ``daily_units`` is the eligible traffic per day; ``share`` the part of it put in the test.
     ``days`` = ⌈arms × n_per_arm ÷ (daily_units × share)⌉.
+
+    Parameters
+    ----------
+    baseline
+        The control's conversion rate, p₁ (a share in (0, 1)).
+    mde
+        Minimum detectable effect: relative (0.10 = +10 % of p₁) or, with ``relative=False``, in
+        points of share (0.01 = +1 point).
+    daily_units
+        Eligible units (users or sessions) per day; ``days`` is None when it is 0.
+    arms
+        Number of arms, the control included (2 by default).
+    share
+        Share of the eligible traffic put in the test, in (0, 1] (1.0 by default: all of it).
+    relative
+        Whether ``mde`` is relative to the baseline (True, the default) or in points of share.
+    alpha
+        Two-sided significance level (0.05 by default).
+    power
+        Power: the chance of detecting the effect when it is real (0.8 by default).
     """
     plan = sample_size(baseline, mde, relative=relative, alpha=alpha, power=power)
     per_day = daily_units * share
@@ -105,6 +125,19 @@ def message_tests(project, *, mde: float = 0.10, alpha: float = 0.05, power: flo
     Baselines reuse the results of step 4: exit intent = 1 − checkout abandonment, cart recovery =
     1 − cart abandonment (:func:`cjmlib.web_metrics`); NPS banner = customers with a purchase who
     answered an NPS survey ÷ customers with a purchase.
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine): its events, surveys and period.
+    mde
+        Minimum detectable effect, relative to each baseline (0.10 by default: +10 %).
+    alpha
+        Two-sided significance level (0.05 by default).
+    power
+        Power: the chance of detecting the effect when it is real (0.8 by default).
+    language
+        Language of the messages' names: ``"en"`` (the default) or ``"fr"``; any other gives English.
 
     Returns
     -------
@@ -143,17 +176,29 @@ def opportunity_tests(sizing: pd.DataFrame, *, alpha: float = 0.05, power: float
     ``sizing`` is :func:`cjmlib.sizing.sizing_table`; the eligible traffic is the units reaching the
     step before, per day.
 
+    Parameters
+    ----------
+    sizing
+        The table of :func:`cjmlib.plan.sizing.sizing_table` (``rate_now``, ``rate_target``, ``previous``,
+        ``days`` and the opportunity's ``opportunity``, ``name``, ``step``).
+    alpha
+        Two-sided significance level (0.05 by default).
+    power
+        Power: the chance of detecting the effect when it is real (0.8 by default).
+
     Returns
     -------
     DataFrame
-        ``opportunity``, ``name``, ``step``, then the keys of :func:`design_test` (``mde`` relative).
+        ``opportunity``, ``name``, ``funnel`` (the id of the funnel sized), ``step``, then the keys of
+        :func:`design_test` (``mde`` relative).
     """
     rows = []
     for r in sizing.itertuples():
         mde = r.rate_target / r.rate_now - 1
         plan = design_test(r.rate_now, mde, daily_units=_per_day(r.previous, r.days), alpha=alpha, power=power)
-        rows.append({"opportunity": r.opportunity, "name": r.name, "step": r.step, "mde": mde, **plan})
-    return pd.DataFrame(rows)
+        rows.append({"opportunity": r.opportunity, "name": r.name, "funnel": getattr(r, "funnel", ""),
+                     "step": r.step, "mde": mde, **plan})
+    return pd.DataFrame(rows, columns=None if rows else ["opportunity", "name", "funnel", "step", "mde"])
 
 
 # ---------------------------------------------------------------- results
@@ -168,6 +213,13 @@ def read_results(path, *, missing_ok: bool = True) -> pd.DataFrame:
     exposed) and ``conversions`` (of those, units converting). Every problem is reported at once
     with its file, row (as a spreadsheet shows it), column and fix. A missing file gives an empty
     table when ``missing_ok``.
+
+    Parameters
+    ----------
+    path
+        The CSV file of results (read as text; counts must be whole numbers of 0 or more).
+    missing_ok
+        Whether a missing file gives an empty table (True, the default) rather than a DataError.
     """
     path = Path(path)
     if not path.exists():
@@ -205,7 +257,19 @@ def read_results(path, *, missing_ok: bool = True) -> pd.DataFrame:
 
 
 def prob_to_beat(conv_b: int, n_b: int, conv_a: int, n_a: int) -> float:
-    """P(rate B > rate A) with uniform priors: Beta(1 + conversions, 1 + failures) posteriors, exact sum."""
+    """Return P(rate B > rate A) with uniform priors: Beta(1 + conversions, 1 + failures) posteriors, exact sum.
+
+    Parameters
+    ----------
+    conv_b
+        Conversions of arm B (the variant).
+    n_b
+        Units exposed in arm B.
+    conv_a
+        Conversions of arm A (the control).
+    n_a
+        Units exposed in arm A.
+    """
     a_a, b_a, a_b, b_b = 1 + conv_a, 1 + n_a - conv_a, 1 + conv_b, 1 + n_b - conv_b
     i = np.arange(a_b, dtype=float)
     terms = betaln(a_a + i, b_a + b_b) - np.log(b_b + i) - betaln(1 + i, b_b) - betaln(a_a, b_a)
@@ -213,7 +277,15 @@ def prob_to_beat(conv_b: int, n_b: int, conv_a: int, n_a: int) -> float:
 
 
 def readout(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
-    """Each variant against its experiment's control.
+    """Read out each variant against its experiment's control.
+
+    Parameters
+    ----------
+    results
+        The table of :func:`read_results`: ``experiment``, ``variant`` (one ``control`` per experiment),
+        ``users``, ``conversions``.
+    alpha
+        Significance level of the ``significant`` column (0.05 by default); the intervals stay 95 %.
 
     Returns
     -------

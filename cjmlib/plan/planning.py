@@ -17,6 +17,8 @@ import pandas as pd
 
 from ..analytics.web import repeat_purchase, web_metrics
 from ..data.sql import literal_list
+from ..i18n.catalogue import say, words
+from ..i18n.formats import number
 from ..voice.scores import score_table
 from .sizing import MONTH_DAYS, period_days
 
@@ -33,16 +35,21 @@ def _survey_kpi(project, kind: str) -> dict | None:
     if not len(t) or not t.responses.iloc[0]:
         return None
     r = t.iloc[0]
+    definition = say("metrics", f"{kind}.definition", project.spec.project.language)
     if kind == "nps":
         return {"value": r.score, "numerator": int(r.top_box - r.bottom_box), "denominator": int(r.responses),
-                "ci_low": r.ci_low, "ci_high": r.ci_high,
-                "definition": "100 × (promoters 9–10 − detractors 0–6) ÷ NPS answers"}
+                "ci_low": r.ci_low, "ci_high": r.ci_high, "definition": definition}
     return {"value": r.score, "numerator": np.nan, "denominator": int(r.responses), "ci_low": r.ci_low,
-            "ci_high": r.ci_high, "definition": f"mean {kind.upper()} answer, over {kind.upper()} answers"}
+            "ci_high": r.ci_high, "definition": definition}
 
 
 def kpi_table(project) -> pd.DataFrame:
-    """Every KPI of the spec's goals with its baseline measured from the data.
+    """Return every KPI of the spec's goals with its baseline measured from the data.
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine): its spec's goals and its events, orders and surveys.
 
     Returns
     -------
@@ -62,7 +69,8 @@ def kpi_table(project) -> pd.DataFrame:
         if row.n:
             measured["average_order_value"] = {"value": row.r / row.n, "numerator": row.r, "denominator": int(row.n),
                                                "ci_low": np.nan, "ci_high": np.nan,
-                                               "definition": "revenue of orders ÷ orders"}
+                                               "definition": say("metrics", "average_order_value.definition",
+                                                                 project.spec.project.language)}
     rows = []
     for goal in project.spec.goals:
         for k in goal.kpis:
@@ -71,17 +79,27 @@ def kpi_table(project) -> pd.DataFrame:
             gap = (k.target - baseline) if (k.target is not None and baseline is not None) else np.nan
             on_track = bool(baseline is not None and k.target is not None and
                             (baseline >= k.target if k.direction == "increase" else baseline <= k.target))
-            rows.append({"id": k.id, "goal": goal.id, "name": k.name or k.metric, "metric": k.metric, "unit": k.unit,
+            name = k.name or say("metrics", f"{k.metric}.name", project.spec.project.language)
+            rows.append({"id": k.id, "goal": goal.id, "name": name, "metric": k.metric, "unit": k.unit,
                          "direction": k.direction, "baseline": baseline,
                          "numerator": m["numerator"] if m else np.nan, "denominator": m["denominator"] if m else np.nan,
                          "ci_low": m["ci_low"] if m else np.nan, "ci_high": m["ci_high"] if m else np.nan,
                          "target": k.target, "gap": gap, "on_track": on_track,
-                         "definition": m["definition"] if m else "as written in journey.yml"})
+                         "definition": m["definition"] if m else say("metrics", "custom.definition",
+                                                                     project.spec.project.language)})
     return pd.DataFrame(rows)
 
 
 def reach_from_data(project, touchpoints) -> dict:
-    """Customers per month who used any of ``touchpoints`` (distinct users ÷ months of data)."""
+    """Count the customers per month who used any of ``touchpoints`` (distinct users ÷ months of data).
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine); without events the reach is NaN.
+    touchpoints
+        Touchpoint ids of the spec (an opportunity's); none gives a NaN reach.
+    """
     if not touchpoints or not project.has("events"):
         return {"reach": np.nan, "users": 0, "months": np.nan}
     months = period_days(project) / MONTH_DAYS
@@ -163,12 +181,15 @@ def opportunity_table(spec, *, themes: pd.DataFrame | None = None, project=None,
     return table
 
 
-_PRIORITIES = {"en": {"now": "Now", "next": "Next", "later": "Later"},
-               "fr": {"now": "Maintenant", "next": "Ensuite", "later": "Plus tard"}}
-
-
 def roadmap_table(opportunities: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
-    """The roadmap: one column per horizon (now, next, later), the opportunities in rank order.
+    """Lay out the roadmap: one column per horizon (now, next, later), the opportunities in rank order.
+
+    Parameters
+    ----------
+    opportunities
+        The ranked opportunities (``name``, ``score``, ``rank``, ``priority``) of :func:`opportunity_table`.
+    language
+        Language of the horizons' names: ``"en"`` (the default) or ``"fr"``; any other gives English.
 
     Returns
     -------
@@ -176,11 +197,11 @@ def roadmap_table(opportunities: pd.DataFrame, *, language: str = "en") -> pd.Da
         ``rank`` within the horizon (1, 2, …) and one column per horizon holding the opportunity's
         name and its score; empty cells where a horizon has fewer opportunities.
     """
-    names = _PRIORITIES.get(language, _PRIORITIES["en"])
+    names = words("planning", language)["priorities"]
     columns = {}
     for key, label in names.items():
         sub = opportunities[opportunities.priority == key].sort_values("rank")
-        columns[label] = [n if pd.isna(s) else f"{n} ({s:,.1f})" for n, s in zip(sub.name, sub.score)]
+        columns[label] = [n if pd.isna(s) else f"{n} ({number(s, language, 1)})" for n, s in zip(sub.name, sub.score)]
     depth = max((len(v) for v in columns.values()), default=0)
     table = pd.DataFrame({k: v + [""] * (depth - len(v)) for k, v in columns.items()})
     table.insert(0, "rank", np.arange(1, depth + 1))

@@ -24,17 +24,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..analytics.declared import declared_funnel_table
 from ..errors import Issue, SpecError
+from ..i18n.catalogue import say
+from ..spec.funnels import journey_funnels
 from ..stats import Z95
 
-__all__ = ["MONTH_DAYS", "period_days", "revenue_per_conversion", "size_step", "sizing_table", "sizing_targets",
-           "what_if_panel", "what_if_table"]
+__all__ = ["MONTH_DAYS", "opportunity_funnel", "period_days", "revenue_per_conversion", "size_step", "sizing_table",
+           "sizing_targets", "what_if_panel", "what_if_table"]
 
 MONTH_DAYS = 30.4375
 
 
 def period_days(project) -> float:
-    """Days the events cover, first to last day included."""
+    """Return the days the events cover, first to last day included.
+
+    Parameters
+    ----------
+    project
+        The loaded project (its ``period``); ValueError when it has no dated data.
+    """
     first, last = project.period
     if not first:
         raise ValueError("the project has no dated data: the period, and so a month, is unknown")
@@ -42,7 +51,13 @@ def period_days(project) -> float:
 
 
 def revenue_per_conversion(project) -> dict:
-    """Mean revenue of the sessions with a purchase, its standard error and n (the sessions)."""
+    """Return the mean revenue of the sessions with a purchase, its standard error and n (the sessions).
+
+    Parameters
+    ----------
+    project
+        The loaded project (its events and the spec's purchase events).
+    """
     from ..analytics.web import sessions_table
 
     s = sessions_table(project)
@@ -51,7 +66,7 @@ def revenue_per_conversion(project) -> dict:
     n = int(row.n)
     sd = float(row.sd) if n > 1 and not pd.isna(row.sd) else np.nan
     return {"value": float(row["mean"]) if n else np.nan, "se": sd / np.sqrt(n) if n > 1 else np.nan, "n": n,
-            "definition": "revenue of the sessions with a purchase ÷ those sessions"}
+            "definition": say("metrics", "revenue_per_conversion.definition", project.spec.project.language)}
 
 
 def _row(funnel: pd.DataFrame, step: str) -> int:
@@ -107,50 +122,88 @@ def size_step(funnel: pd.DataFrame, step: str, rate: float, *, days: float, valu
             "revenue_low": (revenue - Z95 * revenue_se) * scale, "revenue_high": (revenue + Z95 * revenue_se) * scale}
 
 
-def sizing_table(project, funnel: pd.DataFrame) -> pd.DataFrame:
-    """Size every opportunity of the spec that names a funnel step (``funnel_step`` and ``target_rate``).
+def opportunity_funnel(spec, opportunity) -> str:
+    """The id of the funnel an opportunity's ``step`` belongs to: its ``funnel``, or the project's only funnel.
+
+    Parameters
+    ----------
+    spec
+        The journey spec.
+    opportunity
+        One of the spec's opportunities.
+    """
+    return opportunity.funnel or journey_funnels(spec)[0].id
+
+
+def sizing_table(project, funnel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Size every opportunity of the spec that names a funnel step (``funnel``, ``step`` and ``target_rate``).
+
+    Parameters
+    ----------
+    project
+        The loaded project: its spec's opportunities, the period and the revenue per conversion.
+    funnel
+        Leave it out: each opportunity is sized on the funnel it names in journey.yml, counted by
+        :func:`cjmlib.declared_funnel_table`. A funnel table given here (a :func:`cjmlib.funnel_table`
+        or :func:`cjmlib.declared_funnel_table` result) is used for every opportunity instead.
 
     Returns
     -------
     DataFrame
-        ``opportunity``, ``name`` and the keys of :func:`size_step`, plus ``days`` (the period) and
-        ``value_per_conversion``. Raises a SpecError naming the opportunity when its step is not in
-        the funnel or its target rate is missing.
+        ``opportunity``, ``name``, ``funnel`` (its id) and the keys of :func:`size_step`, plus ``days``
+        (the period) and ``value_per_conversion``. Raises a SpecError naming the opportunity when its
+        step is not in the funnel or its target rate is missing.
     """
+    sized_on = [(i, o) for i, o in enumerate(project.spec.opportunities) if o.step]
+    columns = ["opportunity", "name", "funnel", "step", "label", "previous", "units", "rate_now", "rate_target",
+               "downstream", "conversions_per_month", "delta_per_month", "delta_low", "delta_high",
+               "revenue_per_month", "revenue_low", "revenue_high", "days", "value_per_conversion"]
+    if not sized_on:
+        return pd.DataFrame(columns=columns)
     days, value = period_days(project), revenue_per_conversion(project)
-    keys, rows, issues = funnel["key"].astype(str).tolist(), [], []
-    for i, o in enumerate(project.spec.opportunities):
-        if not o.funnel_step:
-            continue
-        if o.funnel_step not in keys[1:]:
-            issues.append(Issue(code="unknown_step", file="journey.yml", key=f"opportunities[{i}].funnel_step",
-                                value=o.funnel_step, problem=f"'{o.funnel_step}' is not a step of the sizing "
-                                f"funnel (after its first step) of opportunity '{o.id}'.",
-                                fix=f"Use one of: {', '.join(keys[1:])}."))
+    tables: dict[str, pd.DataFrame] = {}
+    rows, issues = [], []
+    for i, o in sized_on:
+        fid = opportunity_funnel(project.spec, o)
+        if funnel is not None:
+            table = funnel
+        else:
+            if fid not in tables:
+                tables[fid] = declared_funnel_table(project, fid)
+            table = tables[fid]
+        keys = table["key"].astype(str).tolist()
+        if o.step not in keys[1:]:
+            issues.append(Issue(code="unknown_step", file="journey.yml", key=f"opportunities[{i}].step",
+                                value=o.step, problem=f"'{o.step}' is not a step of the funnel '{fid}' (after its "
+                                f"first step) of opportunity '{o.id}'.", fix=f"Use one of: {', '.join(keys[1:])}."))
             continue
         if o.target_rate is None:
             issues.append(Issue(code="missing_key", file="journey.yml", key=f"opportunities[{i}].target_rate",
-                                problem=f"opportunity '{o.id}' names a funnel_step but no target_rate.",
+                                problem=f"opportunity '{o.id}' names a step but no target_rate.",
                                 fix="Add 'target_rate:' with the step rate aimed at, a share such as 0.65."))
             continue
-        sized = size_step(funnel, o.funnel_step, o.target_rate, days=days, value=value["value"],
-                          value_se=value["se"])
-        rows.append({"opportunity": o.id, "name": o.name, **sized, "days": days,
+        sized = size_step(table, o.step, o.target_rate, days=days, value=value["value"], value_se=value["se"])
+        rows.append({"opportunity": o.id, "name": o.name, "funnel": fid, **sized, "days": days,
                      "value_per_conversion": value["value"]})
     if issues:
         raise SpecError(issues)
-    columns = ["opportunity", "name", "step", "label", "previous", "units", "rate_now", "rate_target", "downstream",
-               "conversions_per_month", "delta_per_month", "delta_low", "delta_high", "revenue_per_month",
-               "revenue_low", "revenue_high", "days", "value_per_conversion"]
     return pd.DataFrame(rows, columns=columns)
 
 
-def sizing_targets(spec) -> dict[str, float]:
-    """The step rates the spec's opportunities aim at (step → rate; the highest when several name a step)."""
+def sizing_targets(spec, funnel: str | None = None) -> dict[str, float]:
+    """The step rates the spec's opportunities aim at (step → rate; the highest when several name a step).
+
+    Parameters
+    ----------
+    spec
+        The journey spec.
+    funnel
+        Only the opportunities of this funnel (its id); all of them when omitted.
+    """
     targets: dict[str, float] = {}
     for o in spec.opportunities:
-        if o.funnel_step and o.target_rate is not None:
-            targets[o.funnel_step] = max(o.target_rate, targets.get(o.funnel_step, 0.0))
+        if o.step and o.target_rate is not None and (funnel is None or opportunity_funnel(spec, o) == funnel):
+            targets[o.step] = max(o.target_rate, targets.get(o.step, 0.0))
     return targets
 
 
@@ -159,6 +212,17 @@ def what_if_table(funnel: pd.DataFrame, rates: dict[str, float], *, days: float,
     """The funnel's outcome when some step rates are set to ``rates`` (step key → p′), all at once.
 
     The end conversions become entries × Π step rates, each step at its new rate or its measured one.
+
+    Parameters
+    ----------
+    funnel
+        A :func:`cjmlib.funnel_table` result (``key``, ``units``, ``previous``).
+    rates
+        Step key → the step rate aimed at (a share); the first step has no rate to set.
+    days
+        Days the funnel's data covers (see :func:`period_days`), to scale to a month.
+    value
+        Revenue per conversion (see :func:`revenue_per_conversion`); NaN by default (no revenue).
 
     Returns
     -------
@@ -194,6 +258,19 @@ def what_if_panel(funnel: pd.DataFrame, *, days: float, value: float = np.nan, t
     person makes (e.g. to save it) — never when the panel is first drawn, so a batch run keeps the
     table the notebook saved. The exported report shows the static table instead: tag the cell that
     displays the panel ``remove``.
+
+    Parameters
+    ----------
+    funnel
+        A :func:`cjmlib.funnel_table` result (``key``, ``units``, ``previous``); one slider per step after the first.
+    days
+        Days the funnel's data covers (see :func:`period_days`), to scale to a month.
+    value
+        Revenue per conversion (see :func:`revenue_per_conversion`); NaN by default (no revenue).
+    targets
+        Step key → the rate a slider starts at; today's rate where omitted.
+    on_change
+        Called as ``on_change(table)`` after every move of a slider; None (the default) for nothing.
     """
     import ipywidgets as widgets
     from IPython.display import display

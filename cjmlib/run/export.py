@@ -25,9 +25,11 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from ..files import write_atomically
-from ..i18n.catalogue import index_labels
+from ..i18n.catalogue import index_labels, step_title
+from ..view.present import table_word
+from .steps import STEPS
 
-__all__ = ["CSP", "TEMPLATE_DIR", "clean_notebook", "export_notebook", "render_index"]
+__all__ = ["CSP", "TEMPLATE_DIR", "clean_notebook", "export_notebook", "render_index", "step_nav"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "report"
 """The report template folder: ``conf.json``, ``index.html.j2``, ``run-index.html.j2``, ``style.css``."""
@@ -43,11 +45,14 @@ AUDIENCE_TAGS = {"client": set(), "participant": {"teaching", "exercise"},
                  "trainer": {"teaching", "exercise", "solution"}}
 CLASSROOM_TAGS = {"teaching", "exercise", "solution"}
 INJECTED_TAG = "injected-parameters"
+FINDINGS_TAG = "findings"
+APPENDIX_TAG = "appendix"
 SCRIPTED_MIMETYPES = ("application/vnd.jupyter.widget-view+json", "application/javascript")
 
 
 def export_notebook(ipynb_path: str | os.PathLike, html_path: str | os.PathLike, *, title: str,
-                    subtitle: str = "", run_date: str = "", language: str = "en", audience: str = "client") -> Path:
+                    subtitle: str = "", run_date: str = "", language: str = "en", audience: str = "client",
+                    nav: Mapping[str, Mapping[str, str]] | None = None) -> Path:
     """Export an executed notebook to a self-contained, input-free HTML page.
 
     Parameters
@@ -68,7 +73,10 @@ def export_notebook(ipynb_path: str | os.PathLike, html_path: str | os.PathLike,
         language (``lang-fr``, ``lang-en``) are left out.
     audience
         ``client`` (no teaching notes, exercises or solutions), ``participant`` (no solutions) or
-        ``trainer`` (everything).
+        ``trainer`` (everything); the trainer's and the participant's editions are labelled on the page.
+    nav
+        Links to the ``previous`` and ``next`` pages and the ``index`` (each a mapping with ``href`` and
+        ``title``); by default the neighbours of the step named like ``ipynb_path`` and ``index.html``.
 
     Returns
     -------
@@ -91,12 +99,35 @@ def export_notebook(ipynb_path: str | os.PathLike, html_path: str | os.PathLike,
         embed_images=True,
         language_code=language,
     )
+    edition = table_word(f"page.edition_{audience}", language) if audience != "client" else ""
     resources = {
         "metadata": {"name": ipynb_path.stem, "path": str(ipynb_path.parent)},
-        "cjm": {"title": title, "subtitle": subtitle, "run_date": run_date},
+        "cjm": {"title": title, "subtitle": subtitle, "run_date": run_date, "edition": edition,
+                "nav": step_nav(ipynb_path.stem, language) if nav is None else dict(nav),
+                "words": {k: table_word(f"page.{k}", language) for k in ("appendix", "previous", "next", "index")}},
     }
     html, _ = exporter.from_notebook_node(nb, resources=resources)
     return write_atomically(html_path, html)
+
+
+def step_nav(step: str, language: str = "en") -> dict[str, dict[str, str]]:
+    """Return the links of a step page: ``previous`` and ``next`` step (when any) and the ``index``.
+
+    Parameters
+    ----------
+    step
+        The step's id (``04-behaviour``); another name gets the index link only.
+    language
+        ``en`` or ``fr`` (the titles of the linked pages).
+    """
+    names = [s.name for s in STEPS]
+    nav = {"index": {"href": "index.html", "title": table_word("page.index", language)}}
+    if step in names:
+        i = names.index(step)
+        for key, j in (("previous", i - 1), ("next", i + 1)):
+            if 0 <= j < len(names):
+                nav[key] = {"href": f"{names[j]}.html", "title": f"{STEPS[j].number} · {step_title(names[j], language)}"}
+    return nav
 
 
 def clean_notebook(nb: nbformat.NotebookNode, *, language: str = "en",
@@ -104,9 +135,12 @@ def clean_notebook(nb: nbformat.NotebookNode, *, language: str = "en",
     """Return a copy of ``nb`` holding only what its reader may see.
 
     Drops cells tagged ``remove`` or ``injected-parameters``, cells tagged for another language
-    or for another audience (see ``AUDIENCE_TAGS``), stderr streams, error outputs, outputs
-    tagged ``remove``, widget and JavaScript renderings (keeping any static fallback), code
-    cells left without output, and the notebook's widget state.
+    or for another audience (see ``AUDIENCE_TAGS``), the code cells of exercises (their output is an
+    instruction for the notebook: "Replace ``answer = None``…"; the question and, for the trainer, the
+    solution stay), stderr streams, error outputs, outputs tagged ``remove``, widget and JavaScript
+    renderings (keeping any static fallback), code cells left without output, and the notebook's widget
+    state. The cells tagged ``findings`` move up under the page's first heading cell, those tagged
+    ``appendix`` to the end, the first and last of them marked for the "Method and data" section.
     """
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
@@ -117,6 +151,8 @@ def clean_notebook(nb: nbformat.NotebookNode, *, language: str = "en",
         tags = set(cell.get("metadata", {}).get("tags", ()))
         if tags & ({REMOVE_TAG, INJECTED_TAG} | hidden):
             continue
+        if "exercise" in tags and cell.cell_type == "code":
+            continue
         languages = {t[5:] for t in tags if t.startswith("lang-")}
         if languages and language not in languages:
             continue
@@ -125,9 +161,28 @@ def clean_notebook(nb: nbformat.NotebookNode, *, language: str = "en",
             if not cell.outputs:
                 continue
         cells.append(cell)
-    nb.cells = cells
+    nb.cells = _arranged(cells)
     nb.metadata.pop("widgets", None)
     return nb
+
+
+def _tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", ()))
+
+
+def _arranged(cells: list) -> list:
+    """Findings under the first heading cell, the body, then the appendix cells with their first and last marked."""
+    findings = [c for c in cells if FINDINGS_TAG in _tags(c)]
+    appendix = [c for c in cells if APPENDIX_TAG in _tags(c) and FINDINGS_TAG not in _tags(c)]
+    moved = {id(c) for c in findings + appendix}
+    body = [c for c in cells if id(c) not in moved]
+    head = 1 if body and body[0].cell_type == "markdown" and body[0].source.lstrip().startswith("# ") else 0
+    for cell in appendix:
+        cell.metadata.pop("cjm_appendix", None)
+    if appendix:
+        appendix[0].metadata["cjm_appendix"] = "first"
+        appendix[-1].metadata["cjm_appendix"] = "both" if len(appendix) == 1 else "last"
+    return body[:head] + findings + body[head:] + appendix
 
 
 def _clean_output(output: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
@@ -148,7 +203,7 @@ def _clean_output(output: nbformat.NotebookNode) -> nbformat.NotebookNode | None
 def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_id: str, run_date: str,
                  period: str, pages: Sequence[Mapping[str, str]], kpis: Sequence[Mapping[str, str]],
                  map_page: str | None = None, notes: Iterable[str] = (), changes: Sequence[Mapping[str, str]] = (),
-                 language: str = "en", map_pages: Sequence[Mapping[str, str]] = ()) -> Path:
+                 language: str = "en", map_pages: Sequence[Mapping[str, str]] = (), cover: Mapping | None = None) -> Path:
     """Write the run's index page: the journey map first, then the step pages, then headline KPIs.
 
     Every value is escaped (Jinja autoescape); the page has the same look and the same
@@ -186,6 +241,10 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
     map_pages
         The map of each persona, listed under the journey map: one mapping each with ``href`` and
         ``title`` (the persona's name).
+    cover
+        The executive cover (:mod:`cjmlib.run.cover`): ``cards`` (KPI cards, shown instead of ``kpis``),
+        ``findings`` (sentences), ``opportunities``, ``thumbnail`` (a ``data:`` URI), ``downloads``
+        (links to files of the run) and ``first_run`` (True: say there is no earlier run).
 
     Returns
     -------
@@ -210,6 +269,20 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
         "changes": [_pick(c, required=("name", "before", "after", "delta"), optional=("interval", "significance"))
                     for c in changes],
     }
+    cover = dict(cover or {})
+    thumbnail = str(cover.get("thumbnail", ""))
+    if thumbnail and not thumbnail.startswith("data:image/"):
+        raise ValueError("the map's thumbnail must be a data:image URI (the page loads nothing)")
+    context["cover"] = {
+        "cards": [dict(card) for card in cover.get("cards", ())], "findings": list(cover.get("findings", ())),
+        "opportunities": [dict(o) for o in cover.get("opportunities", ())], "thumbnail": thumbnail,
+        "downloads": [_pick(d, required=("href", "title"), optional=()) for d in cover.get("downloads", ())],
+        "first_run": bool(cover.get("first_run", False)),
+        "words": {k: table_word(f"cover.{k}", language) for k in (
+            "first_run", "findings", "opportunities", "priority", "score", "downloads", "map_alt")},
+        "page": {k: table_word(f"page.{k}", language) for k in ("previous", "next", "index")},
+    }
+    context["nav"] = {"next": {"href": pages[0]["href"], "title": pages[0]["title"]}} if pages else {}
     html = _index_environment().get_template("run-index.html.j2").render(context)
     return write_atomically(html_path, html)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from scipy.stats import norm
 
 from ..errors import LockedError
+from ..i18n.catalogue import say
 from ..stats import Z95
 
 __all__ = [
@@ -136,14 +137,27 @@ def what_changed(current: list[dict], previous: list[dict] | None) -> list[dict]
     return rows
 
 
-def stale_warning(period_end: str, *, as_of: str | None, max_age_days: int | None) -> str | None:
-    """A warning when the data ends (``period_end``) more than ``max_age_days`` before the run's date
-    (or ``as_of``)."""
+def stale_warning(period_end: str, *, as_of: str | None, max_age_days: int | None,
+                  language: str = "en") -> str | None:
+    """Return a warning when the data ends (``period_end``) more than ``max_age_days`` before the run's date
+    (or ``as_of``); None otherwise.
+
+    Parameters
+    ----------
+    period_end
+        The last day of the data (``YYYY-MM-DD``…).
+    as_of
+        The run's cut-off day; None for today.
+    max_age_days
+        The spec's ``stale_after_days``; None never warns.
+    language
+        The warning's language (``en`` or ``fr``).
+    """
     if not max_age_days or not period_end:
         return None
     today = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
     age = (today - dt.date.fromisoformat(period_end[:10])).days
     if age > max_age_days:
-        return (f"The data ends on {period_end[:10]}, {age} days before {today.isoformat()} "
-                f"(more than the {max_age_days} days the spec allows): check that the exports are up to date.")
+        return say("publish", "stale", language, end=period_end[:10], age=age, today=today.isoformat(),
+                   limit=max_age_days)
     return None

@@ -37,10 +37,13 @@ from ..data.project import ENGINE_FILE, load_project
 from ..data.results import load_result, save_result
 from ..errors import Issue, RunError, SpecError
 from ..files import write_atomically
+from ..i18n import catalogue
 from ..i18n.catalogue import index_labels, step_title
 from ..journeymap.maps import render_all
+from .cover import downloads, kpi_cards, map_thumbnail, top_findings, top_opportunities
 from .export import export_notebook, render_index
 from .publish import previous_manifest, project_lock, prune_runs, stale_warning, switch_latest, what_changed
+from .report import publish_report
 from .schedule import StepScheduler, start_kernel, stop_kernel
 from .steps import NOTEBOOKS_DIR, STEPS, Step, check_parameters
 
@@ -164,7 +167,7 @@ def _export_step(step: Step, journey, run_dir: Path, *, run_date: str, audience:
 
 
 def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience: str, run_date: str,
-                  changes: list[dict], notes: list[str]) -> Path:
+                  changes: list[dict], notes: list[str], first_run: bool = False) -> Path:
     """Export the steps not exported as they finished (those taken from the last run), the map and the index."""
     html = run_dir / "html"
     html.mkdir(parents=True, exist_ok=True)
@@ -198,7 +201,11 @@ def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience:
     return render_index(html / "index.html", title=journey.project.name, client=journey.project.client,
                         run_id=run_id, run_date=run_date, period=period, pages=pages, kpis=kpi_rows,
                         map_page="journey-map.html", notes=[*notes, *maps.notes], changes=change_rows,
-                        language=language, map_pages=[{"href": p["html"], "title": p["name"]} for p in maps.personas])
+                        language=language, map_pages=[{"href": p["html"], "title": p["name"]} for p in maps.personas],
+                        cover={"cards": kpi_cards(kpis, changes, language), "first_run": first_run,
+                               "findings": top_findings(run_dir, language), "downloads": downloads(html, language),
+                               "opportunities": top_opportunities(run_dir, language),
+                               "thumbnail": map_thumbnail(html / "journey-map.png")})
 
 
 def _drop_engine_files(run_dir: Path) -> None:
@@ -335,11 +342,15 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
         kpis = load_result(run_dir, "kpis", default=None)
         manifest["kpis"] = [] if kpis is None else json.loads(kpis.to_json(orient="records"))
         manifest["changes"] = what_changed(manifest["kpis"], before.get("kpis") if before else None)
-        notes = [stale] if stale else []
+        notes = [stale_warning(period[1], as_of=as_of, max_age_days=spec.project.stale_after_days,
+                               language=spec.project.language)] if stale else []
         if before and manifest["changes"]:
-            notes.append(f"Compared with the run of {before['started'][:10]} ({before['run_id']}).")
+            notes.append(catalogue.say("publish", "compared", spec.project.language, date=before["started"][:10],
+                                       run=before["run_id"]))
         index = _publish_html(spec, run_dir, run_id, f"{period[0]} – {period[1]}", audience=audience,
-                              run_date=run_date, changes=manifest["changes"], notes=notes)
+                              run_date=run_date, changes=manifest["changes"], notes=notes, first_run=before is None)
+        for note in publish_report(spec, run_dir, steps=[step.name for step in STEPS], run_date=run_date):
+            say(f"warning: {note}")
         manifest["durations"]["export"] = round(time.perf_counter() - t0, 2)
     except BaseException as exc:
         manifest["status"] = "failed"

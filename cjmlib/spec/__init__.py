@@ -14,9 +14,11 @@ from .io import load_spec, parse_spec, save_spec, spec_to_data
 from .issues import did_you_mean, dotted, line_of
 from .model import (
     DEFAULT_STAGES,
+    FUNNEL_BY,
     KPI,
     Codebook,
     DayActivity,
+    Funnel,
     Goal,
     Journey,
     Lane,
@@ -30,13 +32,16 @@ from .model import (
     Stage,
     Theme,
     Touchpoint,
+    duration_days,
 )
 
 __all__ = [
     "DEFAULT_STAGES",
+    "FUNNEL_BY",
     "KPI",
     "Codebook",
     "DayActivity",
+    "Funnel",
     "Goal",
     "Journey",
     "Lane",
@@ -52,6 +57,7 @@ __all__ = [
     "Touchpoint",
     "did_you_mean",
     "dotted",
+    "duration_days",
     "line_of",
     "load_spec",
     "parse_spec",

@@ -26,7 +26,15 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ..errors import Issue
 from .model import DEFAULT_STAGES, Journey
 
-__all__ = ["did_you_mean", "dotted", "line_of", "pydantic_issues", "reference_issues"]
+__all__ = ["RENAMED_KEYS", "did_you_mean", "dotted", "funnel_reference_issues", "line_of", "pydantic_issues",
+           "reference_issues"]
+
+#: Keys an older journey.yml may still hold -> how to write them now.
+RENAMED_KEYS = {
+    "funnel_step": "`funnel_step` was replaced by two keys: write `funnel: <the id of a funnel under funnels:>` "
+                   "and `step: <the step it moves>` (the step keeps its value; `funnel:` may be left out when "
+                   "the project has one funnel).",
+}
 
 
 def line_of(root: Any, loc: tuple) -> int | None:
@@ -80,7 +88,16 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
 
 
 def did_you_mean(word: str, choices) -> str:
-    """Return "Did you mean '<closest>'? " for the choice closest to ``word``, or "" when none is close."""
+    """Return "Did you mean '<closest>'? " for the choice closest to ``word``, or "" when none is close.
+
+    Parameters
+    ----------
+    word
+        The misspelt value (any value; compared as text).
+    choices
+        The allowed values (an iterable of any values; compared as text). A choice is close when
+        :func:`difflib.get_close_matches` scores it 0.6 or more.
+    """
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"Did you mean '{close[0]}'? " if close else ""
 
@@ -97,6 +114,15 @@ def pydantic_issues(err: ValidationError, root: Any, file: str) -> list[Issue]:
     """Turn every error of a :class:`~cjmlib.spec.model.Journey` validation into an issue with its line.
 
     A misspelt key is reported once, as an unknown key with its suggestion, not also as a missing one.
+
+    Parameters
+    ----------
+    err
+        The error pydantic raised while validating the spec.
+    root
+        The round-trip YAML tree of the spec, to find each issue's line.
+    file
+        The file name the issues name (e.g. ``journey.yml``).
     """
     issues = []
     for e in err.errors():
@@ -105,7 +131,11 @@ def pydantic_issues(err: ValidationError, root: Any, file: str) -> list[Issue]:
         key = dotted(loc)
         kind = e["type"]
         value = e.get("input")
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and loc[-1] in RENAMED_KEYS:
+            problem = f"the key '{loc[-1]}' was renamed."
+            fix = RENAMED_KEYS[loc[-1]]
+            code = "renamed_key"
+        elif kind == "extra_forbidden":
             allowed = _allowed_keys(Journey, loc)
             problem = f"unknown key '{loc[-1]}'."
             fix = did_you_mean(loc[-1], allowed) + (f"Allowed keys: {', '.join(allowed)}." if allowed else "")
@@ -140,6 +170,15 @@ def reference_issues(data: Any, root: Any, file: str) -> list[Issue]:
     """Check that every reference (stage, persona, touchpoint, pain point, KPI, theme) exists.
 
     Works on the raw YAML tree, so it reports even when other parts of the spec are invalid.
+
+    Parameters
+    ----------
+    data
+        The spec as plain dicts and lists (nothing is reported when it is not a mapping).
+    root
+        The round-trip YAML tree of the same spec, to find each issue's line.
+    file
+        The file name the issues name (e.g. ``journey.yml``).
     """
     if not isinstance(data, dict):
         return []
@@ -207,4 +246,93 @@ def reference_issues(data: Any, root: Any, file: str) -> list[Issue]:
                                 problem=f"'{theme['stage']}' is not one of the stages of this journey.",
                                 fix=(did_you_mean(theme["stage"], stage_ids)
                                      + f"Known stages: {', '.join(stage_ids)}.").strip()))
+    return issues + funnel_reference_issues(data, root, file, stage_ids=stage_ids,
+                                            touchpoint_ids=known["touchpoints"])
+
+
+def _unknown(file, root, loc, value, what, allowed, fix_more="") -> Issue:
+    return Issue(code="unknown_reference", file=file, line=line_of(root, loc), key=dotted(loc), value=str(value),
+                 problem=f"'{value}' is not one of the {what}.",
+                 fix=(did_you_mean(value, allowed) + (f"Known {what.split(' of ')[0]}: {', '.join(allowed)}."
+                                                      if allowed else "") + fix_more).strip())
+
+
+def funnel_reference_issues(data: dict, root: Any, file: str, *, stage_ids: list[str],
+                            touchpoint_ids: list[str]) -> list[Issue]:
+    """Check the funnels' steps (touchpoints or stages), their ids, the breakdowns and the opportunities' funnel/step.
+
+    A funnel ``by: event`` names events, which only the data knows: those are checked by
+    :func:`cjmlib.data.crossref.data_issues`. Without a ``funnels:`` section the project's one
+    funnel is the stages' (id ``journey``).
+    """
+    issues: list[Issue] = []
+    funnels = [f for f in (data.get("funnels") or []) if isinstance(f, dict)]
+    seen: set[str] = set()
+    steps_of: dict[str, list[str]] = {}
+    for i, f in enumerate(data.get("funnels") or []):
+        if not isinstance(f, dict):
+            continue
+        fid = str(f.get("id"))
+        if fid in seen:
+            issues.append(Issue(code="duplicate_id", file=file, line=line_of(root, ("funnels", i, "id")),
+                                key=f"funnels[{i}].id", value=fid, problem=f"id '{fid}' is used twice in funnels.",
+                                fix="Give each funnel its own id."))
+        seen.add(fid)
+        steps = f.get("steps")
+        steps = [steps] if isinstance(steps, str) else (steps if isinstance(steps, list) else [])
+        steps_of[fid] = [str(s) for s in steps]
+        by = f.get("by", "event")
+        allowed = {"touchpoint": touchpoint_ids, "stage": stage_ids}.get(by)
+        if allowed is None:
+            continue
+        what = "touchpoints of this journey" if by == "touchpoint" else "stages of this journey"
+        for field in ("steps", "exclude"):
+            values = f.get(field)
+            values = [values] if isinstance(values, str) else (values if isinstance(values, list) else [])
+            for j, step in enumerate(values):
+                if str(step) not in allowed:
+                    issues.append(_unknown(file, root, ("funnels", i, field, j), step, what, allowed,
+                                           f" The funnel '{fid}' is `by: {by}`: its {field} are {by} ids."))
+    if not funnels:
+        steps_of = {"journey": stage_ids}
+    for i, o in enumerate(data.get("opportunities") or []):
+        if not isinstance(o, dict) or not (o.get("funnel") or o.get("step")):
+            continue
+        fid = str(o.get("funnel") or "")
+        if not fid:
+            if len(steps_of) != 1:
+                issues.append(Issue(code="missing_key", file=file, line=line_of(root, ("opportunities", i, "step")),
+                                    key=f"opportunities[{i}].funnel",
+                                    problem=f"opportunity '{o.get('id')}' names a step but not its funnel, and the "
+                                            f"project has {len(steps_of)} funnels.",
+                                    fix=f"Add 'funnel:' with one of: {', '.join(steps_of)}."))
+                continue
+            fid = next(iter(steps_of))
+        elif fid not in steps_of:
+            issues.append(_unknown(file, root, ("opportunities", i, "funnel"), fid, "funnels of this journey",
+                                   list(steps_of), "" if funnels else " Without a `funnels:` section the project's "
+                                   "one funnel is `journey` (the stages, by user)."))
+            continue
+        step = str(o.get("step") or "")
+        if not step:
+            issues.append(Issue(code="missing_key", file=file, line=line_of(root, ("opportunities", i, "funnel")),
+                                key=f"opportunities[{i}].step",
+                                problem=f"opportunity '{o.get('id')}' names the funnel '{fid}' but no step of it.",
+                                fix=f"Add 'step:' with one of: {', '.join(steps_of[fid][1:])}."))
+            continue
+        later = steps_of[fid][1:]
+        if step not in later:
+            first = steps_of[fid][:1] == [step]
+            issues.append(Issue(
+                code="unknown_step", file=file, line=line_of(root, ("opportunities", i, "step")),
+                key=f"opportunities[{i}].step", value=step,
+                problem=(f"'{step}' is the first step of the funnel '{fid}': it has no step rate to move." if first
+                         else f"'{step}' is not a step of the funnel '{fid}'."),
+                fix=(("" if first else did_you_mean(step, later)) + f"Use a later step: {', '.join(later)}."
+                     if later else f"The funnel '{fid}' has one step: give it more steps.").strip()))
+        elif o.get("target_rate") is None:
+            issues.append(Issue(code="missing_key", file=file, line=line_of(root, ("opportunities", i, "step")),
+                                key=f"opportunities[{i}].target_rate",
+                                problem=f"opportunity '{o.get('id')}' names a step but no target_rate.",
+                                fix="Add 'target_rate:' with the step rate aimed at, a share such as 0.65."))
     return issues

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "DEFAULT_STAGES",
+    "FUNNEL_BY",
     "KPI",
     "Codebook",
     "DayActivity",
+    "Funnel",
     "Goal",
     "Journey",
     "Lane",
@@ -37,9 +39,36 @@ __all__ = [
     "Stage",
     "Theme",
     "Touchpoint",
+    "duration_days",
 ]
 
 DEFAULT_STAGES = ("awareness", "consideration", "purchase", "retention", "advocacy")
+FUNNEL_BY = ("event", "touchpoint", "stage")
+_UNITS = {"s": 1 / 86400, "m": 1 / 1440, "h": 1 / 24, "d": 1.0, "w": 7.0}
+
+
+def duration_days(value) -> float | None:
+    """A duration of journey.yml in days: ``30m``, ``2h``, ``7d``, ``2w``, ``45s``, or a number of days.
+
+    Raises ValueError (with the accepted forms) for anything else, zero or a negative duration.
+
+    Parameters
+    ----------
+    value
+        The duration as written: a number followed by ``s``, ``m``, ``h``, ``d`` or ``w``, or a bare
+        number of days; None gives None.
+    """
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    number, unit = (text[:-1], text[-1]) if text and text[-1] in _UNITS else (text, "d")
+    try:
+        days = float(number) * _UNITS[unit]
+    except ValueError:
+        days = None
+    if days is None or not 0 < days < float("inf"):
+        raise ValueError(f"'{value}' is not a duration: write a number and a unit, e.g. 30m, 2h, 7d or 2w")
+    return days
 
 
 class _Model(BaseModel):
@@ -131,6 +160,7 @@ class Stage(_Model):
 
     @property
     def label(self) -> str:
+        """The stage's name, or its id made readable ("first_visit" -> "First visit") when it has none."""
         return self.name or self.id.replace("_", " ").capitalize()
 
 
@@ -160,6 +190,7 @@ class Touchpoint(_Model):
 
     @property
     def label(self) -> str:
+        """The touchpoint's name, or its id made readable ("product_page" -> "Product page") when it has none."""
         return self.name or self.id.replace("_", " ").capitalize()
 
 
@@ -197,10 +228,76 @@ class Opportunity(_Model):
     effort: float | None = Field(None, gt=0)
     ease: float | None = Field(None, ge=1, le=10, description="ICE ease, 1 (hard) .. 10 (easy)")
     value: float | None = Field(None, ge=0, description="value for value ÷ effort; the sized revenue when empty")
-    funnel_step: str = Field("", description="sizing: the touchpoint of the purchase funnel whose step rate "
-                                             "this opportunity moves; empty when it moves none")
+    funnel: str = Field("", description="sizing: the id of the funnel (under funnels:) whose step this "
+                                        "opportunity moves; may be left out when the project has one funnel")
+    step: str = Field("", description="sizing: the step of that funnel whose step rate this opportunity moves "
+                                      "(not its first step); empty when it moves none")
     target_rate: float | None = Field(None, gt=0, le=1, description="sizing: the step rate aimed at (share of the "
-                                                                    "previous step reaching funnel_step)")
+                                                                    "previous step reaching `step`)")
+
+
+class Funnel(_Model):
+    """A funnel of the journey: its steps (events, touchpoints or stages), its unit and how it counts.
+
+    Published by step 4 as ``results/funnel-<id>.parquet``. The counting options left out take the
+    workbench's defaults, or the vendor's when ``emulate`` names one (docs/adr/0001-how-a-funnel-counts.md).
+    """
+
+    id: str
+    name: str = ""
+    by: Literal["event", "touchpoint", "stage"] = Field(
+        "event", description="what the step ids name: event names, touchpoint ids or stage ids")
+    steps: tuple[str, ...] = Field(min_length=1, description="the funnel's steps, in order")
+    unit: Literal["user", "session"] = "user"
+    window: str | None = Field(None, description="conversion window from the first step: 30m, 2h, 7d, 2w…")
+    order: Literal["ordered", "strict", "any"] | None = Field(
+        None, description="ordered (other events may come between steps), strict (directly followed) or any")
+    entry: Literal["closed", "open"] | None = Field(None, description="closed: units enter at step 1; open: at any")
+    counting: Literal["uniques", "totals"] | None = None
+    reentry: Literal["first", "best"] | None = None
+    exclude: tuple[str, ...] = Field((), description="steps' values (same kind as `by`) that remove an attempt")
+    step_windows: tuple[str | None, ...] | None = Field(
+        None, description="one duration per step (the first ignored): the time allowed from the previous step")
+    emulate: Literal["ga4", "mixpanel", "amplitude", "posthog"] | None = Field(
+        None, description="count as this vendor does (its defaults for every option not written)")
+    is_default: bool = Field(False, description="set by the workbench on the funnel it makes when none is declared")
+
+    @field_validator("steps", "exclude", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("window", mode="before")
+    @classmethod
+    def _window(cls, value):
+        if value is None:
+            return None
+        duration_days(value)
+        return str(value).strip()
+
+    @field_validator("step_windows", mode="before")
+    @classmethod
+    def _step_windows(cls, value):
+        if value is None:
+            return None
+        for v in value:
+            duration_days(v)
+        return tuple(None if v is None else str(v).strip() for v in value)
+
+    @property
+    def label(self) -> str:
+        """The funnel's name, or its id made readable ("cart-to-order" -> "Cart to order") when it has none."""
+        return self.name or self.id.replace("_", " ").replace("-", " ").capitalize()
+
+    @property
+    def window_days(self) -> float | None:
+        """The conversion window in days; None when the funnel has none."""
+        return duration_days(self.window)
+
+    @property
+    def step_window_days(self) -> list[float | None] | None:
+        """The time allowed from the previous step, in days, one per step (None: no limit); None when not set."""
+        return None if self.step_windows is None else [duration_days(v) for v in self.step_windows]
 
 
 class Theme(_Model):
@@ -244,6 +341,11 @@ class Sources(_Model):
     orders: Source | None = None
 
 
+# the sections whose names ``translations:`` may give in another language
+TRANSLATED = ("personas", "stages", "touchpoints", "goals", "kpis", "pain_points", "opportunities", "funnels",
+              "themes")
+
+
 class Journey(_Model):
     """The whole journey spec. Frozen: edits return a new object (``model_copy(update=...)``)."""
 
@@ -255,19 +357,67 @@ class Journey(_Model):
     lanes: tuple[Lane, ...] = ()
     pain_points: tuple[PainPoint, ...] = ()
     opportunities: tuple[Opportunity, ...] = ()
+    funnels: tuple[Funnel, ...] = Field((), description="the funnels step 4 publishes; the stages, by user, "
+                                                        "when none is declared")
+    breakdowns: tuple[str, ...] = Field((), description="columns of the events file (mapped or not) each "
+                                                        "funnel is broken down by")
     codebook: Codebook = Codebook()
     sources: Sources = Sources()
+    translations: dict[Literal["en", "fr"], dict[Literal[TRANSLATED], dict[str, str]]] = Field(
+        default_factory=dict, description="names in another report language: language -> section -> id -> "
+                                          "name (docs: the spec chapter of the playbook)")
+
+    @model_validator(mode="after")
+    def _translated_ids(self):
+        for language, by_section in self.translations.items():
+            for section, names in by_section.items():
+                items = [k for g in self.goals for k in g.kpis] if section == "kpis" else (
+                    self.codebook.themes if section == "themes" else getattr(self, section))
+                known = [i.id for i in items]
+                unknown = sorted(set(names) - set(known))
+                if unknown:
+                    raise ValueError(f"translations.{language}.{section}: {', '.join(map(repr, unknown))} "
+                                     f"not among the {section} of the spec ({', '.join(known) or 'none'})")
+        return self
 
     @property
     def stage_ids(self) -> list[str]:
+        """The ids of the stages, in journey order."""
         return [s.id for s in self.stages]
 
     def stage(self, stage_id: str) -> Stage:
+        """Return a stage by its id.
+
+        Parameters
+        ----------
+        stage_id
+            The id of a stage of the journey (StopIteration when there is none).
+        """
         return next(s for s in self.stages if s.id == stage_id)
 
     def lane(self, stage: str, persona: str) -> Lane | None:
+        """Return the workshop's lane for one stage and one persona; None when there is none.
+
+        Parameters
+        ----------
+        stage
+            A stage id.
+        persona
+            A persona id.
+        """
         return next((ln for ln in self.lanes if ln.stage == stage and ln.persona == persona), None)
+
+    def funnel(self, funnel_id: str) -> Funnel:
+        """Return a declared funnel by its id.
+
+        Parameters
+        ----------
+        funnel_id
+            The id of a funnel of ``funnels:`` (StopIteration when there is none).
+        """
+        return next(f for f in self.funnels if f.id == funnel_id)
 
     @property
     def kpis(self) -> list[KPI]:
+        """Every KPI of every goal, in spec order."""
         return [k for g in self.goals for k in g.kpis]

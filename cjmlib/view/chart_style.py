@@ -8,14 +8,19 @@ for the chart modules :mod:`cjmlib.view.plot`, :mod:`cjmlib.view.plot_voice` and
 
 from __future__ import annotations
 
+import io
+import struct
+
 import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
+from IPython import get_ipython
+from matplotlib.figure import Figure
 
 from ..i18n import catalogue as i18n
 
-__all__ = ["PALETTE", "axes", "chart_language", "label", "number", "percent", "percent_axis", "set_theme",
-           "value_label"]
+__all__ = ["PALETTE", "axes", "chart_language", "describe", "figure_description", "figure_png", "label", "number",
+           "percent", "percent_axis", "set_theme", "value_label"]
 
 #: The colours every chart shares: the main series, an accent, bad and good news, and the rest.
 PALETTE = {"main": "#2f5d8a", "accent": "#d9822b", "bad": "#b03a2e", "good": "#2e7d4f", "muted": "#9aa5b1"}
@@ -39,6 +44,74 @@ def set_theme(language: str = "en") -> None:
     _LANGUAGE["current"] = i18n.check_language(language)
     sns.set_theme(style="whitegrid", context="notebook", rc={"figure.dpi": 100, "axes.titleweight": "bold",
                                                              "figure.figsize": (8, 4)})
+    shell = get_ipython()
+    if shell is not None:  # a notebook: figures shown as 2x PNG carrying their description (alt text)
+        formatter = shell.display_formatter.formatters["image/png"]
+        formatter.for_type(Figure, lambda fig: figure_png(fig))
+        shell.display_formatter.formatters["image/svg+xml"].pop(Figure, None)
+
+
+def describe(ax, text: str):
+    """Attach what a chart shows to its figure (the alt text of the displayed image) and return ``ax``.
+
+    Parameters
+    ----------
+    ax
+        The Axes drawn on; the description is kept on its figure, after those of its other Axes.
+    text
+        One sentence saying what the chart shows.
+    """
+    figure = ax.figure
+    figure.cjm_description = [*getattr(figure, "cjm_description", []), text]
+    return ax
+
+
+def _axes_summary(ax) -> str:
+    """Return an Axes' title, its axis labels and its categories as one line (read from the artists)."""
+    parts = [ax.get_title()]
+    for axis, name in ((ax.yaxis, ax.get_ylabel()), (ax.xaxis, ax.get_xlabel())):
+        ticks = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+        categorical = ticks and not any(ch.isdigit() for ch in "".join(ticks))
+        parts.append(f"{name}: {', '.join(ticks[:12])}" if categorical and name else
+                     ", ".join(ticks[:12]) if categorical else name)
+    return " · ".join(p for p in parts if p)
+
+
+def figure_description(figure) -> str:
+    """Return what a figure shows: the descriptions attached with :func:`describe`, else its titles,
+    axis labels and categories read from the artists.
+
+    Parameters
+    ----------
+    figure
+        A matplotlib figure.
+    """
+    attached = getattr(figure, "cjm_description", None)
+    if attached:
+        return " ".join(attached)
+    summaries = [s for ax in figure.axes if (s := _axes_summary(ax))]
+    return " — ".join(summaries) or label("chart")
+
+
+def figure_png(figure) -> tuple[bytes, dict]:
+    """Return a figure as a PNG at twice its resolution, with its display size and alt text.
+
+    Parameters
+    ----------
+    figure
+        A matplotlib figure.
+
+    Returns
+    -------
+    tuple
+        The PNG bytes and the display metadata: ``width`` and ``height`` (CSS pixels, half the
+        image's) and ``alt`` (:func:`figure_description`).
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=2 * figure.dpi, bbox_inches="tight", facecolor="white")
+    data = buffer.getvalue()
+    width, height = struct.unpack(">II", data[16:24])
+    return data, {"width": width // 2, "height": height // 2, "alt": figure_description(figure)}
 
 
 def chart_language() -> str:

@@ -7,6 +7,7 @@ and French flag values (:func:`cjmlib.i18n.value_label`, yes/no for booleans) wi
 
 from __future__ import annotations
 
+import html
 import sys
 from functools import partial
 
@@ -14,8 +15,10 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import catalogue as i18n
+from .present import Presented, present
+from .present import table_word as i18n_word
 
-__all__ = ["as_table", "show_image", "show_table", "table_language"]
+__all__ = ["ShownTable", "as_table", "show_image", "show_table", "table_language"]
 
 
 def table_language() -> str:
@@ -59,44 +62,98 @@ def _formatted(shown: pd.DataFrame, percent: dict[str, int], decimals: dict[str,
     return styler.format(formats, subset=list(formats), na_rep="–", escape="html") if formats else styler
 
 
+class ShownTable:
+    """A table as a page shows it: the main part, its appendix in a ``<details>``, a caption; escaped HTML.
+
+    ``data`` and ``appendix`` hold the texts of the cells (headers in words); :meth:`to_html` is what the
+    notebook displays and the exporter publishes.
+    """
+
+    def __init__(self, presented: Presented, *, caption: str = "", language: str = "en"):
+        self.data = presented.main
+        self.appendix = presented.appendix
+        self.caption = caption
+        self.language = language
+        self._numeric = presented.numeric
+
+    def _table(self, frame: pd.DataFrame, caption: str = "") -> str:
+        cls = [' class="num"' if h in self._numeric else "" for h in frame.columns]
+        head = "".join(f'<th scope="col"{c}>{html.escape(str(h))}</th>' for h, c in zip(frame.columns, cls, strict=True))
+        body = "".join("<tr>" + "".join(f"<td{c}>{html.escape(str(v))}</td>" for v, c in zip(row, cls, strict=True))
+                       + "</tr>" for row in frame.itertuples(index=False))
+        cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+        return f'<table class="cjm-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+    def to_html(self) -> str:
+        """Return the table as escaped HTML: caption, main table, then the appendix columns (if any)."""
+        if len(self.data) == 0:
+            cap = f'<p class="cjm-caption">{html.escape(self.caption)}</p>' if self.caption else ""
+            empty = html.escape(i18n_word("empty", self.language))
+            return f'<div class="cjm-table-wrap">{cap}<p class="cjm-empty">{empty}</p></div>'
+        parts = [self._table(self.data, self.caption)]
+        if len(self.appendix.columns) > 1:
+            more = i18n_word("more_columns", self.language, n=len(self.appendix.columns) - 1)
+            parts.append(f'<details class="cjm-more"><summary>{html.escape(more)}</summary>'
+                         f"{self._table(self.appendix)}</details>")
+        return '<div class="cjm-table-wrap">' + "".join(parts) + "</div>"
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
 def show_table(table: pd.DataFrame, *, percent: tuple[str, ...] = (), decimals: dict[str, int] | None = None,
-               columns: dict[str, str] | None = None, caption: str = "", language: str | None = None):
-    """Return a Styler that escapes every text as HTML, formats rates as percentages and hides the index.
+               columns: dict[str, str] | None = None, caption: str = "", language: str | None = None,
+               currency: str | None = None, max_columns: int = 8):
+    """Return a table to show on a page: headers in words, intervals in one cell, at most ``max_columns``.
+
+    The presentation is planned by :func:`cjmlib.view.present.present`; the table itself is not changed
+    (a results table keeps its raw columns). A table whose columns are not plain names (a pivot with
+    levels) is shown by a pandas Styler with the same escaping.
 
     Parameters
     ----------
     table
         The table to show (never row-level customer data).
     percent
-        Columns shown as percentages with one decimal.
+        Columns that are shares (0–1), shown as percentages with one decimal.
     decimals
-        Columns shown with this many decimals.
+        Columns shown as plain numbers with this many decimals.
     columns
-        Renames for display (e.g. ``{"units": "sessions"}``), used as given in every language.
+        Headers given for display (e.g. ``{"units": "sessions"}``), used as given in every language.
     caption
         A caption that says what the numbers are.
     language
-        ``en`` or ``fr``; by default the language set by :func:`cjmlib.plot.set_theme`. Known column
-        headers and flag values are translated; other names and values are shown unchanged.
+        ``en`` or ``fr``; by default the language set by :func:`cjmlib.plot.set_theme`.
+    currency
+        ISO 4217 code of the money columns (``EUR``); without it money is a plain number.
+    max_columns
+        Columns of the main table at most; the technical, constant and further columns go to
+        "More columns" under it.
 
     Examples
     --------
     >>> show_table(pd.DataFrame({"rate": [0.5], "n": [10]}), percent=("rate",), language="fr"
-    ...            ).to_html().count("taux")
+    ...            ).to_html().count("Taux")
     1
     """
     language = i18n.check_language(language or table_language())
+    if isinstance(table.columns, pd.MultiIndex):
+        return _styled(table, percent=percent, decimals=decimals, columns=columns, caption=caption, language=language)
+    presented = present(table, language=language, percent_columns=percent, decimals=decimals, columns=columns,
+                        currency=currency, max_columns=max_columns)
+    return ShownTable(presented, caption=caption, language=language)
+
+
+def _styled(table: pd.DataFrame, *, percent, decimals, columns, caption, language):
+    """A Styler for a table with column levels: every text escaped, numbers as ``language`` writes them."""
     rename = columns or {}
-    flat = not isinstance(table.columns, pd.MultiIndex)
-    shown_names = {c: rename.get(c, i18n.column_label(c, language) if flat and isinstance(c, str) else c)
-                   for c in table.columns}
     shown = table.apply(lambda col: col.map(lambda v: _value(v, language)) if col.dtype == object
                         or pd.api.types.is_string_dtype(col) or pd.api.types.is_bool_dtype(col) else col)
-    if flat:
-        shown = shown.set_axis([shown_names[c] for c in table.columns], axis=1)
-    styler = _formatted(shown, {shown_names[c]: 1 for c in percent if c in table},
-                        {shown_names[c]: d for c, d in (decimals or {}).items() if c in table}, language)
+    styler = _formatted(shown, {c: 1 for c in percent if c in table},
+                        {c: d for c, d in (decimals or {}).items() if c in table}, language)
     styler = styler.format_index(escape="html", axis=1).hide(axis="index")
+    if rename:
+        styler = styler.relabel_index([rename.get(c, c) for c in table.columns], axis=1)
     if caption:
         styler = styler.set_caption(caption)
     return styler

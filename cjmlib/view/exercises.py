@@ -27,8 +27,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from ..analytics.funnel import funnel_table
-from ..analytics.web import weekly_abandonment
+from ..analytics.declared import declared_funnel_table, journey_funnels
+from ..analytics.trend import funnel_trend, largest_drop_off, trend_outliers
 from ..errors import CjmError
 from ..i18n.catalogue import exercise_text, number, percent
 from ..voice.text import code_texts, normalize_text
@@ -36,10 +36,9 @@ from ..voice.themes import pain_point_table, theme_table
 
 __all__ = ["EXERCISES", "Verdict", "check"]
 
-EXERCISES = ("step_conversion", "mobile_checkout_week", "pain_point_from_quotes")
+EXERCISES = ("step_conversion", "trend_week", "pain_point_from_quotes")
 """The exercises :func:`check` knows."""
 
-FUNNEL_STEPS = ["landing", "product-page", "cart", "checkout", "order-confirmation"]
 TOLERANCE_POINTS = 0.5
 MIN_WORDS = 8
 # words that put the customer in a statement (compared without case or accents); persona names count too
@@ -118,12 +117,13 @@ def check(exercise_id: str, answer, project, *, language: str | None = None) -> 
     exercise_id
         One of :data:`EXERCISES`:
 
-        - ``step_conversion``: the step rate of ``checkout`` (sessions at the cart that went on to
-          checkout) in the session funnel landing → product-page → cart → checkout →
-          order-confirmation, as a fraction (a percentage above 1 is accepted and said so);
-          right within 0.5 points.
-        - ``mobile_checkout_week``: a date in the week (Monday start) where checkout abandonment on
-          mobile peaked in ``weekly_abandonment(project, step="checkout", by="device")``.
+        - ``step_conversion``: the step rate (units reaching the step ÷ units at the step before) of
+          the step with the lowest step rate in the first funnel of ``journey.yml`` anybody entered
+          (:func:`cjmlib.largest_drop_off`), as a fraction (a percentage above 1 is accepted and said
+          so); right within 0.5 points.
+        - ``trend_week``: a date in the week (Monday start) that differs most from the other weeks
+          of that funnel, for all units or a value of a breakdown column (the first row of
+          :func:`cjmlib.trend_outliers` over :func:`cjmlib.funnel_trend`).
         - ``pain_point_from_quotes``: a dict ``{"stage", "theme", "statement"}`` or a pain point
           written as text; right when the theme is the codebook theme with the most negative
           feedback at that stage and the statement mentions the customer, has at least 8 words and
@@ -172,6 +172,15 @@ def _wrong_type(exercise: str, expects: str, answer, language: str) -> Verdict:
     return Verdict(exercise, "invalid", (reason,), language)
 
 
+def _entered_funnel(project):
+    """The first funnel of the spec anybody entered, with its table; (None, None) when nobody entered any."""
+    for funnel in journey_funnels(project.spec):
+        table = declared_funnel_table(project, funnel)
+        if table.entered.iloc[0] > 0:
+            return funnel, table
+    return None, None
+
+
 def _step_conversion(answer, project, language: str) -> Verdict:
     name = "step_conversion"
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not math.isfinite(answer):
@@ -184,36 +193,37 @@ def _step_conversion(answer, project, language: str) -> Verdict:
         value /= 100
         reasons.append(exercise_text("sc_percent", language, value=number(float(answer), language, 2),
                                      share=number(value, language, 4)))
-    missing = [t for t in FUNNEL_STEPS if t not in {tp.id for tp in project.spec.touchpoints}]
-    if missing:
-        return Verdict(name, "unavailable", (exercise_text("sc_missing", language, missing=", ".join(missing)),),
-                       language)
-    funnel = funnel_table(project, FUNNEL_STEPS, by="touchpoint", unit="session").set_index("key")
-    row = funnel.loc["checkout"]
-    if not row.previous > 0:
-        return Verdict(name, "unavailable", (exercise_text("sc_no_cart", language),), language)
-    expected = float(row.step_rate)
+    funnel, table = _entered_funnel(project)
+    if funnel is None:
+        return Verdict(name, "unavailable", (exercise_text("sc_missing", language),), language)
+    step = largest_drop_off(table)
+    if not step:
+        return Verdict(name, "unavailable", (exercise_text("sc_no_cart", language, funnel=funnel.label),), language)
+    table = table.set_index("step")
+    row, labels = table.loc[step], dict(zip(table.index, table.label))
+    previous = labels[funnel.steps[list(funnel.steps).index(step) - 1]]
+    expected, units = float(row.step_rate), exercise_text(f"unit_{funnel.unit}", language)
     pct, n = partial(percent, language=language), partial(_count, language=language)
-    reasons.append(exercise_text("sc_expected", language, rate=pct(expected), converted=n(row.units),
-                                 entered=n(row.previous)))
+    reasons.append(exercise_text("sc_expected", language, funnel=funnel.label, step=row.label, rate=pct(expected),
+                                 converted=n(row.converted), entered=n(row.entered), units=units, previous=previous))
     close = partial(_within, value)
     if close(expected):
         return Verdict(name, "right", tuple(reasons), language, expected)
     reasons.append(exercise_text("sc_gap", language, answer=pct(value),
                                  gap=number(abs(value - expected) * 100, language, 1)))
     if close(float(row.rate)):
-        reasons.append(exercise_text("sc_overall", language, answer=pct(value), units=n(row.units),
-                                     denominator=n(row.denominator)))
+        reasons.append(exercise_text("sc_overall", language, answer=pct(value), units=units, step=row.label,
+                                     reached=n(row.numerator), denominator=n(row.denominator), previous=previous))
     elif close(1 - expected):
-        reasons.append(exercise_text("sc_drop", language, answer=pct(value), drop=n(row.previous - row.units),
-                                     entered=n(row.previous)))
+        reasons.append(exercise_text("sc_drop", language, answer=pct(value), drop=n(row.entered - row.converted),
+                                     entered=n(row.entered), units=units, previous=previous))
     else:
-        other = funnel[(funnel.index != "checkout") & (funnel.step > 1)]
+        other = table[(table.index != step) & (table.position > 1) & (table.entered > 0)]
         other = other[[close(float(r)) for r in other.step_rate]]
         if len(other):
             r = other.iloc[0]
-            reasons.append(exercise_text("sc_other_step", language, answer=pct(value), step=other.index[0],
-                                         units=n(r.units), previous=n(r.previous)))
+            reasons.append(exercise_text("sc_other_step", language, answer=pct(value), other=r.label,
+                                         units=n(r.converted), previous=n(r.entered), step=row.label))
     return Verdict(name, "wrong", tuple(reasons), language, expected)
 
 
@@ -228,32 +238,39 @@ def _as_date(answer) -> dt.date | None:
     return None
 
 
-def _mobile_checkout_week(answer, project, language: str) -> Verdict:
-    name = "mobile_checkout_week"
+def _trend_week(answer, project, language: str) -> Verdict:
+    name = "trend_week"
     day = _as_date(answer)
     if day is None:
-        return _wrong_type(name, "mw_expects", answer, language)
-    weekly = weekly_abandonment(project, step="checkout", by="device")
-    mobile = weekly[weekly.device == "mobile"].set_index("week")
-    if mobile.empty:
-        return Verdict(name, "unavailable", (exercise_text("mw_no_data", language),), language)
-    peak = mobile.rate.max()
-    peaks = list(mobile.index[mobile.rate == peak])
-    top = mobile.loc[peaks[0]]
-    n = partial(_count, language=language)
-    reasons = [exercise_text("mw_expected", language, week=peaks[0].isoformat(), abandoned=n(top.abandoned),
-                             sessions=n(top.sessions), rate=percent(peak, language), weeks=len(mobile))]
+        return _wrong_type(name, "tw_expects", answer, language)
+    funnel, _ = _entered_funnel(project)
+    if funnel is None:
+        return Verdict(name, "unavailable", (exercise_text("sc_missing", language),), language)
+    trend = pd.concat([funnel_trend(project, funnel, by=column) for column in (None, *project.spec.breakdowns)],
+                      ignore_index=True)
+    outliers = trend_outliers(trend, min_n=project.spec.project.min_group_size)
+    if outliers.empty:
+        return Verdict(name, "unavailable", (exercise_text("tw_no_data", language, funnel=funnel.label),), language)
+    top, n = outliers.iloc[0], partial(_count, language=language)
+    p = float(top.p_adjusted)
+    where = exercise_text("tw_where", language, value=top.value) if top.by else ""
+    reasons = [exercise_text("tw_expected", language, week=top.period.isoformat(), step=top.label, where=where,
+                             converted=n(top.converted), n=n(top.n), units=exercise_text(f"unit_{funnel.unit}", language),
+                             rate=percent(top.rate, language), rest_rate=percent(top.rest_rate, language),
+                             p="< " + number(0.001, language, 3) if p < 0.001 else number(p, language, 3))]
     monday = day - dt.timedelta(days=day.weekday())
-    if monday in peaks:
-        return Verdict(name, "right", tuple(reasons), language, peaks[0])
-    if monday in mobile.index:
-        mine = mobile.loc[monday]
-        reasons.append(exercise_text("mw_yours", language, week=monday.isoformat(), rate=percent(mine.rate, language),
-                                     abandoned=n(mine.abandoned), sessions=n(mine.sessions)))
+    if monday == top.period:
+        return Verdict(name, "right", tuple(reasons), language, top.period)
+    series = trend[(trend.key == top.key) & (trend.by == top.by) & (trend.value == top.value)].set_index("period")
+    if monday in series.index:
+        mine = series.loc[monday]
+        reasons.append(exercise_text("tw_yours", language, week=monday.isoformat(),
+                                     rate=percent(mine.step_rate, language), converted=n(mine.converted),
+                                     n=n(mine.entered)))
     else:
-        reasons.append(exercise_text("mw_outside", language, date=day.isoformat(), first=mobile.index.min().isoformat(),
-                                     last=(mobile.index.max() + dt.timedelta(days=6)).isoformat()))
-    return Verdict(name, "wrong", tuple(reasons), language, peaks[0])
+        reasons.append(exercise_text("tw_outside", language, date=day.isoformat(), first=series.index.min().isoformat(),
+                                     last=(series.index.max() + dt.timedelta(days=6)).isoformat()))
+    return Verdict(name, "wrong", tuple(reasons), language, top.period)
 
 
 def _find(value, items: dict[str, str]) -> str | None:
@@ -374,5 +391,5 @@ def _judge_statement(statement: str, stage: str, theme: str, project, language: 
     return ok
 
 
-_CHECKS = {"step_conversion": _step_conversion, "mobile_checkout_week": _mobile_checkout_week,
+_CHECKS = {"step_conversion": _step_conversion, "trend_week": _trend_week,
            "pain_point_from_quotes": _pain_point_from_quotes}

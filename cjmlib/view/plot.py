@@ -15,11 +15,12 @@ touchpoints) and is the one place to find every chart: the voice of the customer
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.dates
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .chart_style import PALETTE, axes, label, number, percent, percent_axis, set_theme, value_label
+from .chart_style import PALETTE, axes, describe, label, number, percent, percent_axis, set_theme, value_label
 from .plot_plan import plot_opportunities, plot_readout, plot_sizing
 from .plot_voice import plot_emotion, plot_nps, plot_score_trend, plot_themes, plot_triangulation
 
@@ -30,7 +31,18 @@ __all__ = ["plot_breakdown", "plot_cohorts", "plot_coverage", "plot_emotion", "p
 
 
 def plot_funnel(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Horizontal bars of ``rate`` per step with the Wilson interval, labelled with units of denominator."""
+    """Draw horizontal bars of ``rate`` per step with the Wilson interval, labelled with units of denominator.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.funnel_table` or :func:`cjmlib.stage_funnel`: ``label``, ``rate``, ``ci_low``,
+        ``ci_high``, ``units``, ``denominator``, ``unit``.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     y = np.arange(len(table))[::-1]
     ax.barh(y, table.rate, color=PALETTE["main"], alpha=0.85)
@@ -46,13 +58,25 @@ def plot_funnel(table: pd.DataFrame, *, ax=None, title: str | None = None):
     percent_axis(ax.xaxis)
     ax.set_xlabel(label("funnel_x", units=value_label(table.unit.iloc[0])))
     ax.set_title(title or label("funnel_title"))
-    return ax
+    return describe(ax, f"{ax.get_title()}: " + "; ".join(
+        f"{r.label} {percent(r.rate)} ({number(r.units)}/{number(r.denominator)})" for r in table.itertuples()) + ".")
 
 
 def plot_breakdown(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Points of ``rate`` per cell of a breakdown with the Wilson interval, the overall rate as a
+    """Draw points of ``rate`` per cell of a breakdown with the Wilson interval, the overall rate as a
     line, ``*`` on cells that differ from the rest after Holm's correction, each tested cell's
-    Holm-adjusted p beside it, suppressed cells named."""
+    Holm-adjusted p beside it, suppressed cells named.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.breakdown_table`: ``value``, ``rate``, ``ci_low``, ``ci_high``, ``n``, ``suppressed``,
+        ``significant``, ``p_adjusted``, ``overall_rate``, ``by``.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     y = np.arange(len(table))[::-1]
     shown = ~table.suppressed.to_numpy(dtype=bool)
@@ -76,11 +100,25 @@ def plot_breakdown(table: pd.DataFrame, *, ax=None, title: str | None = None):
     ax.set_xlabel(label("breakdown_x"))
     ax.set_ylabel(value_label(table.by.iloc[0]))
     ax.set_title(title or label("breakdown_title", by=value_label(table.by.iloc[0])))
-    return ax
+    return describe(ax, f"{ax.get_title()}: " + "; ".join(
+        f"{value_label(r.value)} {'—' if r.suppressed else percent(r.rate)} (n = {number(r.n)})"
+        for r in table.itertuples()) + ".")
 
 
 def plot_weekly_abandonment(table: pd.DataFrame, *, by: str = "device", ax=None, title: str | None = None):
-    """Lines of abandonment ``rate`` per week, one per value of ``by``, with interval bands."""
+    """Draw lines of abandonment ``rate`` per week, one per value of ``by``, with interval bands.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.weekly_abandonment`: ``week``, ``rate``, ``ci_low``, ``ci_high`` and the ``by`` column.
+    by
+        The column the table was split by (``"device"`` by default), as in :func:`cjmlib.weekly_abandonment`.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     for i, (key, sub) in enumerate(table.groupby(by, sort=True)):
         color = sns.color_palette("deep")[i % 10]
@@ -89,16 +127,33 @@ def plot_weekly_abandonment(table: pd.DataFrame, *, by: str = "device", ax=None,
         ax.fill_between(x, sub.ci_low, sub.ci_high, color=color, alpha=0.15)
     percent_axis(ax.yaxis)
     ax.set_ylim(0, 1)
+    ax.xaxis.set_major_locator(matplotlib.dates.WeekdayLocator(byweekday=matplotlib.dates.MO,
+                                                               interval=max(1, table.week.nunique() // 10)))
+    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m-%d"))
     ax.set_ylabel(label("weekly_y"))
     ax.set_xlabel(label("weekly_x"))
     ax.legend(title=value_label(by))
     ax.set_title(title or label("weekly_title"))
     ax.figure.autofmt_xdate()
-    return ax
+    worst = table.loc[table.rate.idxmax()] if len(table) else None
+    return describe(ax, f"{ax.get_title()} ({value_label(by)}: "
+                    + ", ".join(value_label(v) for v in sorted(table[by].unique())) + ")"
+                    + ("" if worst is None else f"; max {percent(worst.rate)} ({value_label(worst[by])}, "
+                       f"{str(worst.week)[:10]})") + ".")
 
 
 def plot_transitions(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Heatmap of transition ``probability`` (rows: from, columns: to), each cell labelled with it."""
+    """Draw a heatmap of transition ``probability`` (rows: from, columns: to), each cell labelled with it.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.transition_table`: ``source``, ``target``, ``probability``.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     grid = table.pivot_table(index="source", columns="target", values="probability", aggfunc="sum")
     image = ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1, aspect="auto")
@@ -125,7 +180,19 @@ def _sankey_nodes(table: pd.DataFrame) -> dict:
 
 
 def plot_sankey(table: pd.DataFrame, *, ax=None, title: str | None = None, gap: float = 0.03):
-    """Step sankey: one column of nodes per step, bands as wide as the units flowing between them."""
+    """Draw a step sankey: one column of nodes per step, bands as wide as the units flowing between them.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.step_sankey_table`: ``step``, ``source``, ``target``, ``units``, ``unit``.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    gap
+        Space between two nodes of a column, as a share of the chart's height (0.03 by default).
+    """
     ax = axes(ax)
     nodes = _sankey_nodes(table)
     scale = (1 - gap * max(len(n) for n in nodes.values())) / max(n.sum() for n in nodes.values())
@@ -164,7 +231,17 @@ def plot_sankey(table: pd.DataFrame, *, ax=None, title: str | None = None, gap: 
 
 
 def plot_cohorts(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Heatmap of retention ``rate`` per cohort (rows) and period after the start (columns)."""
+    """Draw a heatmap of retention ``rate`` per cohort (rows) and period after the start (columns).
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.cohort_table`: ``cohort``, ``period``, ``rate``, ``cohort_size``, ``mode``.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     grid = table.pivot(index="cohort", columns="period", values="rate")
     sizes = table.groupby("cohort").cohort_size.first()
@@ -184,8 +261,20 @@ def plot_cohorts(table: pd.DataFrame, *, ax=None, title: str | None = None):
 
 
 def plot_segments(table: pd.DataFrame, *, ax=None, title: str | None = None, top: int = 12):
-    """Heatmap of :func:`cjmlib.segment_profiles`: ``difference_sd`` per feature (rows, the
-    ``top`` features that vary most across segments) and segment (columns, with their size)."""
+    """Draw a heatmap of :func:`cjmlib.segment_profiles`: ``difference_sd`` per feature (rows, the
+    ``top`` features that vary most across segments) and segment (columns, with their size).
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.segment_profiles`: ``label``, ``segment``, ``difference_sd``, ``users``.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    top
+        How many features to show at most (12 by default).
+    """
     ax = axes(ax)
     grid = table.pivot_table(index="label", columns="segment", values="difference_sd", sort=False)
     grid = grid.loc[grid.abs().max(axis=1).sort_values(ascending=False, kind="stable").index[:top]]
@@ -204,7 +293,19 @@ def plot_segments(table: pd.DataFrame, *, ax=None, title: str | None = None, top
 
 
 def plot_persona_mix(table: pd.DataFrame, *, by: str = "device", ax=None, title: str | None = None):
-    """Stacked bars of :func:`cjmlib.persona_mix`: each persona's sessions by ``by``."""
+    """Draw stacked bars of :func:`cjmlib.persona_mix`: each persona's sessions by ``by``.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.persona_mix`: ``persona``, ``share`` and the ``by`` column.
+    by
+        The column the table was made with (``"device"`` by default, or ``"channel"``).
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     grid = table.pivot_table(index="persona", columns=by, values="share", sort=False).fillna(0)
     left = np.zeros(len(grid))
@@ -224,7 +325,17 @@ def plot_persona_mix(table: pd.DataFrame, *, by: str = "device", ax=None, title:
 
 
 def plot_coverage(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Heatmap of :func:`cjmlib.persona_coverage`: share of each persona's users per touchpoint."""
+    """Draw a heatmap of :func:`cjmlib.persona_coverage`: share of each persona's users per touchpoint.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.persona_coverage`: ``persona``, ``label``, ``share``.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     grid = table.pivot_table(index="persona", columns="label", values="share", sort=False)
     image = ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1, aspect="auto")
@@ -239,7 +350,18 @@ def plot_coverage(table: pd.DataFrame, *, ax=None, title: str | None = None):
 
 
 def plot_touchpoint_conversion(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Bars of :func:`cjmlib.touchpoint_volume`'s ``conversion`` with its interval, per touchpoint."""
+    """Draw bars of :func:`cjmlib.touchpoint_volume`'s ``conversion`` with its interval, per touchpoint.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.touchpoint_volume`: ``label``, ``sessions``, ``conversion``, ``ci_low``, ``ci_high``
+        (touchpoints without sessions are left out).
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     shown = table[table.sessions > 0]
     y = np.arange(len(shown))[::-1]
@@ -255,4 +377,5 @@ def plot_touchpoint_conversion(table: pd.DataFrame, *, ax=None, title: str | Non
     percent_axis(ax.xaxis)
     ax.set_xlabel(label("tp_conversion_x"))
     ax.set_title(title or label("tp_conversion_title"))
-    return ax
+    return describe(ax, f"{ax.get_title()}: " + "; ".join(
+        f"{r.label} {percent(r.conversion)} (n = {number(r.sessions)})" for r in shown.itertuples()) + ".")

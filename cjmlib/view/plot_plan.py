@@ -15,7 +15,18 @@ __all__ = ["plot_opportunities", "plot_readout", "plot_sizing"]
 
 
 def plot_opportunities(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Score against effort of :func:`cjmlib.opportunity_table`, coloured by now / next / later."""
+    """Plot the score against the effort of :func:`cjmlib.opportunity_table`, coloured by now / next / later.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.opportunity_table`: ``name``, ``score``, ``effort``, ``rank``, ``priority``, ``scoring``
+        (opportunities without a score or an effort are left out).
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     colors = {"now": PALETTE["good"], "next": PALETTE["accent"], "later": PALETTE["muted"]}
     shown = table.dropna(subset=["score", "effort"])
@@ -35,7 +46,18 @@ def plot_opportunities(table: pd.DataFrame, *, ax=None, title: str | None = None
 
 
 def plot_sizing(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Bars of :func:`cjmlib.sizing_table`'s extra conversions per month with their interval."""
+    """Draw bars of :func:`cjmlib.sizing_table`'s extra conversions per month with their interval.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.sizing_table`: ``name``, ``delta_per_month``, ``delta_low``, ``delta_high``,
+        ``rate_now``, ``rate_target``.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     y = np.arange(len(table))[::-1]
     ax.barh(y, table.delta_per_month, color=PALETTE["good"], alpha=0.85)
@@ -54,7 +76,18 @@ def plot_sizing(table: pd.DataFrame, *, ax=None, title: str | None = None):
 
 
 def plot_readout(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Forest plot of :func:`cjmlib.readout`: each variant's difference from its control."""
+    """Draw a forest plot of :func:`cjmlib.readout`: each variant's difference from its control.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.readout`: ``experiment``, ``variant``, ``difference``, ``diff_ci_low``,
+        ``diff_ci_high``, ``significant``, ``prob_to_beat``, ``p_value``.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     y = np.arange(len(table))[::-1]
     colors = [PALETTE["good"] if s else PALETTE["muted"] for s in table.significant]

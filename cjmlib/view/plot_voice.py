@@ -18,7 +18,18 @@ __all__ = ["plot_emotion", "plot_nps", "plot_score_trend", "plot_themes", "plot_
 
 
 def plot_nps(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Points of NPS per stage with 95 % intervals and the number of answers."""
+    """Plot the NPS per stage as points with 95 % intervals and the number of answers.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.nps_table`: ``label``, ``nps``, ``ci_low``, ``ci_high``, ``responses`` (groups
+        without answers are left out).
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     t = table[table.responses > 0]
     x = np.arange(len(t))
@@ -37,7 +48,17 @@ def plot_nps(table: pd.DataFrame, *, ax=None, title: str | None = None):
 
 
 def plot_themes(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Bars of mentions per theme, the negative part darker."""
+    """Draw bars of mentions per theme, the negative part darker.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.theme_table`: ``label``, ``mentions``, ``negative``, ``share``, ``feedback_items``.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     t = table.sort_values("mentions")
     ax.barh(t.label, t.mentions, color=PALETTE["muted"], label=label("themes_all"))
@@ -52,7 +73,18 @@ def plot_themes(table: pd.DataFrame, *, ax=None, title: str | None = None):
 
 
 def plot_emotion(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """The emotion curve: the workshop's hypothesis beside the measured mean with its interval."""
+    """Draw the emotion curve: the workshop's hypothesis beside the measured mean with its interval.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.emotion_curve`: ``label``, ``hypothesis``, ``measured``, ``ci_low``, ``ci_high``,
+        ``disagree`` (marked ≠).
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     x = np.arange(len(table))
     ax.plot(x, table.hypothesis, ls="--", marker="s", color=PALETTE["muted"], label=label("emotion_hypothesis"))
@@ -72,8 +104,21 @@ def plot_emotion(table: pd.DataFrame, *, ax=None, title: str | None = None):
 
 
 def plot_score_trend(table: pd.DataFrame, *, by: str = "stage", ax=None, title: str | None = None):
-    """Lines of ``score`` per ``period`` (from ``score_table(..., period=...)``), one per value of
-    ``by``, with interval bands; suppressed groups leave gaps."""
+    """Draw lines of ``score`` per ``period`` (from ``score_table(..., period=...)``), one per value of
+    ``by``, with interval bands; suppressed groups leave gaps.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.score_table` with a ``period``: ``period``, ``label``, ``score``, ``ci_low``,
+        ``ci_high``, ``kind``, ``rule`` and the ``by`` column.
+    by
+        The column the table was grouped by (``"stage"`` by default, ``"touchpoint"`` or ``"persona"``).
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     for i, (key, sub) in enumerate(table.groupby(by, sort=False)):
         color = sns.color_palette("deep")[i % 10]
@@ -92,8 +137,18 @@ def plot_score_trend(table: pd.DataFrame, *, by: str = "stage", ax=None, title: 
 
 
 def plot_triangulation(table: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Bars of each stage's share of negative feedback beside its behavioural drop-off rate; flagged
-    stages are named under their bars."""
+    """Draw bars of each stage's share of negative feedback beside its behavioural drop-off rate; flagged
+    stages are named under their bars.
+
+    Parameters
+    ----------
+    table
+        :func:`cjmlib.triangulation_table`: ``label``, ``negative_share``, ``drop_off_rate``, ``flag``.
+    ax
+        The Axes to draw on; a new figure when None (the default).
+    title
+        The chart's title; None (the default) for the default title in the theme's language.
+    """
     ax = axes(ax)
     x = np.arange(len(table))
     ax.bar(x - 0.2, table.negative_share.astype(float), 0.4, color=PALETTE["bad"], label=label("triangulation_negative"))

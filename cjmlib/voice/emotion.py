@@ -21,11 +21,19 @@ def _persona_filter(project, persona: str | None) -> str:
 
 
 def emotion_curve(project, *, persona: str | None = None) -> pd.DataFrame:
-    """The measured emotion per stage on the map's −2…+2 scale, beside the workshop's hypothesis.
+    """Measure the emotion per stage on the map's −2…+2 scale, beside the workshop's hypothesis.
 
     Evidence per stage: survey answers asked after the stage (NPS 0–10 mapped as (score − 5) ÷ 2.5,
     CSAT 1–5 as score − 3, CES 1–7 as (score − 4) × 2 ÷ 3) and feedback coded to a theme of the
     stage: its rating (1–5 as rating − 3) or, when unrated, twice its text sentiment (−1 … +1).
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine): its surveys, coded feedback and the spec's lanes.
+    persona
+        A persona id: only the answers and feedback of the users its data rule matches (none when it has
+        no rule); None (the default) for all customers.
 
     Returns
     -------

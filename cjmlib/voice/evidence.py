@@ -35,9 +35,14 @@ def _top_themes(project, users_sql: str, top: int = 3) -> str:
 
 
 def persona_evidence(project) -> pd.DataFrame:
-    """Share of users and revenue, sessions, conversion, channel and device mix and top themes per persona.
+    """Measure the share of users and revenue, sessions, conversion, device and channel mix, top themes per persona.
 
     Only personas with a data rule are measured.
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine): its events, feedback and the spec's personas and codebook.
 
     Returns
     -------

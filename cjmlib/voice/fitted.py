@@ -63,7 +63,14 @@ class SentimentModel:
 
 
 def lexicon_of(scores: pd.DataFrame) -> pd.Series:
-    """The score a text got from its words (missing where it came from the rating or nowhere)."""
+    """Return the score a text got from its words (missing where it came from the rating or nowhere).
+
+    Parameters
+    ----------
+    scores
+        The lexicon's scores (:func:`cjmlib.voice.sentiment.sentiment_scores`): ``sentiment`` and
+        ``sentiment_method`` (``text-<language>`` when the words gave the score).
+    """
     return scores.sentiment.where(scores.sentiment_method.astype(str).str.startswith("text-"))
 
 

@@ -119,7 +119,17 @@ def score_table(project, *, kind: str = "nps", by: str = "stage", period: str | 
 
 
 def nps_table(project, *, by: str = "stage", period: str | None = None) -> pd.DataFrame:
-    """NPS per value of ``by`` (promoters score 9–10, detractors 0–6).
+    """Compute the NPS per value of ``by`` (promoters score 9–10, detractors 0–6).
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine; no surveys: an empty table).
+    by
+        A column of the surveys (``stage``, the default, or ``touchpoint`` when the data has it) or
+        ``persona`` (users matched by the spec's persona rules).
+    period
+        ``week`` or ``month`` for a trend (one row per group and period), None (the default) for the whole time.
 
     Returns
     -------
@@ -144,10 +154,21 @@ def nps_table(project, *, by: str = "stage", period: str | None = None) -> pd.Da
 
 
 def csat_table(project, *, by: str = "stage", period: str | None = None) -> pd.DataFrame:
-    """CSAT (1–5) per value of ``by``: ``responses``, ``mean``, ``top2`` (answers of 4–5),
+    """Compute the CSAT (1–5) per value of ``by``: ``responses``, ``mean``, ``top2`` (answers of 4–5),
     ``top2_rate`` = top2 ÷ responses with its Wilson interval ``ci_low``, ``ci_high``,
     ``mean_ci_low``, ``mean_ci_high`` (Student t), ``suppressed``, ``rule``; groups without answers
-    are left out."""
+    are left out.
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine; no surveys: an empty table).
+    by
+        A column of the surveys (``stage``, the default, or ``touchpoint`` when the data has it) or
+        ``persona`` (users matched by the spec's persona rules).
+    period
+        ``week`` or ``month`` for a trend (one row per group and period), None (the default) for the whole time.
+    """
     keys = [by, "period"] if period else [by]
     cols = [*keys, "responses", "mean", "top2", "top2_rate", "ci_low", "ci_high", "mean_ci_low", "mean_ci_high",
             "suppressed", "rule"]
@@ -164,6 +185,17 @@ def csat_table(project, *, by: str = "stage", period: str | None = None) -> pd.D
 
 
 def ces_table(project, *, by: str = "stage", period: str | None = None) -> pd.DataFrame:
-    """CES (1–7, higher is easier) per value of ``by``: the columns of :func:`score_table` with
-    ``score`` the mean effort score and ``top_box`` the answers of 5–7 (it was easy)."""
+    """Compute the CES (1–7, higher is easier) per value of ``by``: the columns of :func:`score_table` with
+    ``score`` the mean effort score and ``top_box`` the answers of 5–7 (it was easy).
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine; no surveys: an empty table).
+    by
+        A column of the surveys (``stage``, the default, or ``touchpoint`` when the data has it) or
+        ``persona`` (users matched by the spec's persona rules).
+    period
+        ``week`` or ``month`` for a trend (one row per group and period), None (the default) for the whole time.
+    """
     return score_table(project, kind="ces", by=by, period=period)

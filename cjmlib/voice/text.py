@@ -31,7 +31,13 @@ __all__ = [
 
 
 def normalize_text(text: str) -> str:
-    """Lower-case and strip accents, so that 'Élevés' and 'eleves' match."""
+    """Lower-case and strip accents, so that 'Élevés' and 'eleves' match.
+
+    Parameters
+    ----------
+    text
+        Any text (a non-string value is read as its ``str``).
+    """
     decomposed = unicodedata.normalize("NFKD", str(text).lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -42,7 +48,14 @@ _ORDER = re.compile(r"(?i)\b(?:order|commande|pedido|cmd|n°|no\.?|#)\s*[:#]?\s*
 
 
 def redact(text: str) -> str:
-    """Replace e-mail addresses, phone and card-like numbers and order numbers with placeholders."""
+    """Replace e-mail addresses, phone and card-like numbers and order numbers with placeholders.
+
+    Parameters
+    ----------
+    text
+        A feedback text (a non-string value is read as its ``str``); the placeholders are ``[email]``,
+        ``[order]`` and ``[number]``.
+    """
     text = _EMAIL.sub("[email]", str(text))
     text = _ORDER.sub("[order]", text)
     return _PHONE.sub("[number]", text)
@@ -109,6 +122,11 @@ def detect_language(texts: pd.Series) -> pd.Series:
 
     A text with no stop word of any profile, or a tie, gets ``""`` (unknown). The method needs no
     model and no download; it is meant for feedback of a sentence or more, not for single words.
+
+    Parameters
+    ----------
+    texts
+        The texts (missing values count as empty texts); the result, named ``language``, keeps their index.
     """
     return texts.fillna("").map(_language_of).rename("language")
 

@@ -62,11 +62,16 @@ def feedback_table(project) -> pd.DataFrame:
 
 
 def sentiment_fit_table(project) -> pd.DataFrame:
-    """How the sentiment model fitted on the labelled feedback compares with the lexicon, per language.
+    """Compare the sentiment model fitted on the labelled feedback with the lexicon, per language.
 
     One row per language with labelled items (none when nobody labelled any): see
     :func:`cjmlib.voice.fitted.fit_sentiment` for the columns; the agreement columns are shares of
     ``labelled``, measured by 5-fold cross-validation.
+
+    Parameters
+    ----------
+    project
+        The loaded project: its feedback (coded once per codebook, :func:`feedback_table`) and spec.
     """
     return _coded(project)[1].copy()
 
@@ -117,7 +122,14 @@ def _quotes(sub: pd.DataFrame, language: str | None, n: int) -> list[str]:
 
 
 def theme_table(project, *, quotes: int = 2) -> pd.DataFrame:
-    """Mentions of each codebook theme in the feedback.
+    """Count the mentions of each codebook theme in the feedback.
+
+    Parameters
+    ----------
+    project
+        The loaded project: its feedback (coded once per codebook, :func:`feedback_table`) and spec.
+    quotes
+        Quotes kept per theme and language group (2 by default).
 
     Returns
     -------
@@ -154,7 +166,16 @@ def theme_table(project, *, quotes: int = 2) -> pd.DataFrame:
 
 
 def theme_candidates(project, *, n_themes: int = 5, seed: int = 0) -> pd.DataFrame:
-    """Candidate themes for the feedback the codebook leaves uncoded, to adopt into journey.yml.
+    """Suggest candidate themes for the feedback the codebook leaves uncoded, to adopt into journey.yml.
+
+    Parameters
+    ----------
+    project
+        The loaded project: its feedback (coded once per codebook, :func:`feedback_table`) and spec.
+    n_themes
+        How many candidates to return at most (5 by default).
+    seed
+        Seed of the topic model (NMF), so that a run gives the same candidates (0 by default).
 
     Returns
     -------
@@ -170,7 +191,14 @@ def theme_candidates(project, *, n_themes: int = 5, seed: int = 0) -> pd.DataFra
 
 
 def quotes_table(themes: pd.DataFrame) -> pd.DataFrame:
-    """One row per quote of :func:`theme_table`: ``theme``, ``language``, ``quote`` (already redacted)."""
+    """Return one row per quote of :func:`theme_table`: ``theme``, ``language``, ``quote`` (already redacted).
+
+    Parameters
+    ----------
+    themes
+        The table of :func:`theme_table` (its ``label`` and ``quotes_en``, ``quotes_fr``, ``quotes_other``
+        columns; a missing quotes column is skipped).
+    """
     langs = [c[len("quotes_"):] for c in ("quotes_en", "quotes_fr", "quotes_other") if c in themes]
     rows = [{"theme": r.label, "language": lang, "quote": q}
             for r in themes.itertuples() for lang in langs for q in getattr(r, f"quotes_{lang}")]
@@ -178,7 +206,14 @@ def quotes_table(themes: pd.DataFrame) -> pd.DataFrame:
 
 
 def pain_point_table(project, *, quotes: int = 2) -> pd.DataFrame:
-    """The evidence for each pain point of the spec, from the feedback coded to its themes.
+    """Gather the evidence for each pain point of the spec, from the feedback coded to its themes.
+
+    Parameters
+    ----------
+    project
+        The loaded project: its feedback (coded once per codebook, :func:`feedback_table`) and spec.
+    quotes
+        Quotes kept per pain point, from its negative items (2 by default).
 
     Returns
     -------

@@ -99,7 +99,8 @@ def test_segment_description_by_hand():
     assert summary.loc[1, "description"] == "higher share of visits on mobile (100% vs 50% overall)"
     assert summary.loc[2, "share_users"] == 0.5 and "share_revenue" not in summary  # no revenue feature
     fr = cjm.segment_summary(features, labels, top=1, language="fr").set_index("segment")
-    assert fr.loc[2, "description"] == "part des visites sur mobile plus bas (0% contre 50% en moyenne)"
+    assert fr.loc[2, "description"] == ("part des visites sur mobile en dessous de la moyenne "
+                                        "(0\u202f% contre 50\u202f%)")
     assert feature_label("channel:social", "fr") == "part des visites venant de social"
 
 

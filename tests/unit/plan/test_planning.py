@@ -130,7 +130,7 @@ def test_roadmap_and_kpi_before_after():
     journey, _ = parse_spec(SCORED_SPEC)
     roadmap = cjm.roadmap_table(cjm.opportunity_table(journey), language="fr")
     assert list(roadmap.columns) == ["rank", "Maintenant", "Ensuite", "Plus tard"]
-    assert roadmap.iloc[0].tolist() == [1, "C (7.2)", "B (6.0)", "A (3.0)"]
+    assert roadmap.iloc[0].tolist() == [1, "C (7,2)", "B (6,0)", "A (3,0)"]  # French decimal commas
     kpis = pd.DataFrame({"name": ["Conversion", "NPS"], "metric": ["session_conversion", "nps"], "unit": ["share", "score"],
                          "direction": ["increase", "increase"], "baseline": [0.02, -5.0], "denominator": [1000, 80],
                          "target": [0.04, 10.0], "on_track": [False, False]})
@@ -163,7 +163,10 @@ def test_sizing_table_on_the_demo(demo_project):
     funnel = cjm.funnel_table(project, ["landing", "product-page", "cart", "checkout", "order-confirmation"],
                               by="touchpoint", unit="session")
     table = cjm.sizing_table(project, funnel).set_index("opportunity")
-    assert list(table.index) == ["show-shipping-early", "one-page-mobile-checkout"]  # the two with a funnel_step
+    assert list(table.index) == ["show-shipping-early", "one-page-mobile-checkout"]  # the two with a step
+    declared = cjm.sizing_table(project).set_index("opportunity")  # each on the funnel it names: the same here
+    assert declared.funnel.tolist() == ["purchase", "purchase"]
+    pd.testing.assert_frame_equal(declared.drop(columns="funnel"), table.drop(columns="funnel"))
     row = table.loc["show-shipping-early"]
     checkout = funnel.set_index("key").loc["checkout"]
     assert row.rate_now == pytest.approx(checkout.units / checkout.previous) and row.rate_target == 0.68
@@ -180,14 +183,13 @@ def test_a_sizing_step_outside_the_funnel_names_the_opportunity(demo_project, tm
     funnel = cjm.funnel_table(project, ["landing", "cart", "order-confirmation"], by="touchpoint", unit="session")
     with pytest.raises(SpecError) as err:
         cjm.sizing_table(project, funnel)
-    assert "opportunities[0].funnel_step" in str(err.value) and "'checkout'" in str(err.value)
+    assert "opportunities[0].step" in str(err.value) and "'checkout'" in str(err.value)
     assert "Use one of: cart, order-confirmation" in str(err.value)
 
 
 def test_a_funnel_step_without_a_target_rate_is_reported(small_project):
-    text = SMALL_SPEC + "opportunities:\n  - {id: o, name: O, stage: purchase, funnel_step: cart}\n"
+    text = SMALL_SPEC + ("funnels:\n  - {id: f, by: touchpoint, steps: [landing, cart], unit: session}\n"
+                         "opportunities:\n  - {id: o, name: O, stage: purchase, funnel: f, step: cart}\n")
     (small_project / "journey.yml").write_text(text, encoding="utf-8")
-    project = cjm.load_project(small_project)
-    funnel = cjm.funnel_table(project, ["landing", "cart"], by="touchpoint", unit="session")
     with pytest.raises(SpecError, match=r"opportunities\[0\].target_rate.*no target_rate"):
-        cjm.sizing_table(project, funnel)
+        cjm.load_project(small_project)

@@ -1,0 +1,114 @@
+"""What a persona's map may claim: the persona's own evidence, and quotes fit to print.
+
+A persona's map shows the persona's own figures where the run measured them (the ``personas``
+result of step 2: users, sessions, conversion and the themes its users' feedback mentions most)
+and says "all customers" where the data cannot tell. Quotes lose their greetings and sign-offs
+("Hi!", "Regards, …") and are shown once.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .model import MapContext, missing
+
+__all__ = ["clean_quote", "persona_evidence", "unique_quotes"]
+
+_GREETING = re.compile(
+    r"^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|bonjour|bonsoir|salut|coucou|"
+    r"madame|monsieur)\b[^.!?,\n]{0,30}[.!?,]+\s*)+", re.IGNORECASE)
+_SIGN_OFF = re.compile(
+    r"(?:[.!?]\s+|^)\s*((?:best(?: regards| wishes)?|kind regards|regards|many thanks|thanks(?: a lot)?|thank you|"
+    r"cheers|sincerely|yours|merci(?: beaucoup| d'avance)?|cordialement|bien à vous|bonne journée|salutations)\b"
+    r"[^\n]{0,60})$", re.IGNORECASE)
+_TRAILING_TAG = re.compile(r"(?:\s*\[[^\]]*\]\.?)+\s*$")
+
+
+def clean_quote(text: str) -> str:
+    """Return a verbatim without its opening greeting and closing sign-off.
+
+    Parameters
+    ----------
+    text
+        The quote as collected (already redacted of personal data).
+
+    Examples
+    --------
+    >>> clean_quote("Hi! Expensive shipping, so I left my cart. Thanks, Anna")
+    'Expensive shipping, so I left my cart.'
+    """
+    out = _GREETING.sub("", str(text)).strip()
+    match = _SIGN_OFF.search(out)
+    if match and match.start(1) > 0:
+        out = out[:match.start(1)].strip()
+    out = _TRAILING_TAG.sub("", out).strip()
+    return out or str(text).strip()
+
+
+def unique_quotes(quotes: list[str], seen: set[str]) -> list[str]:
+    """Return the cleaned quotes not met before (case and spaces ignored), adding them to ``seen``.
+
+    Parameters
+    ----------
+    quotes
+        The quotes of a cell, as collected.
+    seen
+        The keys of the quotes already shown on the map; updated in place.
+    """
+    out = []
+    for quote in quotes:
+        cleaned = clean_quote(quote)
+        key = re.sub(r"\W+", " ", cleaned.lower()).strip()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(cleaned)
+    return out
+
+
+def _theme_counts(top_themes, themes: pd.DataFrame | None) -> dict[str, int]:
+    """Read step 2's ``top_themes`` (``Shipping cost (64) · Product quality (30)``) as {theme id: mentions}."""
+    if missing(top_themes) or not str(top_themes).strip():
+        return {}
+    by_label = {}
+    if themes is not None and {"theme", "label"} <= set(themes.columns):
+        by_label = {str(label).casefold(): str(theme) for theme, label in zip(themes["theme"], themes["label"])}
+    counts = {}
+    for part in str(top_themes).split("·"):
+        found = re.match(r"\s*(.+?)\s*\((\d[\d,.\s ]*)\)\s*$", part)
+        if found:
+            name = found.group(1).casefold()
+            counts[by_label.get(name, name.replace(" ", "_"))] = int(re.sub(r"\D", "", found.group(2)))
+    return counts
+
+
+def persona_evidence(ctx: MapContext) -> dict | None:
+    """Return what the run measured for the mapped persona, or None (all personas mapped, or no data).
+
+    Parameters
+    ----------
+    ctx
+        The map's context; its ``persona`` is the persona mapped.
+
+    Returns
+    -------
+    dict or None
+        ``users``, ``share_users``, ``sessions``, ``conversion`` (None where unknown) and
+        ``themes``: {theme id: feedback items of the persona's users mentioning it} for the
+        themes step 2 lists (the persona's most mentioned).
+    """
+    table = ctx.frame("personas")
+    if ctx.persona is None or table is None or "persona" not in table:
+        return None
+    persona = ctx.personas[0]
+    rows = table[table["persona"].astype(str).isin([persona.id, persona.name])]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+
+    def value(name):
+        return None if name not in row or missing(row[name]) else float(row[name])
+
+    return {"users": value("users"), "share_users": value("share_users"), "sessions": value("sessions"),
+            "conversion": value("conversion"), "themes": _theme_counts(row.get("top_themes"), ctx.frame("themes"))}
