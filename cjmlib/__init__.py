@@ -54,6 +54,7 @@ from .spec.io import load_spec, save_spec
 from .spec.model import Funnel, Journey
 from .view.display import as_table, show_image, show_table
 from .view.exercises import check
+from .view.findings import show_findings
 from .voice.emotion import emotion_curve
 from .voice.evidence import persona_evidence
 from .voice.scores import ces_table, csat_table, nps_table, score_table

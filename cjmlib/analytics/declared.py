@@ -199,5 +199,5 @@ def funnel_breakdown(project, funnel: Funnel | str, column: str, *, min_group_si
     table = breakdown_table(units, "group", outcome="converted", min_n=min_n, alpha=alpha)
     table["by"] = column
     table["numerator"] = table["successes"]
-    table["denominator"] = table["n"].where(~table["suppressed"])
+    table["denominator"] = table["n"]
     return table.assign(funnel=funnel.id, column=col)

@@ -2,9 +2,10 @@
 
 A unit (session or user) belongs to the period of its entry into the funnel (its first event of
 step 1) and, with ``by``, to the value of that column on that event (as :func:`cjmlib.funnel_breakdown`). Each cell (period, value)
-is counted with :func:`cjmlib.funnel_table` on its own units, with the funnel's counting options,
-so a cell's step rates are the declared funnel's rates restricted to those units. The end of the
-data is the same for every cell: a unit whose window was still open is censored, not lost.
+is counted from each unit's furthest step (:func:`cjmlib.analytics.funnel.funnel_reach`, the
+funnel's own counting options), in one query per breakdown, so a cell's step rates are the declared
+funnel's rates restricted to those units. A unit stopped before the end whose conversion window was
+still open when the data ends is censored, not lost.
 
 :func:`trend_outliers` then tests, step by step and value by value, each period against all the
 other periods pooled (two-sided two-proportion z-test, Fisher's exact test when an expected count
@@ -15,6 +16,7 @@ of a particular shop: a week that broke is found from the data alone.
 
 from __future__ import annotations
 
+import ibis
 import numpy as np
 import pandas as pd
 from scipy import stats as st
@@ -23,7 +25,7 @@ from statsmodels.stats.proportion import proportions_ztest
 
 from ..stats import wilson_interval
 from .declared import events_column, funnel_labels, funnel_options
-from .funnel import funnel_table
+from .funnel import funnel_reach
 
 __all__ = ["PERIODS", "funnel_trend", "largest_drop_off", "trend_abandonment", "trend_outliers"]
 
@@ -35,15 +37,17 @@ _TREND_COLUMNS = ["period", "by", "value", "step", "key", "label", "entered", "c
 
 
 def _cells(events, funnel, *, period: str, by: str | None):
-    """One row per unit that entered the funnel: ``u``, its ``period`` and its ``value`` of ``by``."""
+    """One row per unit that entered the funnel: ``u``, ``start`` (epoch seconds), its ``period`` and ``value``."""
     unit_col = "user_id" if funnel.unit == "user" else "session_id"
     entry = events.filter(events[funnel.by].cast("string") == str(funnel.steps[0]))
-    units = entry.group_by(u=entry[unit_col]).agg(start=entry.ts.min())
-    units = units.mutate(period=units.start.truncate(PERIODS[period]).cast("date"))
+    entry = entry.filter(entry[unit_col].notnull())
+    aggs = {"start": entry.ts.min()}
     if by is not None:
-        firsts = entry.group_by(u=entry[unit_col]).agg(value=entry[by].cast("string").argmin(entry.ts))
-        units = units.join(firsts, "u").select("u", "period", "value")
-    return units.select("u", "period", *(["value"] if by is not None else []))
+        aggs["value"] = entry[by].cast("string").argmin(entry.ts)
+    units = entry.group_by(u=entry[unit_col]).agg(**aggs)
+    units = units.mutate(period=units.start.truncate(PERIODS[period]).cast("date"),
+                         start=units.start.epoch_seconds().cast("float64"))
+    return units if by is not None else units.mutate(value=ibis.literal("", type="string"))
 
 
 def funnel_trend(project, funnel, *, period: str = "week", by: str | None = None) -> pd.DataFrame:
@@ -68,9 +72,9 @@ def funnel_trend(project, funnel, *, period: str = "week", by: str | None = None
         column, or empty), ``value`` (its value, ``(none)`` when missing, or empty), ``step``
         (1-based), ``key`` (the step's id), ``label``, ``entered`` (units at the previous step:
         the denominator), ``converted`` (of those, units reaching the step: the numerator),
-        ``censored`` (units whose window was still open when the data ends), ``step_rate`` (=
-        converted ÷ entered), ``ci_low``, ``ci_high`` (Wilson 95 %) and ``unit``. Empty (with these
-        columns) when nobody entered the funnel.
+        ``censored`` (units stopped at the previous step whose conversion window was still open
+        when the data ends), ``step_rate`` (= converted ÷ entered), ``ci_low``, ``ci_high`` (Wilson
+        95 %) and ``unit``. Empty (with these columns) when nobody entered the funnel.
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
@@ -78,27 +82,35 @@ def funnel_trend(project, funnel, *, period: str = "week", by: str | None = None
     column = None if by is None else events_column(project.spec, by)
     if column is not None and column not in events.columns:
         raise ValueError(f"{by!r} is not a column of the events; columns: {', '.join(events.columns)}")
-    units = _cells(events, funnel, period=period, by=column)
-    cells = units.drop("u").distinct().execute()
-    if cells.empty:
+    steps, options = [str(s) for s in funnel.steps], funnel_options(funnel)
+    if len(steps) < 2:
         return pd.DataFrame(columns=_TREND_COLUMNS)
-    unit_col = "user_id" if funnel.unit == "user" else "session_id"
-    data_end = pd.Timestamp(events.ts.max().execute())
+    depth = funnel_reach(events, steps, by=funnel.by, unit=funnel.unit, options=options)
+    units = _cells(events, funnel, period=period, by=column).join(depth, "u")
+    if options.window_days is not None:
+        end = events.ts.max().epoch_seconds().cast("float64")
+        open_ = units.start + options.window_days * 86400.0 > end.as_scalar()
+    else:
+        open_ = ibis.literal(False)
+    aggs = {}
+    for k in range(2, len(steps) + 1):  # one column per step: the query stays one query
+        aggs[f"entered_{k}"] = (units.depth >= k - 1).cast("int64").sum()
+        aggs[f"converted_{k}"] = (units.depth >= k).cast("int64").sum()
+        aggs[f"censored_{k}"] = ((units.depth == k - 1) & open_).cast("int64").sum()
+    wide = units.group_by(["period", "value"]).agg(**aggs).execute()
+    if wide.empty:
+        return pd.DataFrame(columns=_TREND_COLUMNS)
     labels = funnel_labels(project.spec, funnel)
-    rows = []
-    for cell in cells.sort_values(list(cells.columns)).itertuples(index=False):
-        chosen = units.filter(units.period == cell.period)
-        if by is not None:
-            chosen = chosen.filter(chosen.value.isnull() if pd.isna(cell.value) else chosen.value == cell.value)
-        subset = events.semi_join(chosen.select(**{unit_col: "u"}), unit_col)
-        table = funnel_table(subset, list(funnel.steps), by=funnel.by, unit=funnel.unit, data_end=data_end,
-                             labels=labels, options=funnel_options(funnel))
-        table = table[table.step > 1].assign(period=pd.Timestamp(cell.period).date(), by=by or "",
-                                             value="" if by is None else ("(none)" if pd.isna(cell.value)
-                                                                          else str(cell.value)))
-        rows.append(table)
-    out = pd.concat(rows, ignore_index=True)
-    out["ci_low"], out["ci_high"] = out.step_ci_low, out.step_ci_high
+    parts = [pd.DataFrame({"period": pd.to_datetime(wide.period).dt.date, "by": by or "",
+                           "value": wide.value.fillna("(none)") if by is not None else "", "step": k,
+                           "key": steps[k - 1], "label": labels.get(steps[k - 1], steps[k - 1]),
+                           "entered": wide[f"entered_{k}"].astype(int), "converted": wide[f"converted_{k}"].astype(int),
+                           "censored": wide[f"censored_{k}"].astype(int), "unit": funnel.unit})
+             for k in range(2, len(steps) + 1)]
+    out = pd.concat(parts, ignore_index=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["step_rate"] = out.converted / out.entered
+    out["ci_low"], out["ci_high"] = wilson_interval(out.converted, out.entered)
     return out[_TREND_COLUMNS].sort_values(["value", "step", "period"], ignore_index=True)
 
 

@@ -122,6 +122,15 @@ def extra_columns(name: str, present: dict[str, str], columns: list[str]) -> lis
     Breakdowns and persona rules may name any column of the events file. Kept: every column not
     mapped to a canonical field, unless its name (case aside) is a canonical or derived column's,
     or starts with ``__`` (the loader's own). Other tables keep their canonical columns only.
+
+    Parameters
+    ----------
+    name
+        The canonical table: ``events``, ``feedback``, ``surveys`` or ``orders``.
+    present
+        Canonical column -> the file's column, for the columns the file has.
+    columns
+        The file's columns, in its order.
     """
     if name != "events":
         return []

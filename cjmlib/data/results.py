@@ -41,24 +41,28 @@ name                       written by            what it holds (columns / keys)
                                                  converted − censored), median_seconds, p90_seconds, unit,
                                                  order, entry, counting, window_days. Read by
                                                  :func:`cjmlib.triangulation_table` and the map
-``purchase_funnel_7d``     04-behaviour          the purchase funnel of users within 7 days of landing
-                                                 (:func:`cjmlib.funnel_table` by touchpoint): the columns of
-                                                 ``stage_funnel`` with ``key`` (the touchpoint) for ``stage``
-``conversion_by_channel``  04-behaviour          session conversion per first channel
-                                                 (:func:`cjmlib.breakdown_table`): by, value, n, successes,
-                                                 rate (= successes ÷ n), ci_low, ci_high, rest_n,
-                                                 rest_successes, rest_rate, difference, test, p_value,
-                                                 p_adjusted (Holm), significant, suppressed, overall_rate,
-                                                 total_n, rule
-``conversion_by_device``   04-behaviour          the same per first device
+``funnel-<id>``            04-behaviour          each funnel of ``funnels:`` (the default one without it)
+                                                 (:func:`cjmlib.declared_funnel_table`): step (the step's
+                                                 id), label, entered, converted, rate (= units ÷ units at
+                                                 step 1), step_rate (= converted ÷ entered), ci_low, ci_high,
+                                                 censored, median_seconds, p90_seconds, numerator,
+                                                 denominator… Read by 06-improvements (sizing, what-if)
+``funnel_breakdowns``      04-behaviour          conversion through each funnel per value of each column of
+                                                 ``breakdowns:`` (:func:`cjmlib.funnel_breakdown`, stacked):
+                                                 funnel, by, value, n, successes, rate (= successes ÷ n),
+                                                 ci_low, ci_high, rest_rate, p_adjusted (Holm), significant,
+                                                 suppressed… (empty without breakdowns)
 ``web_metrics``            04-behaviour          the web KPIs (:func:`cjmlib.web_metrics`): metric, label,
                                                  value, numerator, denominator, ci_low, ci_high, definition
-``weekly_abandonment``     04-behaviour          checkout abandonment per week and device
-                                                 (:func:`cjmlib.weekly_abandonment`): week (Monday), device,
-                                                 sessions (with a checkout), abandoned (of those, without a
-                                                 purchase), rate (= abandoned ÷ sessions), ci_low, ci_high
-``mobile_checkout_weeks``  04-behaviour          mobile checkouts ending in a purchase, per week (the
-                                                 columns of ``conversion_by_channel``; value is the week)
+``funnel_trend``           04-behaviour          the first funnel anybody entered, week by week, for all
+                                                 units and per value of each breakdown
+                                                 (:func:`cjmlib.funnel_trend`, stacked): period, by, value,
+                                                 step, key, label, entered, converted, censored, step_rate
+                                                 (= converted ÷ entered), ci_low, ci_high, unit
+``trend_outliers``         04-behaviour          the weeks of ``funnel_trend`` whose step rate differs from
+                                                 the other weeks (:func:`cjmlib.trend_outliers`): period, by,
+                                                 value, step, key, label, n, converted, rate, ci_low, ci_high,
+                                                 rest_rate, difference, test, p_value, p_adjusted (Holm)
 ``nps_by_stage``           05-voice-of-customer  NPS per stage (:func:`cjmlib.nps_table`): stage, label,
                                                  responses, promoters, detractors, nps, ci_low, ci_high,
                                                  suppressed, rule. Read by the map

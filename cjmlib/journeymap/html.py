@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
+import zlib
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pypdf import PdfReader
 
+from ..files import write_atomically
 from .layout import compact_notes, curve, day_view, map_view, overlay, subtitle
 from .model import MapModel
 from .words import LABELS
 
-__all__ = ["PRINT_ZOOMS", "find_chromium", "print_one_page", "render_html", "render_pdf"]
+__all__ = ["PRINT_ZOOMS", "find_chromium", "print_one_page", "render_html", "render_pdf", "screenshot_png"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "map"
 CHROMIUM_FLAGS = (
@@ -170,3 +173,71 @@ def render_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, chr
     finally:
         Path(tmp).unlink(missing_ok=True)
     return pdf_path
+
+
+A3_PIXELS = (1587, 1123)
+"""A3 landscape in CSS pixels (420 × 297 mm at 96 px per inch)."""
+
+
+def _with_dpi(png: bytes, dpi: int) -> bytes:
+    """Return ``png`` with a pHYs chunk saying ``dpi`` (after the header chunk), so viewers print it at size."""
+    per_metre = round(dpi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    return png[:33] + chunk + png[33:] if png[12:16] == b"IHDR" else png
+
+
+def screenshot_png(html_path: str | os.PathLike, png_path: str | os.PathLike, *, chromium: str | None = None,
+                   dpi: int = 300, timeout: float = 120) -> Path | None:
+    """Take the PNG of a map from the same page as its PDF: the print layout on A3, at ``dpi``.
+
+    A hidden copy of the page applies its print stylesheet on screen; Chromium takes its screenshot
+    in an A3-sized window scaled to ``dpi`` (4960 × 3508 pixels at 300 dpi), and the PNG says its dpi.
+
+    Parameters
+    ----------
+    html_path
+        The page written by :func:`render_html` (with the print scale that fits one page).
+    png_path
+        The PNG to write.
+    chromium
+        The browser executable; found on the PATH when omitted.
+    dpi
+        Pixels per inch of the A3 sheet.
+    timeout
+        Seconds Chromium may take.
+
+    Returns
+    -------
+    Path or None
+        ``png_path``; None when no Chromium is installed.
+
+    Raises
+    ------
+    RuntimeError
+        When Chromium fails or writes no PNG.
+    """
+    chromium = chromium or find_chromium()
+    if chromium is None:
+        return None
+    page, png_path = Path(html_path), Path(png_path)
+    html = page.read_text(encoding="utf-8").replace("@media print", "@media all")
+    html = html.replace("</head>", "<style>body { padding: 10mm !important; }</style></head>", 1)
+    copy = page.with_name(f".shot-{page.name}")
+    copy.write_text(html, encoding="utf-8")
+    try:
+        with tempfile.TemporaryDirectory(prefix="cjm-chromium-") as profile:
+            shot = Path(profile) / "shot.png"
+            args = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}",
+                    f"--window-size={A3_PIXELS[0]},{A3_PIXELS[1]}", f"--force-device-scale-factor={dpi / 96:g}",
+                    "--hide-scrollbars", copy.resolve().as_uri()]
+            try:
+                done = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
+            except subprocess.TimeoutExpired:
+                raise RuntimeError(f"Chromium took longer than {timeout:g} s to draw {page.name}") from None
+            data = shot.read_bytes() if shot.exists() else b""
+            if done.returncode != 0 or data[:8] != b"\x89PNG\r\n\x1a\n":
+                raise RuntimeError(f"Chromium could not draw {page.name} (exit code {done.returncode}).")
+    finally:
+        copy.unlink(missing_ok=True)
+    return write_atomically(png_path, _with_dpi(data, dpi))

@@ -39,7 +39,7 @@ from ..i18n.catalogue import say
 from ..spec.model import Journey
 from .build import build_map, persona_emotions
 from .figure import plot_overlay, render_png, render_svg
-from .html import find_chromium, print_one_page, render_html, render_pdf
+from .html import find_chromium, print_one_page, render_html, render_pdf, screenshot_png
 from .model import ALL_STAGES, MapCell, MapModel, MapRow, persona_slug
 from .words import LABELS
 
@@ -110,6 +110,7 @@ def render_all(journey: Journey, run_dir: str | os.PathLike | None, out_dir: str
                pdf: bool = True) -> PublishedMaps:
     """Write the journey maps of a run: the main map, the map of each persona, SVG, PNG and PDF of each.
 
+    The PNG is the printed page drawn by Chromium at 300 dpi (matplotlib's figure without Chromium).
     The main map ``journey-map.html/.svg/.png`` is the whole journey (every persona together), with
     the overlay of every persona's emotion curve; when the spec has several personas, each also gets
     ``journey-map-<persona-slug>.html/.svg/.png``, and every page links the others. The PDFs
@@ -147,12 +148,18 @@ def render_all(journey: Journey, run_dir: str | os.PathLike | None, out_dir: str
                     for page, (stem, _, model) in zip(html if chromium else [], pages)]
         for stem, _, model in pages:
             files[f"{stem}.svg"] = render_svg(model, out / f"{stem}.svg")
-            files[f"{stem}.png"] = render_png(model, out / f"{stem}.png")
         try:
             files |= _pdfs_done(html, printing) if chromium else {}
         except RuntimeError as err:
             files |= _write_pages(pages, out, pdf=False)  # no link to a PDF that is not there
             notes.append(say("map", "pdf_failed", journey.project.language, reason=err))
+        # the PNG is the printed page itself (300 dpi) when Chromium draws it; else matplotlib's figure
+        shots = {stem: pool.submit(screenshot_png, page, out / f"{stem}.png", chromium=chromium)
+                 for page, (stem, _, _) in zip(html if chromium else [], pages)}
+        for stem, _, model in pages:
+            shot = shots.get(stem)
+            files[f"{stem}.png"] = (shot.result() if shot is not None and shot.exception() is None
+                                    else render_png(model, out / f"{stem}.png"))
     personas = [{"persona": model.persona, "name": label, "html": f"{stem}.html"}
                 for stem, label, model in pages[1:]]
     return PublishedMaps(files=files, personas=personas, notes=notes)

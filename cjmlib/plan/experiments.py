@@ -34,6 +34,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 from ..analytics.web import key_events, web_metrics
 from ..data.sql import literal_list
 from ..errors import DataError, Issue
+from ..i18n.catalogue import words
 from ..stats import wilson_interval
 from .sizing import period_days
 
@@ -41,14 +42,10 @@ __all__ = ["MESSAGES", "design_test", "message_tests", "opportunity_tests", "pro
            "readout", "sample_size"]
 
 #: On-site messages the playbook tests, with the sessions they target and the conversion they aim at.
-MESSAGES = {
-    "exit_intent": {"en": "Exit-intent message at checkout", "fr": "Message d'intention de sortie au paiement",
-                    "unit": "sessions reaching checkout", "metric": "share of them with a purchase"},
-    "cart_recovery": {"en": "Cart-recovery reminder", "fr": "Relance de panier abandonné",
-                      "unit": "sessions with a cart", "metric": "share of them with a purchase"},
-    "nps_banner": {"en": "NPS banner after the order", "fr": "Bandeau NPS après la commande",
-                   "unit": "customers with a purchase", "metric": "share of them answering the NPS survey"},
-}
+#: Their words are the catalogue's ``experiments`` section (``messages``).
+MESSAGES = {key: {"en": info["name"], "fr": words("experiments", "fr")["messages"][key]["name"],
+                  "unit": info["unit"], "metric": info["metric"]}
+            for key, info in words("experiments")["messages"].items()}
 
 
 def sample_size(baseline: float, mde: float, *, relative: bool = True, alpha: float = 0.05,
@@ -137,7 +134,8 @@ def message_tests(project, *, mde: float = 0.10, alpha: float = 0.05, power: flo
     power
         Power: the chance of detecting the effect when it is real (0.8 by default).
     language
-        Language of the messages' names: ``"en"`` (the default) or ``"fr"``; any other gives English.
+        Language of the messages' name, unit and metric: ``"en"`` (the default) or ``"fr"``; any other
+        gives English.
 
     Returns
     -------
@@ -159,9 +157,8 @@ def message_tests(project, *, mde: float = 0.10, alpha: float = 0.05, power: flo
         counts["nps_banner"] = (int(row.answered), int(row.buyers))
     rows = []
     for key, (num, den) in counts.items():
-        info = MESSAGES[key]
-        base = {"message": key, "name": info.get(language, info["en"]), "unit": info["unit"],
-                "metric": info["metric"], "numerator": num, "denominator": den, "baseline": num / den if den else np.nan}
+        info = words("experiments", language)["messages"][key]
+        base = {"message": key, "name": info["name"], "unit": info["unit"], "metric": info["metric"], "numerator": num, "denominator": den, "baseline": num / den if den else np.nan}
         try:
             plan = design_test(base["baseline"], mde, daily_units=_per_day(den, days), alpha=alpha, power=power)
         except ValueError:

@@ -115,11 +115,11 @@ def _touchpoints(results) -> list[Finding]:
 
 
 def _behaviour(results) -> list[Finding]:
-    return [*_try(lambda: _largest_drop(results, "stage_funnel", "stage_funnel")),
+    return [*_try(lambda: _week_that_broke(results)),
             *_try(lambda: _largest_drop(results, "purchase_funnel_7d", "purchase_funnel")),
+            *_try(lambda: _largest_drop(results, "stage_funnel", "stage_funnel")),
             *_try(lambda: _worst_segment(results, "conversion_by_device")),
-            *_try(lambda: _worst_segment(results, "conversion_by_channel")),
-            *_try(lambda: _week_that_broke(results))][:5]
+            *_try(lambda: _worst_segment(results, "conversion_by_channel"))][:5]
 
 
 def _top_complaint(results) -> list[Finding]:

@@ -139,7 +139,7 @@ def clean_notebook(nb: nbformat.NotebookNode, *, language: str = "en",
     instruction for the notebook: "Replace ``answer = None``…"; the question and, for the trainer, the
     solution stay), stderr streams, error outputs, outputs tagged ``remove``, widget and JavaScript
     renderings (keeping any static fallback), code cells left without output, and the notebook's widget
-    state. The cells tagged ``findings`` move up under the page's first heading cell, those tagged
+    state. The cells tagged ``findings`` move to the top (under the page's title), those tagged
     ``appendix`` to the end, the first and last of them marked for the "Method and data" section.
     """
     if audience not in AUDIENCES:
@@ -171,18 +171,17 @@ def _tags(cell) -> set[str]:
 
 
 def _arranged(cells: list) -> list:
-    """Findings under the first heading cell, the body, then the appendix cells with their first and last marked."""
+    """The findings first (under the page's title), the body, then the appendix cells, their first and last marked."""
     findings = [c for c in cells if FINDINGS_TAG in _tags(c)]
     appendix = [c for c in cells if APPENDIX_TAG in _tags(c) and FINDINGS_TAG not in _tags(c)]
     moved = {id(c) for c in findings + appendix}
     body = [c for c in cells if id(c) not in moved]
-    head = 1 if body and body[0].cell_type == "markdown" and body[0].source.lstrip().startswith("# ") else 0
     for cell in appendix:
         cell.metadata.pop("cjm_appendix", None)
     if appendix:
         appendix[0].metadata["cjm_appendix"] = "first"
         appendix[-1].metadata["cjm_appendix"] = "both" if len(appendix) == 1 else "last"
-    return body[:head] + findings + body[head:] + appendix
+    return findings + body + appendix
 
 
 def _clean_output(output: nbformat.NotebookNode) -> nbformat.NotebookNode | None:

@@ -39,6 +39,7 @@ from ..errors import Issue, RunError, SpecError
 from ..files import write_atomically
 from ..i18n import catalogue
 from ..i18n.catalogue import index_labels, step_title
+from ..i18n.formats import kpi_value, number, signed
 from ..journeymap.maps import render_all
 from .cover import downloads, kpi_cards, map_thumbnail, top_findings, top_opportunities
 from .export import export_notebook, render_index
@@ -152,10 +153,26 @@ def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kern
     return output  # pragma: no cover
 
 
-def _format_kpi(value, unit: str) -> str:
-    if value is None or pd.isna(value):
-        return "n/a"
-    return f"{value:.1%}" if unit == "share" else f"{value:,.1f}"
+def _format_kpi(value, unit: str, language: str = "en") -> str:
+    return kpi_value(None if value is None or pd.isna(value) else float(value), unit, language)
+
+
+def _change_row(c: dict, language: str) -> dict:
+    """A row of the index's table of changes, in the report's language (numbers through i18n.formats)."""
+    share = c["unit"] == "share"
+
+    def delta(x: float) -> str:
+        return catalogue.say("index", "points", language, value=signed(100 * x, language)) if share else \
+            signed(x, language)
+
+    significance = ("significant" if c["significant"] else "not_significant") if c["p_value"] == c["p_value"] \
+        else "no_interval"
+    return {"name": c["name"], "before": _format_kpi(c["before"], c["unit"], language),
+            "after": _format_kpi(c["after"], c["unit"], language), "delta": delta(c["delta"]),
+            "interval": "" if c["ci_low"] != c["ci_low"] else catalogue.say(
+                "index", "from_to", language, low=delta(c["ci_low"]), high=delta(c["ci_high"])),
+            "significance": catalogue.say("index", significance, language, p=number(
+                c["p_value"], language, 3 if c["significant"] else 2) if c["p_value"] == c["p_value"] else "")}
 
 
 def _export_step(step: Step, journey, run_dir: Path, *, run_date: str, audience: str) -> Path:
@@ -185,19 +202,11 @@ def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience:
         detail = ""
         if row.get("unit") == "share" and row.get("denominator") == row.get("denominator") \
                 and row.get("numerator") == row.get("numerator"):
-            detail = f"{int(row['numerator']):,} {index_labels(language)['of']} {int(row['denominator']):,}"
-        kpi_rows.append({"name": row["name"], "value": _format_kpi(row.get("baseline"), row.get("unit")),
+            detail = (f"{number(row['numerator'], language)} {index_labels(language)['of']} "
+                      f"{number(row['denominator'], language)}")
+        kpi_rows.append({"name": row["name"], "value": _format_kpi(row.get("baseline"), row.get("unit"), language),
                          "detail": detail})
-    change_rows = [{"name": c["name"], "before": _format_kpi(c["before"], c["unit"]),
-                    "after": _format_kpi(c["after"], c["unit"]),
-                    "delta": (f"{c['delta'] * 100:+.1f} pts" if c["unit"] == "share" else f"{c['delta']:+,.1f}"),
-                    "interval": ("" if c["ci_low"] != c["ci_low"] else
-                                 (f"{c['ci_low'] * 100:+.1f} to {c['ci_high'] * 100:+.1f} pts" if c["unit"] == "share"
-                                  else f"{c['ci_low']:+,.1f} to {c['ci_high']:+,.1f}")),
-                    "significance": ("significant (p = {:.3f})".format(c["p_value"]) if c["significant"] else
-                                     ("not significant (p = {:.2f})".format(c["p_value"]) if c["p_value"] == c["p_value"]
-                                      else "no interval"))}
-                   for c in changes]
+    change_rows = [_change_row(c, language) for c in changes]
     return render_index(html / "index.html", title=journey.project.name, client=journey.project.client,
                         run_id=run_id, run_date=run_date, period=period, pages=pages, kpis=kpi_rows,
                         map_page="journey-map.html", notes=[*notes, *maps.notes], changes=change_rows,

@@ -264,6 +264,17 @@ def funnel_reference_issues(data: dict, root: Any, file: str, *, stage_ids: list
     A funnel ``by: event`` names events, which only the data knows: those are checked by
     :func:`cjmlib.data.crossref.data_issues`. Without a ``funnels:`` section the project's one
     funnel is the stages' (id ``journey``).
+
+    Parameters
+    ----------
+    data
+        The spec as plain data.
+    root
+        The round-trip YAML tree (for lines).
+    file
+        The spec's file name, as issues name it.
+    stage_ids, touchpoint_ids
+        The stages and touchpoints the spec declares.
     """
     issues: list[Issue] = []
     funnels = [f for f in (data.get("funnels") or []) if isinstance(f, dict)]

@@ -284,6 +284,21 @@ class Funnel(_Model):
             duration_days(v)
         return tuple(None if v is None else str(v).strip() for v in value)
 
+    @model_validator(mode="after")
+    def _consistent(self):
+        # the combinations cjmlib.funnel_table refuses; amplitude and posthog presets re-enter at the best attempt
+        reentry = self.reentry or ("best" if self.emulate in ("amplitude", "posthog") else "first")
+        if self.step_windows is not None and len(self.step_windows) != len(self.steps):
+            raise ValueError(f"step_windows needs one value per step ({len(self.steps)}), not "
+                             f"{len(self.step_windows)}: write ~ (none) for a step without a limit")
+        if self.order == "any" and (self.entry == "open" or self.counting == "totals" or self.step_windows):
+            raise ValueError("an `order: any` funnel is closed, counts uniques and has no step_windows")
+        if self.counting == "totals" and (self.entry == "open" or reentry == "best"):
+            raise ValueError("`counting: totals` counts the attempts of a closed funnel with `reentry: first`"
+                             + (f" (emulate: {self.emulate} re-enters at the best attempt: add reentry: first)"
+                                if self.emulate and not self.reentry else ""))
+        return self
+
     @property
     def label(self) -> str:
         """The funnel's name, or its id made readable ("cart-to-order" -> "Cart to order") when it has none."""

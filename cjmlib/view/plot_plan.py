@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .chart_style import PALETTE, axes, label, number, percent, percent_axis, value_label
+from .chart_style import PALETTE, axes, describe, label, number, percent, percent_axis, value_label
 
 __all__ = ["plot_opportunities", "plot_readout", "plot_sizing"]
 
@@ -29,20 +29,38 @@ def plot_opportunities(table: pd.DataFrame, *, ax=None, title: str | None = None
     """
     ax = axes(ax)
     colors = {"now": PALETTE["good"], "next": PALETTE["accent"], "later": PALETTE["muted"]}
-    shown = table.dropna(subset=["score", "effort"])
+    shown = table.dropna(subset=["score", "effort"]).sort_values("rank")
+    x_max = max(float(shown.effort.max()) * 1.15, 1.0) if len(shown) else 1.0
+    y_max = max(float(shown.score.max()) * 1.15, 1e-9) if len(shown) else 1.0
+    x_mid, y_mid = x_max / 2, y_max / 2
+    ax.axvline(x_mid, color=PALETTE["muted"], lw=0.8, ls=":")
+    ax.axhline(y_mid, color=PALETTE["muted"], lw=0.8, ls=":")
+    for key, (x, y, ha, va) in {"quadrant_quick_wins": (0.02, 0.98, "left", "top"),
+                                "quadrant_big_bets": (0.98, 0.98, "right", "top"),
+                                "quadrant_fill_ins": (0.02, 0.02, "left", "bottom"),
+                                "quadrant_money_pits": (0.98, 0.02, "right", "bottom")}.items():
+        ax.text(x, y, label(key), transform=ax.transAxes, ha=ha, va=va, fontsize=8, color=PALETTE["muted"],
+                style="italic")
+    # each point carries its rank only; the names are listed beside the chart, so no label overlaps another
     for r in shown.itertuples():
-        ax.scatter(r.effort, r.score, s=120, color=colors.get(r.priority, PALETTE["main"]), zorder=3)
-        ax.annotate(f"{r.rank}. {r.name}", (r.effort, r.score), textcoords="offset points", xytext=(8, 4),
-                    fontsize=8)
+        ax.scatter(r.effort, r.score, s=260, color=colors.get(r.priority, PALETTE["main"]), zorder=3,
+                   edgecolor="white", linewidth=1)
+        ax.text(r.effort, r.score, str(r.rank), ha="center", va="center", fontsize=8, color="white",
+                weight="bold", zorder=4)
+    names = "\n".join(f"{r.rank}. {r.name}" for r in shown.itertuples())
+    if names:
+        ax.text(1.03, 1.0, names, transform=ax.transAxes, ha="left", va="top", fontsize=8, wrap=True)
     for key, color in colors.items():
         ax.scatter([], [], color=color, label=value_label(key))
-    ax.set_xlim(0, max(shown.effort.max() * 1.6, 1) if len(shown) else 1)
-    ax.set_ylim(0, shown.score.max() * 1.2 if len(shown) else 1)
+    ax.set_xlim(0, x_max)
+    ax.set_ylim(0, y_max)
     ax.set_xlabel(label("opportunities_x"))
     ax.set_ylabel(label("opportunities_y", scoring=str(table.scoring.iloc[0]).upper() if len(table) else ""))
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.02, 0.35))
     ax.set_title(title or label("opportunities_title"))
-    return ax
+    return describe(ax, f"{ax.get_title()}: " + "; ".join(
+        f"{r.rank}. {r.name} ({value_label(r.priority)}, {number(r.score, 1)} / {number(r.effort, 1)})"
+        for r in shown.itertuples()) + ".")
 
 
 def plot_sizing(table: pd.DataFrame, *, ax=None, title: str | None = None):

@@ -120,12 +120,19 @@ def plot_score_trend(table: pd.DataFrame, *, by: str = "stage", ax=None, title: 
         The chart's title; None (the default) for the default title in the theme's language.
     """
     ax = axes(ax)
-    for i, (key, sub) in enumerate(table.groupby(by, sort=False)):
+    groups = list(table.groupby(by, sort=False))
+    for i, (key, sub) in enumerate(groups):  # one point per period (a month is not a continuum): no line
         color = sns.color_palette("deep")[i % 10]
-        x = pd.to_datetime(sub.period)
-        ax.plot(x, sub.score.astype(float), marker="o", color=color, label=value_label(sub.label.iloc[0]))
-        ax.fill_between(x, sub.ci_low.astype(float), sub.ci_high.astype(float), color=color, alpha=0.12)
+        x = pd.to_datetime(sub.period) + pd.to_timedelta((i - (len(groups) - 1) / 2) * 2.5, unit="D")
+        score = sub.score.astype(float).to_numpy()
+        err = np.clip(np.vstack([score - sub.ci_low.astype(float).to_numpy(),
+                                 sub.ci_high.astype(float).to_numpy() - score]), 0, None)
+        ax.errorbar(x, score, yerr=err, fmt="o", color=color, ecolor=color, elinewidth=1, capsize=2, alpha=0.9,
+                    label=value_label(sub.label.iloc[0]))
     kind = table.kind.iloc[0] if len(table) else "score"
+    bounds = {"nps": (-100, 100), "csat": (1, 5), "ces": (1, 7)}.get(kind)
+    if bounds:  # the axis within what the score can be
+        ax.set_ylim(bounds[0] - 0.02 * (bounds[1] - bounds[0]), bounds[1] + 0.02 * (bounds[1] - bounds[0]))
     ax.set_ylabel(label(f"{kind}_y") if kind in ("nps", "csat", "ces") else kind)
     ax.set_xlabel(label("period"))
     ax.legend(title=value_label(by), fontsize=8)

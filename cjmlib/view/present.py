@@ -224,7 +224,7 @@ def _duration(seconds: float, language: str) -> str:
         return table_word("unit_seconds", language, n=number(seconds, language))
     if seconds < 90 * 60:
         return table_word("unit_minutes", language, n=number(seconds / 60, language))
-    if seconds < 48 * 3600:
+    if seconds < 24 * 3600:
         return table_word("unit_hours", language, n=number(seconds / 3600, language, 1))
     return table_word("unit_days", language, n=number(seconds / 86400, language, 1))
 
@@ -326,7 +326,7 @@ def _row_unit(row: dict, column: Column) -> str:
             "currency" if measure.startswith("revenue") else "number"
     num, den, value = row.get("numerator"), row.get("denominator"), row.get(column.name)
     try:
-        if den and abs(float(value) - float(num) / float(den)) < 1e-9:
+        if den and 0 <= float(num) <= float(den) and abs(float(value) - float(num) / float(den)) < 1e-9:
             return "share"
     except (TypeError, ValueError):
         pass
@@ -335,13 +335,13 @@ def _row_unit(row: dict, column: Column) -> str:
 
 def _merged(row, column: Column, language: str, currency: str | None) -> str:
     unit = _row_unit(row, column) if column.kind == "by_unit" else ""
-    value = cell_text(row[column.name], column.kind, language, digits=column.digits, unit=unit, currency=currency)
+    digits = column.digits if column.kind != "by_unit" or unit == "share" else None
+    value = cell_text(row[column.name], column.kind, language, digits=digits, unit=unit, currency=currency)
     if column.low is None or value == "—":
         return value
     low, high = row[column.low], row[column.high]
     if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
         return value
-    digits = column.digits
     if digits is None and isinstance(row[column.name], float | int | np.number):
         digits = auto_digits(float(row[column.name]))
     bounds = [cell_text(v, column.kind, language, digits=digits, unit=unit, currency=currency, bare=True)
@@ -354,7 +354,7 @@ def _moved(table: pd.DataFrame, plan: list[Column], max_columns: int) -> set[str
     """The columns that go to the appendix: technical, identifiers beside a name, constant, beyond the limit."""
     names = [c.name for c in plan]
     has_name = bool({"label", "name"} & set(names))
-    first_text = key_column(plan)
+    first_text = key_column(plan, table)
     moved = set()
     for c in plan:
         col = table[c.name] if c.name in table else table[[k for k in table.columns if str(k) == c.name][0]]
@@ -374,19 +374,24 @@ def _moved(table: pd.DataFrame, plan: list[Column], max_columns: int) -> set[str
     return moved
 
 
-def key_column(plan: list[Column]) -> str | None:
-    """The column that names a row: ``label`` or ``name`` when present, else the first text column.
+def key_column(plan: list[Column], table: pd.DataFrame | None = None) -> str | None:
+    """The column that names a row: ``label`` or ``name`` when present, else the first text column that varies.
 
     Parameters
     ----------
     plan
         The columns as planned by :func:`plan_columns`.
+    table
+        The table, to pass over text columns holding one value in every row; None to take the first.
     """
     names = [c.name for c in plan]
     for name in ("label", "name"):
         if name in names:
             return name
-    return next((c.name for c in plan if c.kind == "text" and c.name not in TECHNICAL), None)
+    texts = [c.name for c in plan if c.kind == "text" and c.name not in TECHNICAL]
+    varying = [n for n in texts if table is None or len(table) < 2 or n not in table
+               or table[n].map(repr).nunique() > 1]
+    return (varying or texts or [None])[0]
 
 
 def present(table: pd.DataFrame, *, language: str = "en", percent_columns=(), decimals: dict | None = None,
@@ -429,7 +434,7 @@ def present(table: pd.DataFrame, *, language: str = "en", percent_columns=(), de
     texts = {c.name: [_merged(r, c, language, currency) for r in rows] for c in plan}
     main_cols = [c for c in plan if c.name not in moved]
     more_cols = [c for c in plan if c.name in moved]
-    key = next((c for c in main_cols if c.name == key_column(plan)), None)
+    key = next((c for c in main_cols if c.name == key_column(plan, table)), None)
     main = pd.DataFrame({head(c): texts[c.name] for c in main_cols}, index=range(len(rows)))
     extra = ([key] if key and more_cols else []) + more_cols
     appendix = pd.DataFrame({head(c): texts[c.name] for c in extra}, index=range(len(rows)))

@@ -12,14 +12,16 @@ import pandas as pd
 from ..analytics.personas import persona_mix, persona_users_sql
 from ..analytics.web import key_events
 from ..data.sql import literal_list
+from ..i18n.catalogue import value_label
+from ..i18n.formats import percent
 from .themes import code_themes
 
 __all__ = ["persona_evidence"]
 
 
-def _mix_text(mix: pd.DataFrame, persona: str, by: str, top: int = 3) -> str:
+def _mix_text(mix: pd.DataFrame, persona: str, by: str, language: str, top: int = 3) -> str:
     sub = mix[mix.persona == persona].head(top)
-    return " · ".join(f"{v} {s:.0%}" for v, s in zip(sub[by], sub.share))
+    return " · ".join(f"{value_label(v, language)} {percent(s, language, 0)}" for v, s in zip(sub[by], sub.share))
 
 
 def _top_themes(project, users_sql: str, top: int = 3) -> str:
@@ -74,8 +76,8 @@ def persona_evidence(project) -> pd.DataFrame:
                      "share_revenue": r.revenue / totals.revenue if totals.revenue else float("nan"),
                      "sessions": int(r.sessions), "conversions": int(r.conversions),
                      "conversion": r.conversions / r.sessions if r.sessions else float("nan"),
-                     "device_mix": _mix_text(devices, p.name, "device"),
-                     "channel_mix": _mix_text(channels, p.name, "channel"),
+                     "device_mix": _mix_text(devices, p.name, "device", project.spec.project.language),
+                     "channel_mix": _mix_text(channels, p.name, "channel", project.spec.project.language),
                      "top_themes": _top_themes(project, users_sql)})
     return pd.DataFrame(rows, columns=["persona", "users", "share_users", "revenue", "share_revenue", "sessions",
                                        "conversions", "conversion", "device_mix", "channel_mix", "top_themes"])

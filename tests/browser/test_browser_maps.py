@@ -174,3 +174,32 @@ def test_pdf_is_a3_landscape(demo, tmp_path):
     sizes = {(round(float(w)), round(float(h))) for w, h in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)}
     assert sizes == {(1191, 842)}
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_published_maps_print_on_one_a3_page_and_png_is_300_dpi(demo, tmp_path, language):
+    """Every map render_all publishes is one A3 page; its PNG is that page drawn at 300 dpi; screenshots of
+    the whole-journey map and a persona's map go to tests/artifacts/ for a reviewer."""
+    from cjmlib.journeymap.maps import render_all
+    from cjmlib.run.report import pdf_page_count
+
+    journey, run = demo
+    project = journey.project.model_copy(update={"language": language})
+    maps = render_all(journey.model_copy(update={"project": project}), run, tmp_path / "html")
+    assert maps.notes == []
+    pdfs = sorted((tmp_path / "html").glob("journey-map*.pdf"))
+    assert len(pdfs) == 1 + len(journey.personas)
+    assert {pdf.name: pdf_page_count(pdf) for pdf in pdfs} == {pdf.name: 1 for pdf in pdfs}
+    png = maps["png"].read_bytes()
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert abs(width - 4961) <= 4 and abs(height - 3508) <= 4  # A3 landscape at 300 dpi: 420 × 297 mm
+    assert b"pHYs" in png[:64]
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(maps["png"], ARTIFACTS / f"map-{language}.png")
+    persona_png = tmp_path / "html" / f"{maps.personas[-1]['html'][:-5]}.png"
+    shutil.copy(persona_png, ARTIFACTS / f"map-persona-{language}.png")
+    html = maps["html"].read_text(encoding="utf-8")
+    # the whole-journey map shows every persona's curve, each in its own colour
+    assert html.count('class="overlay-layer"') == len(journey.personas)
+    colours = re.findall(r'style="--persona: (#[0-9a-f]{6})"', html)
+    assert len(set(colours)) == len(journey.personas)

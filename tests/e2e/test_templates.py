@@ -117,6 +117,13 @@ def test_minimal_planted_stories(published):
     assert cart_rate["email"] > 2 * cart_rate["social"]
     funnel = _result(published, "funnel-checkout").set_index("step")
     assert funnel.loc["purchase", "converted"] == carts.purchase.sum()
+    # the published breakdown of the funnel by platform: product views, and those ending in a purchase
+    breakdown = _result(published, "funnel_breakdowns")
+    by_platform = breakdown[(breakdown.funnel == "checkout") & (breakdown.by == "platform")].set_index("value")
+    viewed = sessions[sessions.product_view]
+    assert by_platform.n.to_dict() == viewed.groupby("platform").size().to_dict()
+    assert by_platform.successes.to_dict() == viewed.groupby("platform").purchase.sum().to_dict()
+    assert by_platform.rate["app"] < by_platform.rate["web"] / 2
     kpis = _result(published, "kpis").set_index("id")
     assert kpis.loc["conversion", "numerator"] == sessions.purchase.sum()
     assert kpis.loc["conversion", "denominator"] == len(sessions)

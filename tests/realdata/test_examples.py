@@ -100,9 +100,16 @@ def test_uci_published_conversion_equals_pandas(uci):
     assert (kpis.loc["conversion", "numerator"], kpis.loc["conversion", "denominator"]) == (1908, 12330)
     assert round(kpis.loc["conversion", "baseline"] * 100, 2) == 15.47
     product = sessions.ProductRelated > 0
+    bought_after_a_product = product & sessions.Revenue.astype(str).str.upper().eq("TRUE")
     table = _result(uci, "funnel-sessions")
-    assert list(table.converted) == [len(sessions), int(product.sum()),
-                                     int((product & sessions.Revenue.astype(str).str.upper().eq("TRUE")).sum())]
+    assert list(table.converted) == [len(sessions), int(product.sum()), int(bought_after_a_product.sum())]
+    # the funnel broken down by visitor type: sessions per type, and those reaching the purchase
+    breakdown = _result(uci, "funnel_breakdowns")
+    by_type = breakdown[breakdown.by == "VisitorType"].set_index("value")
+    expected = bought_after_a_product.groupby(sessions.VisitorType).agg(["size", "sum"])
+    assert by_type.n.sort_index().tolist() == expected["size"].sort_index().tolist()
+    assert by_type.successes.sort_index().tolist() == expected["sum"].sort_index().tolist()
+    assert by_type.rate["New_Visitor"] > by_type.rate["Returning_Visitor"]
 
 
 @pytest.mark.xfail(strict=True, reason="the orders loader needs an order id; CDNOW has one row per purchase and "

@@ -175,3 +175,31 @@ def test_rees46_strict_funnel_equals_plain_sql(shared_data, tmp_path):
     windowed = cjm.funnel_table(project, ["view", "cart"], by="event", unit="session", window_days=1 / 24)
     assert windowed.censored.iloc[1] > 0
     assert windowed.drop_off.iloc[1] + windowed.censored.iloc[1] + windowed.units.iloc[1] == windowed.units.iloc[0]
+
+
+@pytest.mark.parametrize("names", [("A", "B", "C"), ("C", "B", "A"), ("b", "a", "c")])
+@pytest.mark.parametrize("order", ["ordered", "strict"])
+def test_events_at_one_instant_count_in_the_funnels_order(names, order):
+    # u1 does all three steps at the same second, u2 the second and third together a minute later:
+    # "at or after" — whatever the steps are called, both convert
+    one, two, three = names
+    ev = events([f"u1, 0, {three}", f"u1, 0, {two}", f"u1, 0, {one}",
+                 f"u2, 0, {one}", f"u2, 1, {three}", f"u2, 1, {two}"])
+    table = cjm.funnel_table(ev, list(names), by="event", order=order)
+    assert table.units.tolist() == [2, 2, 2]
+    assert table.median_seconds.iloc[1] == 30  # u1 0 s, u2 60 s
+
+
+def test_options_object_and_keywords_agree():
+    ev = events(ORDER_ROWS)
+    strict = cjm.FunnelOptions(order="strict")
+    assert cjm.funnel_table(ev, ["A", "B", "C"], by="event", options=strict).units.tolist() == [4, 1, 1]
+    # a keyword still wins over the object; the object is frozen and compared as a value
+    assert cjm.funnel_table(ev, ["A", "B", "C"], by="event", options=strict, order="any").units.tolist() == [4, 3, 3]
+    assert strict == cjm.FunnelOptions(order="strict") and strict.replace(order="any").order == "any"
+    with pytest.raises(Exception):
+        strict.order = "any"
+    with pytest.raises(ValueError, match="order must be one of"):
+        cjm.FunnelOptions(order="loose")
+    with pytest.raises(ValueError, match="either emulate= or options="):
+        cjm.funnel_table(ev, ["A", "B"], by="event", options=strict, emulate="ga4")

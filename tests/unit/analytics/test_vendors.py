@@ -129,3 +129,18 @@ def test_vendor_presets_are_complete_and_checked():
     assert vendor_options("posthog")["window_days"] == 14
     with pytest.raises(ValueError, match="'ga4'"):
         vendor_options("heap")
+
+
+def test_presets_are_values_of_funnel_options():
+    from cjmlib.analytics.vendors import PRESETS
+
+    assert set(PRESETS) == set(VENDORS)
+    for name, preset in PRESETS.items():
+        assert isinstance(preset, cjm.FunnelOptions)
+        assert {k: getattr(preset, k) for k in VENDORS[name]} == VENDORS[name]
+    ev = _at(["u, 13:00, A", "u, 13:30, A", "u, 13:45, B", "u, 14:15, C", "v, 13:00, A", "v, 13:00, B"])
+    for name, preset in PRESETS.items():
+        by_name = cjm.funnel_table(ev, ["A", "B", "C"], by="event", emulate=name)
+        by_value = cjm.funnel_table(ev, ["A", "B", "C"], by="event", options=preset)
+        assert by_name.units.tolist() == by_value.units.tolist(), name
+        assert by_name.units.tolist()[:2] == [2, 2], name  # v's B at A's instant counts, for every vendor

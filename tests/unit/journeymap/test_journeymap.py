@@ -120,7 +120,9 @@ def test_every_stage_and_lane_present(model):
     assert [s["label"] for s in model.stages] == [
         "Awareness", "Consideration", "Purchase", "Retention", "Advocacy"]
     assert [lane.id for lane in model.lanes] == LANES
-    assert [lane.label for lane in model.lanes][:3] == ["Persona & goals", "Actions", "Touchpoints"]
+    # a persona's map says which lanes count every customer (the run has no such figure per persona)
+    assert [lane.label for lane in model.lanes][:3] == ["Persona & goals", "Actions", "Touchpoints (all customers)"]
+    assert model.lanes[-1].label == "KPIs (all customers)"
     assert list(_lane(model, "persona").cells) == [ALL_STAGES]
     for lane in model.lanes[1:]:
         assert list(lane.cells) == STAGES
@@ -280,8 +282,8 @@ def test_french_labels_and_numbers(journey, run_dir):
     model = build_map(_with(journey, language="fr"), run_dir, persona="busy-parent")
     assert model.title == "Carte du parcours client — état actuel"
     assert [lane.label for lane in model.lanes] == [
-        "Persona et objectifs", "Actions", "Points de contact", "Pensées", "Émotion", "Points de friction",
-        "Opportunités", "Indicateurs"]
+        "Persona et objectifs", "Actions", "Points de contact (tous les clients)", "Pensées", "Émotion",
+        "Points de friction", "Opportunités", "Indicateurs (tous les clients)"]
     texts = [c.text for c in _lane(model, "kpis").cells["purchase"]]
     assert texts[:3] == ["150 sessions", "15,0\u202f% des entrées", "abandon 450 (75,0\u202f%)"]
     assert _lane(model, "thoughts").cells["purchase"][1].text == "« Frais de port exorbitants »"
@@ -364,11 +366,17 @@ def test_html_shows_provenance_on_hover_and_as_footnotes(model, tmp_path):
     tip = ("n = 1,000 · 2026-01-01 – 2026-03-31 · events sha256 0123456789ab · "
            "sessions reaching the stage ÷ sessions with a landing_view")
     assert f'title="{tip}"' in html
-    notes = re.findall(r'<li value="(\d+)">([^<]*)</li>', html)
-    assert [int(n) for n, _ in notes] == list(range(1, len(notes) + 1))
-    assert tip in [text for _, text in notes]
-    number = next(n for n, text in notes if text == tip)
+    # print: one line per definition listing its footnotes with their n; each source once with its sha256
+    notes = html[html.index('<section class="notes">'):]
+    definition = "sessions reaching the stage ÷ sessions with a landing_view"
+    line = next(li for li in re.findall(r"<li>(.*?)</li>", notes) if li.startswith(definition + ":"))
+    pairs = re.findall(r"<sup>(\d+)</sup>&#8239;n = ([\d,]+)", line)
+    number = next(fn for fn, n in pairs if n == "1,000")
     assert f'15.0% of entries<sup class="fn">{number}</sup>' in html
+    assert notes.count("0123456789ab") == 1
+    assert "events · sha256 0123456789ab" in re.search(r'<p class="sources">(.*?)</p>', notes).group(1)
+    numbers = [int(n) for n in re.findall(r"<sup>(\d+)</sup>", notes)]
+    assert sorted(numbers) == list(range(1, len(numbers) + 1))
 
 
 def test_html_escapes_payloads(journey, tmp_path):

@@ -236,3 +236,68 @@ def test_language_and_audience_filters():
                                                        "Exercise: compute it", "Solution: 42", "Note pour formateur"]
     with pytest.raises(ValueError):
         clean_notebook(nb, audience="everyone")
+
+
+def _tagged(source, tags, kind="md"):
+    if kind == "md":
+        return nbformat.v4.new_markdown_cell(source, metadata={"tags": tags})
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": tags})
+    cell.outputs = [new_output("stream", name="stdout", text=f"{source}-output")]
+    return cell
+
+
+def test_findings_first_appendix_last_and_exercise_code_left_out():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_tagged("# Step 4", []), _tagged("Data quality", ["appendix"]), _tagged("Funnel", []),
+                _tagged("Exercise: the step rate", ["exercise"]), _tagged("answer", ["exercise"], "code"),
+                _tagged("solution", ["solution"], "code"), _tagged("Method", ["appendix"]),
+                _tagged("findings", ["findings"], "code")]
+    for audience in ("trainer", "participant"):
+        cells = clean_notebook(nb, audience=audience).cells
+        order = [c.source for c in cells]
+        expected = ["findings", "# Step 4", "Funnel", "Exercise: the step rate",
+                    *(["solution"] if audience == "trainer" else []), "Data quality", "Method"]
+        assert order == expected, audience  # the exercise's code cell ("answer = None") is notebook-only
+        marks = [c.metadata.get("cjm_appendix") for c in cells]
+        assert marks[-2:] == ["first", "last"] and marks.count(None) == len(cells) - 2
+
+
+def test_page_has_navigation_edition_findings_and_method_section(tmp_path):
+    cells = [new_markdown_cell("# Behaviour"), new_code_cell('print("body-marker")'),
+             new_code_cell('print("method-marker")', metadata={"tags": ["appendix"]}),
+             new_code_cell('print("findings-marker")', metadata={"tags": ["findings"]})]
+    _execute(cells, tmp_path / "04-behaviour.ipynb")
+    page = export_notebook(tmp_path / "04-behaviour.ipynb", tmp_path / "04-behaviour.html", title="Comportement",
+                           language="fr", audience="trainer").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    assert page.index("findings-marker") < page.index("Behaviour") < page.index("body-marker")
+    details = soup.find("details", class_="report-appendix")
+    assert details.summary.get_text() == "Méthode et données" and "method-marker" in details.get_text()
+    assert "body-marker" not in details.get_text()
+    nav = soup.find("nav", class_="report-nav-top")
+    assert [a["href"] for a in nav.find_all("a")] == ["03-touchpoints.html", "index.html", "05-voice-of-customer.html"]
+    assert "Étapes et points de contact" in nav.get_text() and "Voix du client" in nav.get_text()
+    assert soup.find(class_="report-edition").get_text() == "Édition formateur"
+    assert "Édition formateur" in soup.find("footer").get_text()
+    client = export_notebook(tmp_path / "04-behaviour.ipynb", tmp_path / "c.html", title="x").read_text(encoding="utf-8")
+    assert "report-edition" not in client.split("</style>")[1]
+
+
+def test_index_as_a_cover(tmp_path):
+    cover = {"cards": [{"name": "Conversion", "value": "3.3%", "interval": "95 % CI 3.0–3.7", "detail": "n = 10,409",
+                        "target": "Target 4.0%", "status": "off", "status_text": "Off track",
+                        "change": "+0.4 pts since the last run (within the noise)"}],
+             "findings": ["<b>finding</b> one"], "opportunities": [{"name": "Show shipping costs", "priority": "now",
+                                                                     "score": "1,121"}],
+             "thumbnail": "data:image/jpeg;base64,AAAA", "first_run": True,
+             "downloads": [{"href": "journey-map.pdf", "title": "Journey map (PDF, A3)"}]}
+    html = render_index(tmp_path / "index.html", **INDEX_ARGS, map_page="journey-map.html",
+                        cover=cover).read_text(encoding="utf-8")
+    positions = [html.index(s) for s in ("Off track", "first run", "&lt;b&gt;finding&lt;/b&gt; one",
+                                         "Show shipping costs", 'class="index-map-thumb"', 'href="journey-map.pdf"',
+                                         'href="01-goals.html"')]
+    assert positions == sorted(positions)
+    assert "95 % CI 3.0–3.7" in html and "Target 4.0%" in html and "+0.4 pts since the last run" in html
+    assert "Checkout conversion" not in html  # the cards replace the plain KPI list
+    with pytest.raises(ValueError, match="data:image"):
+        render_index(tmp_path / "i2.html", **INDEX_ARGS, cover={"thumbnail": "journey-map.png"})

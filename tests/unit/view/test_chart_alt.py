@@ -60,3 +60,41 @@ def test_weekly_ticks_fall_on_mondays_and_rates_stay_within_0_100():
     text = chart_style.figure_description(ax.figure)
     assert "81.0" in text and "mobile" in text.lower() and "2026-09-21" in text
     plt.close(ax.figure)
+
+
+def test_impact_effort_labels_never_overlap_and_quadrants_are_named():
+    from cjmlib.view.plot_plan import plot_opportunities
+
+    chart_style.set_theme("en")
+    table = pd.DataFrame({"name": ["Show shipping costs early", "One-page checkout", "SMS updates"],
+                          "score": [100.0, 98.0, 97.0], "effort": [2.0, 2.05, 2.1], "rank": [1, 2, 3],
+                          "priority": ["now", "next", "later"], "scoring": ["rice"] * 3})
+    ax = plot_opportunities(table)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in ax.texts if t.get_text().strip()]
+    boxes = [t.get_window_extent(renderer) for t in texts if t.get_text() not in ("1", "2", "3")]
+    assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    words = {t.get_text() for t in texts}
+    assert {"quick wins", "big bets", "fill-ins", "costly, little gain"} <= words
+    assert "1. Show shipping costs early\n2. One-page checkout\n3. SMS updates" in words
+    assert ax.get_xlim()[0] == 0 and ax.get_ylim()[0] == 0
+    plt.close(fig)
+
+
+def test_monthly_scores_are_points_within_the_scale():
+    from cjmlib.view.plot_voice import plot_score_trend
+
+    chart_style.set_theme("en")
+    table = pd.DataFrame({"period": ["2026-09-01", "2026-10-01"] * 2, "stage": ["purchase"] * 2 + ["retention"] * 2,
+                          "label": ["Purchase"] * 2 + ["Retention"] * 2, "score": [-16.0, 20.0, 27.0, 30.0],
+                          "ci_low": [-40.0, -5.0, 5.0, 10.0], "ci_high": [8.0, 45.0, 49.0, 50.0],
+                          "kind": ["nps"] * 4, "rule": ["min_group_size 10"] * 4})
+    ax = plot_score_trend(table)
+    # no line joins the months: every data line is drawn as markers only
+    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2]
+    assert lines and all(ln.get_linestyle() == "None" for ln in lines)
+    low, high = ax.get_ylim()
+    assert -104 <= low <= -100 and 100 <= high <= 104
+    plt.close(ax.figure)

@@ -16,12 +16,13 @@ s8    2      desktop  landing product                        browsed
 s9    2      desktop  landing                                bounced
 ====  =====  =======  =====================================  ==========
 
-Funnel of sessions: landing 9, product 8, cart 7, checkout 6, order 3. The checkout step rate is
-6 ÷ 7 = 85.71 %; the share of all sessions reaching checkout 6 ÷ 9 = 66.67 %; the drop-off at the
-cart 1 ÷ 7 = 14.29 %; the cart step rate 7 ÷ 8 = 87.5 %.
+The spec declares one funnel of sessions by touchpoint: landing 9, product 8, cart 7, checkout 6,
+order 3. Step rates: product 8 ÷ 9 = 88.9 %, cart 7 ÷ 8 = 87.5 %, checkout 6 ÷ 7 = 85.71 %, order
+3 ÷ 6 = 50 %: the funnel loses most at the order, whose step rate is the answer of ``step_conversion``;
+the share of all sessions reaching the order is 3 ÷ 9 = 33.3 %.
 
-Mobile checkout abandonment: week 1, 1 of 2 (50 %); week 2, 2 of 3 (66.7 %): the peak is the week
-of 2026-01-12.
+Weeks: no week differs from the other (a few sessions each; Fisher's p near 1), so ``trend_week`` is
+unavailable here; :func:`_break` builds 120 sessions over three weeks where one week breaks.
 
 Feedback (negative = rated 1–2): shipping_cost 4 mentions, 3 negative; payment 1 mention,
 1 negative (both at purchase); delay 1 mention, 1 negative (retention). 5 negative items in all.
@@ -62,6 +63,10 @@ codebook:
        keywords: {en: [shipping cost, delivery fee], fr: [frais de port]}}
     - {id: payment, label: Payment, stage: purchase, keywords: {en: [payment], fr: [paiement]}}
     - {id: delay, label: Delay, stage: retention, keywords: {en: [late], fr: [retard]}}
+funnels:
+  - {id: purchase, name: Purchase funnel, by: touchpoint, unit: session,
+     steps: [landing, product-page, cart, checkout, order-confirmation]}
+breakdowns: [device]
 sources:
   events: {path: data/events.csv}
   feedback: {path: data/feedback.csv}
@@ -84,8 +89,8 @@ FEEDBACK = [("f1", "The shipping cost is far too high", 1, "en"), ("f2", "That d
 RIGHT_STATEMENT = "Customers drop their cart when the shipping cost appears only at checkout."
 
 
-def _build(folder, language: str, sessions=SESSIONS):
-    (folder / "journey.yml").write_text(SPEC.replace("LANG", language), encoding="utf-8")
+def _build(folder, language: str, sessions=SESSIONS, spec=SPEC):
+    (folder / "journey.yml").write_text(spec.replace("LANG", language), encoding="utf-8")
     rows = []
     for i, (session, day, device, outcome) in enumerate(sessions):
         for minute, event in enumerate(PATHS[outcome]):
@@ -113,9 +118,8 @@ def test_the_small_project_holds_the_numbers_worked_out_above(project):
     funnel = cjm.funnel_table(project, ["landing", "product-page", "cart", "checkout", "order-confirmation"],
                               by="touchpoint", unit="session")
     assert funnel.units.tolist() == [9, 8, 7, 6, 3]
-    weekly = cjm.weekly_abandonment(project, step="checkout", by="device")
-    mobile = weekly[weekly.device == "mobile"]
-    assert mobile.abandoned.tolist() == [1, 2] and mobile.sessions.tolist() == [2, 3]
+    declared = cjm.declared_funnel_table(project, "purchase")
+    assert declared.converted.tolist() == [9, 8, 7, 6, 3] and cjm.largest_drop_off(declared) == "order-confirmation"
     themes = cjm.theme_table(project).set_index("theme")
     assert themes.loc[["shipping_cost", "payment", "delay"], "negative"].tolist() == [3, 1, 1]
     assert themes.loc["shipping_cost", "mentions"] == 4
@@ -133,13 +137,13 @@ def test_no_answer_yet_says_so_without_computing_or_raising(exercise, project):
 
 
 def test_an_unknown_exercise_is_refused_with_the_list_of_exercises(project):
-    with pytest.raises(ValueError, match="step_conversion, mobile_checkout_week, pain_point_from_quotes"):
+    with pytest.raises(ValueError, match="step_conversion, trend_week, pain_point_from_quotes"):
         check("step_convresion", 0.5, project)
 
 
 @pytest.mark.parametrize(("exercise", "answer", "kind"), [
     ("step_conversion", "0.86", "str"), ("step_conversion", True, "bool"), ("step_conversion", [0.86], "list"),
-    ("mobile_checkout_week", 3, "int"), ("mobile_checkout_week", ["2026-01-12"], "list"),
+    ("trend_week", 3, "int"), ("trend_week", ["2026-01-12"], "list"),
     ("pain_point_from_quotes", 42, "int"), ("pain_point_from_quotes", ["shipping_cost"], "list"),
 ])
 def test_a_wrong_type_gets_an_explanation_not_an_exception(exercise, answer, kind, project):
@@ -150,31 +154,33 @@ def test_a_wrong_type_gets_an_explanation_not_an_exception(exercise, answer, kin
 
 # ------------------------------------------------------------------ step_conversion
 
-@pytest.mark.parametrize("answer", [6 / 7, 0.857, 0.853, 0.8619, np.float64(0.857)])
+@pytest.mark.parametrize("answer", [0.5, 3 / 6, 0.503, 0.4955, np.float64(0.5)])
 def test_step_conversion_right_within_half_a_point(answer, project):
     verdict = check("step_conversion", answer, project)
     assert verdict.status == "right", verdict
-    assert verdict.expected == pytest.approx(6 / 7)
-    assert "6 of the 7 sessions that reached the cart" in verdict.reasons[0] and "85.7%" in verdict.reasons[0]
+    assert verdict.expected == pytest.approx(3 / 6)
+    assert verdict.reasons[0] == ("The lowest step rate of the funnel Purchase funnel is at the step Order confirmation: "
+                                  "50.0%, 3 of the 6 sessions that reached Checkout went on to Order confirmation "
+                                  "(3 ÷ 6).")
 
 
 def test_step_conversion_reads_a_percentage_and_says_so(project):
-    verdict = check("step_conversion", 85.7, project)
+    verdict = check("step_conversion", 50, project)
     assert verdict.correct
-    assert "read as a percentage" in verdict.reasons[0] and "0.8570" in verdict.reasons[0]
+    assert "read as a percentage" in verdict.reasons[0] and "0.5000" in verdict.reasons[0]
 
 
 @pytest.mark.parametrize(("answer", "gap", "diagnosis"), [
-    (6 / 9, "19.0", "share of all sessions that reached checkout (6 of 9)"),
-    (1 / 7, "71.4", "is the drop-off (1 of 7 sessions stopped at the cart)"),
-    (0.875, "1.8", "step rate of cart (7 of 8)"),
-    (0.8622, "0.5", None),  # 0.51 points away: just outside the tolerance
-    (0.70, "15.7", None),
+    (3 / 9, "16.7", "share of all the sessions entering the funnel that reached Order confirmation (3 of 9)"),
+    (6 / 7, "35.7", "is the step rate of Checkout (6 of 7), not of Order confirmation"),
+    (0.875, "37.5", "is the step rate of Cart (7 of 8)"),
+    (0.5051, "0.5", None),  # 0.51 points away: just outside the tolerance
+    (0.70, "20.0", None),
 ])
 def test_step_conversion_wrong_says_the_gap_and_the_likely_mistake(answer, gap, diagnosis, project):
     verdict = check("step_conversion", answer, project)
     assert verdict.status == "wrong"
-    assert verdict.reasons[0].startswith("The checkout step rate is 85.7%: 6 of the 7 sessions")
+    assert verdict.reasons[0].startswith("The lowest step rate of the funnel Purchase funnel is at the step Order")
     assert f"is {gap} points away; the tolerance is 0.5 points" in verdict.reasons[1]
     if diagnosis:
         assert diagnosis in verdict.reasons[2]
@@ -189,32 +195,58 @@ def test_step_conversion_outside_0_100_or_not_finite_is_explained(answer, projec
     assert "rate" in verdict.reasons[0] or "number" in verdict.reasons[0]
 
 
-# ------------------------------------------------------------------ mobile_checkout_week
+def test_step_conversion_when_nobody_enters_the_funnel_is_unavailable(tmp_path):
+    """The funnel starts at the cart and every session stopped before it: no step rate has a denominator."""
+    spec = SPEC.replace("steps: [landing, product-page, cart, checkout, order-confirmation]",
+                        "steps: [cart, checkout, order-confirmation]")
+    browsing = _build(tmp_path, "en", sessions=[s for s in SESSIONS if s[3] in ("browsed", "bounced")], spec=spec)
+    verdict = check("step_conversion", 0.5, browsing)
+    assert verdict.status == "unavailable" and "Nobody entered a funnel of journey.yml" in verdict.reasons[0]
 
-@pytest.mark.parametrize("answer", ["2026-01-12", "2026-01-18", dt.date(2026, 1, 14), dt.datetime(2026, 1, 15, 9),
-                                    pd.Timestamp("2026-01-13"), np.datetime64("2026-01-16")])
-def test_mobile_week_any_day_of_the_peak_week_is_right(answer, project):
-    verdict = check("mobile_checkout_week", answer, project)
+
+# ------------------------------------------------------------------ trend_week
+
+def _break(folder):
+    """120 sessions over three weeks (40 each, Mondays 2026-01-05, -12, -19), every one reaching checkout;
+    32 of 40 order in weeks 1 and 3, 4 of 40 in week 2: at the order step, week 2 is 4 ÷ 40 = 10 %
+    against (32 + 32) ÷ 80 = 80 % in the other weeks."""
+    sessions = []
+    for week, (monday, bought) in enumerate((("2026-01-05", 32), ("2026-01-12", 4), ("2026-01-19", 32))):
+        day = pd.Timestamp(monday)
+        sessions += [(f"w{week}s{i}", (day + pd.Timedelta(days=i % 5)).date().isoformat(), ("mobile", "desktop")[i % 2],
+                      "bought" if i < bought else "abandoned") for i in range(40)]
+    return _build(folder, "en", sessions=sessions)
+
+
+@pytest.mark.parametrize("answer", ["2026-01-12", "2026-01-18", dt.date(2026, 1, 14), pd.Timestamp("2026-01-13"),
+                                    np.datetime64("2026-01-16")])
+def test_trend_week_any_day_of_the_week_that_broke_is_right(answer, tmp_path_factory):
+    verdict = check("trend_week", answer, _break(tmp_path_factory.mktemp("break")))
     assert verdict.status == "right", verdict
     assert verdict.expected == dt.date(2026, 1, 12)
-    assert "week of Monday 2026-01-12: 2 of the 3 mobile sessions" in verdict.reasons[0]
-    assert "(66.7%), the highest of 2 weeks" in verdict.reasons[0]
+    assert verdict.reasons[0].startswith("The week of 2026-01-12 stands out at the step Order confirmation: 4 of "
+                                         "the 40 sessions went on (10.0%) against 80.0% in the other weeks")
 
 
-def test_mobile_week_wrong_week_shows_its_own_rate(project):
-    verdict = check("mobile_checkout_week", "2026-01-11", project)  # a Sunday: still week 1
+def test_trend_week_wrong_week_shows_its_own_rate(tmp_path):
+    verdict = check("trend_week", "2026-01-11", _break(tmp_path))  # a Sunday: still week 1
     assert verdict.status == "wrong"
-    assert "week of Monday 2026-01-05, where mobile abandonment was 50.0% (1 of 2)" in verdict.reasons[1]
+    assert "week of 2026-01-05, where the step rate was 80.0% (32 of 40)" in verdict.reasons[1]
 
 
-def test_mobile_week_outside_the_data_is_said(project):
-    verdict = check("mobile_checkout_week", "2026-03-02", project)
+def test_trend_week_outside_the_data_is_said(tmp_path):
+    verdict = check("trend_week", "2026-03-02", _break(tmp_path))
     assert verdict.status == "wrong"
-    assert "falls in no week of the data (2026-01-05 to 2026-01-18)" in verdict.reasons[1]
+    assert "falls in no week of the data (2026-01-05 to 2026-01-25)" in verdict.reasons[1]
 
 
-def test_mobile_week_text_that_is_not_a_date_is_explained(project):
-    verdict = check("mobile_checkout_week", "the week of the incident", project)
+def test_trend_week_without_a_week_that_differs_is_unavailable(project):
+    verdict = check("trend_week", "2026-01-12", project)
+    assert verdict.status == "unavailable" and "No week stands out" in verdict.reasons[0]
+
+
+def test_trend_week_text_that_is_not_a_date_is_explained(project):
+    verdict = check("trend_week", "the week of the incident", project)
     assert verdict.status == "invalid" and "a date" in verdict.reasons[0]
 
 
@@ -303,26 +335,26 @@ def test_pain_point_unknown_stage_or_theme_lists_the_choices(project):
 # ------------------------------------------------------------------ French, and the HTML rendering
 
 def test_french_project_gets_french_verdicts_with_french_numbers(projet):
-    right = check("step_conversion", 0.857, projet)
-    assert right.summary == "Taux de passage au paiement — Juste."
-    assert "6 des 7 sessions arrivées au panier" in right.reasons[0] and "85,7\u202f%" in right.reasons[0]
-    wrong = check("step_conversion", 1 / 7, projet)
+    right = check("step_conversion", 0.5, projet)
+    assert right.summary == "Le taux d'étape là où l'entonnoir perd le plus — Juste."
+    assert "3 des 6 sessions arrivées à l'étape Checkout" in right.reasons[0] and "50,0\u202f%" in right.reasons[0]
+    wrong = check("step_conversion", 3 / 9, projet)
     assert wrong.summary.endswith("Pas encore juste.")
-    assert "s'en écarte de 71,4 points" in wrong.reasons[1] and "est la perte" in wrong.reasons[2]
-    week = check("mobile_checkout_week", "2026-01-06", projet)
-    assert "semaine du lundi 2026-01-05, où l'abandon sur mobile était de 50,0\u202f% (1 sur 2)" in week.reasons[1]
+    assert "s'en écarte de 16,7 points" in wrong.reasons[1] and "(3 sur 9)" in wrong.reasons[2]
+    week = check("trend_week", "2026-01-06", projet)
+    assert week.status == "unavailable" and "Aucune semaine ne se distingue" in week.reasons[0]
     none = check("pain_point_from_quotes", None, projet)
     assert none.summary == "Un irritant tiré des verbatims — Pas encore de réponse."
     pain = check("pain_point_from_quotes", {"stage": "purchase", "theme": "shipping_cost",
                                             "statement": "Les clients abandonnent leur panier quand les frais de "
                                                          "port apparaissent au paiement."}, projet)
     assert pain.correct and "compte 13 mots" in " ".join(pain.reasons)
-    bad_type = check("mobile_checkout_week", 3, projet)
+    bad_type = check("trend_week", 3, projet)
     assert "La réponse doit être une date" in bad_type.reasons[0]
 
 
 def test_language_argument_overrides_the_spec(project):
-    assert check("step_conversion", 0.857, project, language="fr").summary.endswith("Juste.")
+    assert check("step_conversion", 0.5, project, language="fr").summary.endswith("Juste.")
 
 
 def test_html_repr_is_escaped_and_says_the_status(project):
@@ -331,8 +363,8 @@ def test_html_repr_is_escaped_and_says_the_status(project):
     page = verdict._repr_html_()
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert 'class="cjm-verdict cjm-verdict-wrong"' in page and 'data-exercise="pain_point_from_quotes"' in page
-    right = check("step_conversion", 0.857, project)._repr_html_()
-    assert "cjm-verdict-right" in right and "✓ Checkout step rate — Right." in right
+    right = check("step_conversion", 0.5, project)._repr_html_()
+    assert "cjm-verdict-right" in right and "✓ Step rate where the funnel loses most — Right." in right
     assert "<script" not in right
 
 
@@ -342,11 +374,12 @@ def test_the_demo_plants_what_the_exercises_ask(demo_project):
 
     demo = cjm.load_project(demo_project)
     truth = json.loads((demo_project / "demo-truth.json").read_text(encoding="utf-8"))
-    week = check("mobile_checkout_week", truth["mobile_checkout_week"]["week_start"], demo)
+    week = check("trend_week", truth["mobile_checkout_week"]["week_start"], demo)
     assert week.correct, week
-    funnel = cjm.funnel_table(demo, ["landing", "product-page", "cart", "checkout", "order-confirmation"],
-                              by="touchpoint", unit="session").set_index("key")
-    rate = funnel.loc["checkout", "units"] / funnel.loc["cart", "units"]
+    assert "for mobile" in week.reasons[0]
+    funnel = cjm.declared_funnel_table(demo, cjm.journey_funnels(demo.spec)[0]).set_index("step")
+    worst = funnel.iloc[1:].step_rate.idxmin()
+    rate = funnel.loc[worst, "converted"] / funnel.loc[worst, "entered"]
     assert check("step_conversion", rate, demo).correct
     assert not check("step_conversion", rate + 0.006, demo).correct
     pain = check("pain_point_from_quotes", {"stage": "purchase", "theme": "shipping_cost",
@@ -356,19 +389,10 @@ def test_the_demo_plants_what_the_exercises_ask(demo_project):
 
 
 def test_a_project_without_the_data_gets_unavailable_not_an_error(small_project):
-    """small_project names its touchpoints product and order, has no checkout event and no feedback."""
+    """small_project has no feedback and too few sessions for a week to differ."""
     small = cjm.load_project(small_project)
-    funnel = check("step_conversion", 0.5, small)
-    assert funnel.status == "unavailable"
-    assert "needs the touchpoints product-page, order-confirmation in journey.yml" in funnel.reasons[0]
-    week = check("mobile_checkout_week", "2026-01-05", small)
-    assert week.status == "unavailable" and "no mobile session that began checkout" in week.reasons[0]
+    week = check("trend_week", "2026-01-05", small)
+    assert week.status == "unavailable" and "No week stands out" in week.reasons[0]
     pain = check("pain_point_from_quotes", RIGHT_STATEMENT, small)
     assert pain.status == "unavailable" and "has no feedback source" in pain.reasons[0]
     assert "–" in pain._repr_html_() and "cjm-verdict-unavailable" in pain._repr_html_()
-
-
-def test_step_conversion_without_any_cart_has_no_denominator(tmp_path):
-    browsing = _build(tmp_path, "en", sessions=[s for s in SESSIONS if s[3] in ("browsed", "bounced")])
-    verdict = check("step_conversion", 0.5, browsing)
-    assert verdict.status == "unavailable" and "No session reached the cart" in verdict.reasons[0]
