@@ -208,11 +208,11 @@ def _funnel_notes(project, columns, min_n: int) -> list[tuple[str, str]]:
                                       "AS VARCHAR) = ?", [f.steps[0]]).fetchone()[0]
         units = "customers" if f.unit == "user" else "sessions"
         if not entered:
-            notes.append((f"funnel:{f.id}", f"Nobody enters the funnel '{f.label}': no {f.by} '{f.steps[0]}' in the "
-                                            "events. Its page section is skipped; check its first step."))
+            notes.append((f"funnel:{f.id}", (f"Nobody enters the funnel '{f.label}': no {f.by} '{f.steps[0]}' in the "
+                                            "events. Its page section is skipped; check its first step.")))
         elif entered < min_n:
-            notes.append((f"funnel:{f.id}", f"Only {entered} {units} enter the funnel '{f.label}', fewer than "
-                                            f"min_group_size ({min_n}): its rates are not shown."))
+            notes.append((f"funnel:{f.id}", (f"Only {entered} {units} enter the funnel '{f.label}', fewer than "
+                                            f"min_group_size ({min_n}): its rates are not shown.")))
     return notes
 
 
@@ -235,14 +235,14 @@ def skipped_sections(project) -> list[tuple[str, str]]:
     """
     spec, notes = project.spec, []
     min_n = spec.project.min_group_size
-    what = {"events": "behaviour (funnels, paths, segments)", "feedback": "the voice of the customer (themes, "
-            "sentiment, quotes)", "surveys": "the NPS, CSAT and CES scores", "orders": "retention and repeat "
-            "purchase from orders"}
+    what = {"events": "behaviour (funnels, paths, segments)",
+            "feedback": "the voice of the customer (themes, sentiment, quotes)",
+            "surveys": "the NPS, CSAT and CES scores", "orders": "retention and repeat purchase from orders"}
     for name, missing in what.items():
         source = getattr(spec.sources, name)
         if source is None or not project.has(name):
-            notes.append((name, f"No {name} source, so {missing} will be left out. Add the export under "
-                                f"sources.{name} in journey.yml."))
+            notes.append((name, (f"No {name} source, so {missing} will be left out. Add the export under "
+                                f"sources.{name} in journey.yml.")))
         elif not project.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]:
             notes.append((name, f"The {name} file has no row to use, so {missing} will be left out."))
     columns = event_columns(project)
@@ -250,27 +250,27 @@ def skipped_sections(project) -> list[tuple[str, str]]:
         return notes
     for column, missing in OPTIONAL_EVENT_COLUMNS.items():
         if not project.con.execute(f"SELECT count({column}) FROM events").fetchone()[0]:
-            notes.append((column, f"No {column} column in the events, so {missing} will be left out. Map the "
-                                  f"export's column under sources.events.columns ({column}: <column>) to add them."))
+            notes.append((column, (f"No {column} column in the events, so {missing} will be left out. Map the "
+                                  f"export's column under sources.events.columns ({column}: <column>) to add them.")))
     ruled = [p for p in spec.personas if p.rule]
     if spec.personas and not ruled:
-        notes.append(("personas", "No persona has a `rule:` selecting its customers in the events: the personas' "
-                                  "measures show all customers. Add a rule (column: value) to each persona."))
+        notes.append(("personas", ("No persona has a `rule:` selecting its customers in the events: the personas' "
+                                  "measures show all customers. Add a rule (column: value) to each persona.")))
     for p in ruled:
         if not all(c in columns for c in p.rule):
             continue
         conds = " AND ".join(f"CAST({quote_ident(c)} AS VARCHAR) IN (SELECT unnest(?::VARCHAR[]))" for c in p.rule)
         args = [list(v) if isinstance(v, tuple) else [v] for v in p.rule.values()]
         if not project.con.execute(f"SELECT count(*) FROM events WHERE {conds}", args).fetchone()[0]:
-            notes.append((f"persona:{p.id}", f"The persona '{p.name}' matches no customer (its rule "
-                                             f"{dict(p.rule)} selects no event): its measures are skipped."))
+            notes.append((f"persona:{p.id}", (f"The persona '{p.name}' matches no customer (its rule "
+                                             f"{dict(p.rule)} selects no event): its measures are skipped.")))
     notes += _funnel_notes(project, columns, min_n)
     for name in spec.breakdowns:
         col = events_column(spec, name)
         if col in columns and not project.con.execute(f"SELECT count({quote_ident(col)}) FROM events").fetchone()[0]:
-            notes.append((f"breakdown:{name}", f"The column `{file_column(spec, col)}` holds no value: the "
-                                               f"breakdown by {name} is skipped."))
+            notes.append((f"breakdown:{name}", (f"The column `{file_column(spec, col)}` holds no value: the "
+                                               f"breakdown by {name} is skipped.")))
     if not any(o.step for o in spec.opportunities):
-        notes.append(("sizing", "No opportunity names the funnel step it moves (`funnel:`, `step:`, "
-                                "`target_rate:`): the sizing is skipped."))
+        notes.append(("sizing", ("No opportunity names the funnel step it moves (`funnel:`, `step:`, "
+                                "`target_rate:`): the sizing is skipped.")))
     return notes

@@ -19,12 +19,14 @@ Examples
 from __future__ import annotations
 
 import copy
+import numbers
+import string
 from functools import cache
 from importlib import resources
 
 from ruamel.yaml import YAML
 
-from .formats import number, percent
+from .formats import NARROW_SPACE, number, percent
 
 __all__ = ["COLUMN_LABELS", "EXERCISE_TEXTS", "INDEX_LABELS", "LANGUAGES", "PLOT_LABELS", "STEP_TITLES",
            "VALUE_LABELS", "check_language", "column_label", "exercise_text", "index_labels",
@@ -130,8 +132,8 @@ def say(section: str, key: str, language: str = "en", **values) -> str:
     language
         ``en`` or ``fr``.
     **values
-        The values of the text's ``{fields}``, already formatted for the language
-        (:mod:`cjmlib.i18n.formats`).
+        The values of the text's ``{fields}``: texts, or numbers that a field's format
+        (``{p:.2f}``, ``{n:,}``, ``{share:.1%}``) writes as ``language`` does.
 
     Examples
     --------
@@ -144,7 +146,24 @@ def say(section: str, key: str, language: str = "en", **values) -> str:
     if not isinstance(text, str):
         known = ", ".join(sorted(k for k, v in _load("en", section).items() if isinstance(v, str))[:20])
         raise KeyError(f"cjmlib/i18n/en/{section}.yml has no text {key!r}" + (f"; texts: {known}…" if known else ""))
-    return text.format(**values)
+    return _NumberFormatter(language).format(text, **values)
+
+
+class _NumberFormatter(string.Formatter):
+    """``str.format`` that writes numbers as the language does: ``{p:.2f}`` gives ``0.23`` in English and
+    ``0,23`` in French, ``{n:,}`` ``1,234`` and ``1 234``, ``{s:.1%}`` ``59.1%`` and ``59,1 %``."""
+
+    def __init__(self, language: str):
+        self.language = language
+
+    def format_field(self, value, format_spec: str) -> str:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return super().format_field(value, format_spec)
+        text = format(value, format_spec)
+        if self.language != "fr" or (not format_spec and isinstance(value, numbers.Integral)):
+            return text
+        text = text.replace(",", NARROW_SPACE).replace(".", ",")
+        return text[:-1] + NARROW_SPACE + "%" if text.endswith("%") else text
 
 
 def missing_translations(language: str = "fr") -> list[str]:

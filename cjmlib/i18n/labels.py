@@ -12,7 +12,8 @@ funnels and themes once, in the spec's language, and gives them in another repor
 
 :func:`in_language` returns the spec with those names in place (``name``; ``statement`` for goals,
 ``label`` for themes); an id without a translation keeps its name. The project applies it when it is
-loaded, so every page, table, chart and map of a French report reads the French names.
+loaded, so every page, table, chart and map of a French report reads the French names. An id may also
+map to some of its texts (``busy-parent: {name: …, needs: […], quote: …}``; a goal's ``questions``).
 
 Examples
 --------
@@ -31,8 +32,16 @@ __all__ = ["in_language"]
 _FIELD = {"goals": "statement", "themes": "label"}
 
 
-def _renamed(items, names: dict[str, str], field: str) -> tuple:
-    return tuple(i.model_copy(update={field: names[i.id]}) if i.id in names else i for i in items)
+def _renamed(items, names: dict, field: str) -> tuple:
+    """The items with their translated texts: a text replaces ``field``, a mapping the fields it names."""
+    def update(item) -> dict:
+        given = names[item.id]
+        if isinstance(given, str):
+            return {field: given}
+        return {k: tuple(v) if isinstance(getattr(item, k), tuple) and not isinstance(v, str) else v
+                for k, v in given.items()}
+
+    return tuple(i.model_copy(update=update(i)) if i.id in names else i for i in items)
 
 
 def in_language(journey: Journey, language: str) -> Journey:

@@ -262,8 +262,12 @@ def _opportunity_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     method, column = _scoring(ctx, scored)
     if scored is not None and column not in scored:
         scored = None
-    ranked = []
+    ranked, facts = [], persona_evidence(ctx)
+    own = set(facts["themes"]) if facts and facts["themes"] else None
+    theirs = {pp.id for pp in ctx.journey.pain_points if own is None or not pp.themes or set(pp.themes) & own}
     for opp in ctx.journey.opportunities:
+        if opp.pain_points and not set(opp.pain_points) & theirs:
+            continue  # it answers only pain points this persona's users do not report
         row = scored[scored["opportunity"] == opp.id] if scored is not None else None
         if row is None or not len(row) or missing(row[column].iloc[0]):
             ranked.append((opp.stage, -math.inf, MapCell(opp.name)))

@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
@@ -240,8 +241,6 @@ def plot_overlay(model: MapModel, *, ax=None):
         The axes drawn on: one line per persona and kind, x the stages in order, y the emotion −2 … +2.
     """
     if ax is None:
-        import matplotlib.pyplot as plt
-
         ax = plt.figure(figsize=(9, 3.6)).add_subplot()
     text = LABELS[model.language]
     for i, persona in enumerate(model.overlay):

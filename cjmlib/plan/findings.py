@@ -80,7 +80,7 @@ def _goals(results) -> list[Finding]:
     if len(known):
         out.append(Finding("kpis_on_track", {"on": (int(known["on_track"].astype(bool).sum()), "count"),
                                              "total": (len(known), "count")}))
-    off = kpis[(kpis["on_track"] == False) & kpis["baseline"].notna() & kpis["target"].notna()]  # noqa: E712
+    off = kpis[~kpis["on_track"].fillna(True).astype(bool) & kpis["baseline"].notna() & kpis["target"].notna()]
     for _, row in off.head(3).iterrows():
         kind = {"share": "share", "count": "count"}.get(row["unit"], "number")
         out.append(Finding("kpi_off_track", {"name": (row["name"], "text"), "target": (row["target"], kind),

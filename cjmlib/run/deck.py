@@ -1,9 +1,9 @@
 """The run's slide deck, ``deck.pptx``: cover, key indicators, the journey map, each step, top opportunities.
 
 Consultants present in slides: the deck is written from the same results as the pages (the
-sidecar ``kpis``, ``opportunities`` and ``findings`` when a step saved them, the map's PNG), in
-the project's language, with every number formatted by :mod:`cjmlib.i18n.formats`. A step
-without saved findings is summarised by the section headings of its published page.
+sidecar ``kpis`` and ``opportunities``, the key findings each step page opens with, the map's PNG),
+in the project's language, with every number formatted by :mod:`cjmlib.i18n.formats`. A step
+without findings is summarised by the section headings of its published page.
 
 Examples
 --------
@@ -30,6 +30,7 @@ from ..i18n.catalogue import step_title, words
 from ..i18n.formats import kpi_value, number
 from ..journeymap.model import missing, optional, period_of
 from ..spec.model import Journey
+from ..view.findings import findings_sentences
 
 __all__ = ["deck_outline", "write_deck"]
 
@@ -80,12 +81,16 @@ def _opportunity_lines(journey: Journey, table: pd.DataFrame | None, lang: str, 
     return lines
 
 
-def _findings(run_dir: Path, step: str) -> list[str]:
-    """Return the key findings a step saved (result ``findings``: columns ``step`` and ``text``)."""
+def _findings(run_dir: Path, step: str, lang: str) -> list[str]:
+    """Return the key findings of a step: those a step saved (result ``findings``: ``step``, ``text``),
+    else the sentences the step page opens with (:func:`cjmlib.view.findings.findings_sentences`)."""
     table = load_result(run_dir, "findings", default=None)
-    if not isinstance(table, pd.DataFrame) or not {"step", "text"} <= set(table.columns):
+    if isinstance(table, pd.DataFrame) and {"step", "text"} <= set(table.columns):
+        return [str(t) for t in table.loc[table["step"] == step, "text"] if not missing(t)]
+    try:
+        return findings_sentences(run_dir, step, lang)
+    except (KeyError, ValueError, TypeError, IndexError):  # a finding that cannot be phrased: the headings then
         return []
-    return [str(t) for t in table.loc[table["step"] == step, "text"] if not missing(t)]
 
 
 def deck_outline(journey: Journey, run_dir: str | os.PathLike, html_dir: str | os.PathLike, *,
@@ -126,7 +131,7 @@ def deck_outline(journey: Journey, run_dir: str | os.PathLike, html_dir: str | o
                "lines": _kpi_lines(load_result(run_dir, "kpis", default=None), lang, text)},
               {"kind": "map", "title": text["map"], "lines": [], "image": image if image.exists() else None}]
     for step in steps:
-        found = _findings(run_dir, step)
+        found = _findings(run_dir, step, lang)
         title = text["findings" if found else "sections"].format(step=step_title(step, lang))
         slides.append({"kind": "step", "title": title,
                        "lines": found or _headings(html_dir / f"{step}.html") or [text["no_findings"]]})

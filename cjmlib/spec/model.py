@@ -19,6 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .translations import TRANSLATED, translation_problems
+
 __all__ = [
     "DEFAULT_STAGES",
     "FUNNEL_BY",
@@ -356,11 +358,6 @@ class Sources(_Model):
     orders: Source | None = None
 
 
-# the sections whose names ``translations:`` may give in another language
-TRANSLATED = ("personas", "stages", "touchpoints", "goals", "kpis", "pain_points", "opportunities", "funnels",
-              "themes")
-
-
 class Journey(_Model):
     """The whole journey spec. Frozen: edits return a new object (``model_copy(update=...)``)."""
 
@@ -378,21 +375,15 @@ class Journey(_Model):
                                                         "funnel is broken down by")
     codebook: Codebook = Codebook()
     sources: Sources = Sources()
-    translations: dict[Literal["en", "fr"], dict[Literal[TRANSLATED], dict[str, str]]] = Field(
-        default_factory=dict, description="names in another report language: language -> section -> id -> "
-                                          "name (docs: the spec chapter of the playbook)")
+    translations: dict[Literal["en", "fr"], dict[Literal[TRANSLATED], dict[str, str | dict[str, str | tuple[str, ...]]]]] \
+        = Field(default_factory=dict, description="names in another report language: language -> section -> id "
+                "-> name, or -> field -> text (docs: the spec chapter of the playbook)")
 
     @model_validator(mode="after")
     def _translated_ids(self):
-        for language, by_section in self.translations.items():
-            for section, names in by_section.items():
-                items = [k for g in self.goals for k in g.kpis] if section == "kpis" else (
-                    self.codebook.themes if section == "themes" else getattr(self, section))
-                known = [i.id for i in items]
-                unknown = sorted(set(names) - set(known))
-                if unknown:
-                    raise ValueError(f"translations.{language}.{section}: {', '.join(map(repr, unknown))} "
-                                     f"not among the {section} of the spec ({', '.join(known) or 'none'})")
+        problems = translation_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @property

@@ -46,6 +46,7 @@ def set_theme(language: str = "en") -> None:
                                                              "figure.figsize": (8, 4)})
     shell = get_ipython()
     if shell is not None:  # a notebook: figures shown as 2x PNG carrying their description (alt text)
+        plt.close(plt.figure())  # load the inline backend now: it registers its own formatter when loaded
         formatter = shell.display_formatter.formatters["image/png"]
         formatter.for_type(Figure, lambda fig: figure_png(fig))
         shell.display_formatter.formatters["image/svg+xml"].pop(Figure, None)

@@ -69,7 +69,8 @@ class ShownTable:
     notebook displays and the exporter publishes.
     """
 
-    def __init__(self, presented: Presented, *, caption: str = "", language: str = "en"):
+    def __init__(self, presented: Presented, *, caption: str = "", language: str = "en", width: int = 8):
+        self.width = max(width, 2)
         self.data = presented.main
         self.appendix = presented.appendix
         self.caption = caption
@@ -93,8 +94,11 @@ class ShownTable:
         parts = [self._table(self.data, self.caption)]
         if len(self.appendix.columns) > 1:
             more = i18n_word("more_columns", self.language, n=len(self.appendix.columns) - 1)
-            parts.append(f'<details class="cjm-more"><summary>{html.escape(more)}</summary>'
-                         f"{self._table(self.appendix)}</details>")
+            key, rest = list(self.appendix.columns[:1]), list(self.appendix.columns[1:])
+            # the appendix in tables of the main table's width at most, each with the row's name first
+            tables = "".join(self._table(self.appendix[key + rest[i:i + self.width - 1]])
+                             for i in range(0, len(rest), self.width - 1))
+            parts.append(f'<details class="cjm-more"><summary>{html.escape(more)}</summary>{tables}</details>')
         return '<div class="cjm-table-wrap">' + "".join(parts) + "</div>"
 
     def _repr_html_(self) -> str:
@@ -141,7 +145,7 @@ def show_table(table: pd.DataFrame, *, percent: tuple[str, ...] = (), decimals: 
         return _styled(table, percent=percent, decimals=decimals, columns=columns, caption=caption, language=language)
     presented = present(table, language=language, percent_columns=percent, decimals=decimals, columns=columns,
                         currency=currency, max_columns=max_columns)
-    return ShownTable(presented, caption=caption, language=language)
+    return ShownTable(presented, caption=caption, language=language, width=max_columns)
 
 
 def _styled(table: pd.DataFrame, *, percent, decimals, columns, caption, language):

@@ -21,7 +21,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +52,7 @@ PROMOTED = {"score", "rank", "priority", "target", "on_track", "significant", "n
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_:.-]*$")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _words(language: str) -> dict:
     path = I18N_DIR / language / "tables.yml"
     return YAML(typ="safe").load(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -135,8 +135,8 @@ def _values(col: pd.Series) -> np.ndarray:
     return pd.to_numeric(col, errors="coerce").dropna().to_numpy(dtype=float)
 
 
-def _kind(table: pd.DataFrame, name: str, percent_hint: set, digits: dict) -> str:
-    col = table[name]
+def _kind(table: pd.DataFrame, column, percent_hint: set, digits: dict) -> str:
+    col, name = table[column], str(column)
     if name in percent_hint:
         return "share"
     if pd.api.types.is_bool_dtype(col) or (col.dtype == object and col.dropna().map(
@@ -213,7 +213,7 @@ def plan_columns(table: pd.DataFrame, *, percent_columns=(), decimals: dict | No
     for name in table.columns:
         if name in bounds:
             continue
-        kind = _kind(table, name, hint, digits) if isinstance(name, str) else "text"
+        kind = _kind(table, name, hint, digits)
         low, high = merged.get(name, (None, None))
         plan.append(Column(str(name), kind, low, high, digits.get(name)))
     return plan
@@ -357,13 +357,9 @@ def _moved(table: pd.DataFrame, plan: list[Column], max_columns: int) -> set[str
     first_text = key_column(plan, table)
     moved = set()
     for c in plan:
-        col = table[c.name] if c.name in table else table[[k for k in table.columns if str(k) == c.name][0]]
+        col = table[c.name] if c.name in table else table[next(k for k in table.columns if str(k) == c.name)]
         slugs = col.dropna().map(lambda v: isinstance(v, str) and bool(SLUG.match(v))).all()
-        if c.name in TECHNICAL and c.name != first_text:
-            moved.add(c.name)
-        elif c.name in IDENTIFIERS and has_name and slugs:
-            moved.add(c.name)
-        elif len(table) > 1 and c.name != first_text and col.map(repr).nunique() <= 1:
+        if c.name in TECHNICAL and c.name != first_text or c.name in IDENTIFIERS and has_name and slugs or len(table) > 1 and c.name != first_text and col.map(repr).nunique() <= 1:
             moved.add(c.name)
     if "p_adjusted" in names:
         moved.add("p_value")
@@ -426,9 +422,15 @@ def present(table: pd.DataFrame, *, language: str = "en", percent_columns=(), de
     rename = columns or {}
     by_name = {str(c): c for c in table.columns}
 
-    def head(c: Column) -> str:
+    heads: dict[str, str] = {}
+    for c in plan:  # two columns never share a header (name and label: "Name" and "Label")
         text = rename.get(c.name) or header(c.name, language)
-        return table_word("interval_header", language, label=text) if c.low else text
+        if text in heads.values():
+            text = c.name.replace("_", " ").capitalize()
+        heads[c.name] = table_word("interval_header", language, label=text) if c.low else text
+
+    def head(c: Column) -> str:
+        return heads[c.name]
 
     rows = [{str(k): v for k, v in rec.items()} for rec in table.to_dict("records")]
     texts = {c.name: [_merged(r, c, language, currency) for r in rows] for c in plan}

@@ -16,6 +16,7 @@ import pytest
 from conftest import KERNEL
 
 from cjmlib import cli
+from cjmlib.demo.templates import new_project
 from cjmlib.run.runner import run_playbook
 from cjmlib.run.steps import STEPS
 from cjmlib.spec.io import load_spec
@@ -51,14 +52,14 @@ def _truth(project: Path) -> dict:
 def ordered_funnel(events: pd.DataFrame, unit: str, key: str, steps: list[str],
                    window: pd.Timedelta | None = None) -> list[int]:
     """Units reaching each step in order (each step at or after the previous one), within ``window`` of step 1."""
-    first = events[events[key] == steps[0]].groupby(unit).ts.min().rename("t")
+    first = events[events[key] == steps[0]].groupby(unit).ts.min()
     reached = [len(first)]
-    start, previous = first, first
+    previous = first.rename("t")
     for step in steps[1:]:
-        rows = events[events[key] == step].join(previous, on=unit, how="inner")
+        rows = events[events[key] == step].join(previous, on=unit, how="inner").join(first.rename("t0"), on=unit)
         rows = rows[rows.ts >= rows.t]
         if window is not None:
-            rows = rows[rows.ts - start.reindex(rows[unit]).to_numpy() <= window]
+            rows = rows[rows.ts - rows.t0 <= window]
         previous = rows.groupby(unit).ts.min().rename("t")
         reached.append(len(previous))
     return reached
@@ -172,3 +173,16 @@ def test_services_planted_stories(published):
     assert themes.mentions.idxmax() == "document_upload"
     funnel = _result(published, "funnel-application").set_index("step")
     assert funnel.loc["application_started", "converted"] == len(applied)
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_template_data_is_seeded_and_small(tmp_path, template):
+    first, second, other = (new_project(tmp_path / name, template=template, seed=seed)
+                            for name, seed in (("a", 7), ("b", 7), ("c", 8)))
+    files = sorted(p.name for p in (first / "data").iterdir())
+    assert files and files == sorted(p.name for p in (second / "data").iterdir())
+    for name in files:
+        assert (first / "data" / name).read_bytes() == (second / "data" / name).read_bytes()
+        assert len((first / "data" / name).read_text(encoding="utf-8").splitlines()) < 10_000
+    assert (first / "data" / "events.csv").read_bytes() != (other / "data" / "events.csv").read_bytes()
+    assert json.loads((first / "demo-truth.json").read_text(encoding="utf-8"))["stories"]

@@ -21,14 +21,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
-from IPython.core.formatters import DisplayFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+import nbformat
+from IPython.core.formatters import DisplayFormatter
 
-from cjmlib.data.privacy import ensure_secret  # noqa: E402
-from cjmlib.data.project import ENGINE_FILE, load_project  # noqa: E402
-from cjmlib.data.results import save_result  # noqa: E402
-from cjmlib.run.steps import NOTEBOOKS_DIR, STEPS  # noqa: E402
+from cjmlib.data.privacy import ensure_secret
+from cjmlib.data.project import ENGINE_FILE, load_project
+from cjmlib.data.results import save_result
+from cjmlib.run.steps import NOTEBOOKS_DIR, STEPS
 
 __all__ = ["CellFailure", "run_steps_in_process"]
 
@@ -64,7 +64,7 @@ def _run_cell(source: str, namespace: dict) -> None:
         last = ast.Expression(tree.body.pop().value)
     exec(compile(tree, "<cell>", "exec"), namespace)  # noqa: S102 - the notebooks' own code
     if last is not None:
-        _display(eval(compile(last, "<cell>", "eval"), namespace))  # noqa: S307
+        _display(eval(compile(last, "<cell>", "eval"), namespace))
     _draw_figures()
 
 

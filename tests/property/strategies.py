@@ -104,7 +104,7 @@ def _file_rows(draw, rnd: random.Random, most: int) -> int:
 
 
 @st.composite
-def projects(draw) -> GeneratedProject:  # noqa: C901 - one recipe, read top to bottom
+def projects(draw) -> GeneratedProject:
     """Draw a journey project: spec, events and optionally feedback, surveys and orders."""
     language = draw(st.sampled_from(["en", "fr"]))
     spec: dict = {"project": {"name": draw(_names()), "language": language,

@@ -146,3 +146,12 @@ def test_french_texts_use_french_punctuation():
             if re.search(r"\S[:;](\s|$)", plain):
                 wrong.append(f"{section}:{key}: {text}")
     assert wrong == []
+
+
+def test_say_writes_numbers_as_the_language_does(monkeypatch):
+    tables = {("en", "demo"): {"t": "{p:.2f} · {n:,} · {s:.1%} · {k} · {x} · {w}"}, ("fr", "demo"): {}}
+    monkeypatch.setattr(catalogue, "_load", lambda language, section: tables[(language, section)])
+    values = {"p": 0.983, "n": 1234567, "s": 0.591, "k": 2026, "x": 0.5, "w": "1.5 (text)"}
+    assert say("demo", "t", **values) == "0.98 · 1,234,567 · 59.1% · 2026 · 0.5 · 1.5 (text)"
+    # French: decimal comma, narrow no-break spaces; an int without a format stays as it is (a year)
+    assert say("demo", "t", "fr", **values) == "0,98 · 1\u202f234\u202f567 · 59,1\u202f% · 2026 · 0,5 · 1.5 (text)"

@@ -54,3 +54,17 @@ def test_a_translation_of_an_unknown_id_is_refused_with_the_known_ones():
 def test_a_translation_of_an_unknown_section_is_refused():
     with pytest.raises(SpecError, match="translations"):
         parse_spec(SPEC.replace("themes: {price: Prix}", "lanes: {x: y}"))
+
+
+def test_an_id_may_map_to_several_of_its_texts():
+    spec = SPEC.replace("personas: {parent: Parent pressé}",
+                        "personas: {parent: {name: Parent pressé, needs: [Gagner du temps], quote: Vite !}}")
+    fr = in_language(parse_spec(spec)[0], "fr")
+    assert (fr.personas[0].name, fr.personas[0].needs, fr.personas[0].quote) == \
+        ("Parent pressé", ("Gagner du temps",), "Vite !")
+
+
+def test_a_translated_field_must_be_a_text_of_the_item():
+    spec = SPEC.replace("personas: {parent: Parent pressé}", "personas: {parent: {nme: Parent pressé}}")
+    with pytest.raises(SpecError, match=r"translations.fr.personas.parent: nme is not a text of the personas"):
+        parse_spec(spec)

@@ -78,6 +78,10 @@ def test_a_persona_map_counts_the_persona_only(journey, run_dir):
     # counted among his users (12 and 5), not among all customers (30 and 9)
     assert pains["purchase"] == ["Shipping costs discovered at checkout · 12 mentions"]
     assert pains["retention"] == ["Late or unclear delivery · 5 mentions"]
+    # and the opportunity that only answers the phone checkout form is not on his map
+    opportunities = [c for cells in _texts(model, "opportunities").values() for c in cells]
+    assert not any(o.startswith("One-page mobile checkout") for o in opportunities)
+    assert any(o.startswith("Show shipping costs") for o in opportunities)
     # his own figures on his card: 400 users, 40 % of all, 900 sessions, conversion 5.0 %
     assert _texts(model, "persona")["*"][-1] == "400 users (40% of all) · 900 sessions · conversion 5.0%"
     # lanes the run cannot split by persona say so

@@ -194,3 +194,22 @@ def test_a_funnel_step_without_a_target_rate_is_reported(small_project):
     (small_project / "journey.yml").write_text(text, encoding="utf-8")
     with pytest.raises(SpecError, match=r"opportunities\[0\].target_rate.*no target_rate"):
         cjm.load_project(small_project)
+
+
+def test_sizing_and_test_plans_read_the_opportunitys_declared_funnel(small_project):
+    text = SMALL_SPEC + ("funnels:\n  - {id: visits, by: event, steps: [landing_view, product_view], unit: session}\n"
+                         "  - {id: people, by: event, steps: [landing_view, product_view], unit: user}\n"
+                         "opportunities:\n"
+                         "  - {id: s, name: S, stage: purchase, funnel: visits, step: product_view, target_rate: 0.9}\n"
+                         "  - {id: u, name: U, stage: purchase, funnel: people, step: product_view, target_rate: 0.9}\n")
+    (small_project / "journey.yml").write_text(text, encoding="utf-8")
+    project = cjm.load_project(small_project)
+    table = cjm.sizing_table(project).set_index("opportunity")
+    # sessions with a landing: s1, s2, s3, s4; a product view at or after it: s1, s4 (s3 viewed before landing)
+    # users: u1, u2, u3 land; u1 and u3 view a product after landing
+    assert table.funnel.to_dict() == {"s": "visits", "u": "people"}
+    assert (table.previous.to_dict(), table.units.to_dict()) == ({"s": 4, "u": 3}, {"s": 2, "u": 2})
+    assert table.loc["s", "rate_now"] == pytest.approx(0.5)
+    assert cjm.sizing_targets(project.spec, "visits") == {"product_view": 0.9}
+    tests = cjm.opportunity_tests(table.loc[["s"]].reset_index())
+    assert tests.funnel.tolist() == ["visits"] and tests.step.tolist() == ["product_view"]

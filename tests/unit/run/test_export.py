@@ -171,11 +171,12 @@ INDEX_ARGS = {
 }
 
 
-def test_index_lists_map_first_then_pages_then_kpis(tmp_path):
+def test_index_lists_kpis_first_then_map_then_pages(tmp_path):
     html = render_index(tmp_path / "index.html", **INDEX_ARGS, map_page="journey-map.html",
                         notes=["Groups under 10 users are not shown."]).read_text(encoding="utf-8")
-    positions = [html.index(s) for s in ('href="journey-map.html"', 'href="01-goals.html"',
-                                         'href="04-behaviour.html"', "Checkout conversion", "NPS")]
+    body = html.split("</header>", 1)[1]  # the header's navigation links to the first page
+    positions = [body.index(s) for s in ("Checkout conversion", "NPS", 'href="journey-map.html"',
+                                         'href="01-goals.html"', 'href="04-behaviour.html"')]
     assert positions == sorted(positions)
     assert "69 of 2,134 sessions" in html and "3.2 %" in html and "+12" in html
     assert "What success means." in html and "Groups under 10 users are not shown." in html
@@ -199,8 +200,9 @@ def test_index_escapes_every_text(tmp_path):
             "kpis": [{"name": evil, "value": evil, "detail": evil}]}
     html = render_index(tmp_path / "index.html", **args, notes=[evil]).read_text(encoding="utf-8")
     assert "<script" not in html.lower()
-    # <title> twice (title, client), header 2, period, page title and summary, kpi 3, note, footer 2
-    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 13
+    # <title> twice (title, client), header 2, period, page title and summary, kpi 3, note, footer 2, and the
+    # first page's title in the "next" links at the top and the bottom
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 15
 
 
 @pytest.mark.parametrize("href", ["https://example.org/x.html", "//example.org/x.html",
@@ -292,7 +294,7 @@ def test_index_as_a_cover(tmp_path):
              "thumbnail": "data:image/jpeg;base64,AAAA", "first_run": True,
              "downloads": [{"href": "journey-map.pdf", "title": "Journey map (PDF, A3)"}]}
     html = render_index(tmp_path / "index.html", **INDEX_ARGS, map_page="journey-map.html",
-                        cover=cover).read_text(encoding="utf-8")
+                        cover=cover).read_text(encoding="utf-8").split("</header>", 1)[1]
     positions = [html.index(s) for s in ("Off track", "first run", "&lt;b&gt;finding&lt;/b&gt; one",
                                          "Show shipping costs", 'class="index-map-thumb"', 'href="journey-map.pdf"',
                                          'href="01-goals.html"')]

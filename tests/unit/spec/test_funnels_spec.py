@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from cjmlib.errors import SpecError
 from cjmlib.spec import Funnel, duration_days, parse_spec
@@ -43,7 +44,7 @@ opportunities:
     assert journey.funnel("stages").unit == "user" and journey.funnel("stages").by == "stage"
     assert journey.breakdowns == ("platform", "acquisition_channel")
     assert journey.opportunities[0].funnel == "checkout" and journey.opportunities[0].step == "purchase"
-    with pytest.raises(Exception):  # frozen, like every model of the spec
+    with pytest.raises(ValidationError):  # frozen, like every model of the spec
         checkout.unit = "user"
 
 
@@ -57,7 +58,7 @@ def test_durations(text, days):
 def test_bad_durations(text):
     with pytest.raises(ValueError, match="not a duration"):
         duration_days(text)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         Funnel(id="f", steps=("a",), window=text)
 
 

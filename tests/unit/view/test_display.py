@@ -8,26 +8,28 @@ import re
 
 import pandas as pd
 import pytest
+from ruamel.yaml import YAML
 
 import cjmlib as cjm
-from cjmlib.i18n.catalogue import COLUMN_LABELS
 from cjmlib.run.steps import NOTEBOOKS_DIR
 from cjmlib.view import plot
 from cjmlib.view.display import show_table, table_language
+from cjmlib.view.present import I18N_DIR as I18N
 
 NNBSP = "\u202f"
 PAYLOAD = "<script>alert(1)</script>"
 
 
-def _headers(styler) -> list[str]:
-    return [html.unescape(h) for h in re.findall(r'<th[^>]*class="col_heading[^"]*"[^>]*>(.*?)</th>',
-                                                   styler.to_html(), re.DOTALL)]
+def _headers(shown) -> list[str]:
+    """The headers of the main table (before "More columns"), entities decoded."""
+    page = shown.to_html().split("<details", 1)[0]
+    return [html.unescape(h) for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", page, re.DOTALL)]
 
 
-def _cells(styler) -> list[str]:
-    """The text of the body cells, row after row (entities decoded)."""
-    return [html.unescape(c) for c in re.findall(r'<td[^>]*class="data[^"]*"[^>]*>(.*?)</td>',
-                                                   styler.to_html(), re.DOTALL)]
+def _cells(shown) -> list[str]:
+    """The text of the main table's cells, row after row (entities decoded)."""
+    page = shown.to_html().split("<details", 1)[0]
+    return [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", page, re.DOTALL)]
 
 
 @pytest.fixture
@@ -46,59 +48,57 @@ def funnel() -> pd.DataFrame:
                          "flag": ["both", "drop-off without a voice"]})
 
 
-def test_english_tables_are_unchanged(funnel):
-    styler = show_table(funnel, percent=("step_rate", "ci_low", "ci_high"), language="en")
-    assert _headers(styler) == list(funnel.columns)
-    assert _cells(styler)[:10] == ["Cart", "200", "150", "0", "100.0%", "98.0%", "100.0%", "1,234", "True", "both"]
-    assert _cells(styler)[10:] == ["Checkout", "150", "90", "3", "75.0%", "68.0%", "81.0%", "56", "False",
-                                   "drop-off without a voice"]
+def test_english_headers_in_words_and_the_interval_in_one_cell(funnel):
+    shown = show_table(funnel, percent=("step_rate", "ci_low", "ci_high"), language="en")
+    # the bare ci_low/ci_high belong to step_rate (no rate column); censored is technical: "More columns"
+    assert _headers(shown) == ["Name", "Entered", "Went on", "Step rate (95 % CI)", "n", "Significant", "Signal"]
+    assert _cells(shown) == ["Cart", "200", "150", "100.0% (98.0–100.0)", "1,234", "✓", "both",
+                             "Checkout", "150", "90", "75.0% (68.0–81.0)", "56", "—", "drop-off without a voice"]
 
 
 def test_english_theme_gives_english_headers(funnel, theme_language):
     theme_language(language="en")
     assert table_language() == "en"
-    assert _headers(show_table(funnel)) == list(funnel.columns)
+    assert _headers(show_table(funnel[["entered", "converted"]])) == ["Entered", "Went on"]
 
 
 def test_french_headers_flags_and_numbers(funnel):
-    styler = show_table(funnel, percent=("step_rate", "ci_low", "ci_high"), language="fr")
-    assert _headers(styler) == ["libellé", "entrés", "convertis", "censurés", "taux de passage", "IC bas",
-                                "IC haut", "n", "significatif", "signal"]
-    # 0.75 → 75,0 % with a narrow no-break space; 1234 → 1 234; True → oui; the triangulation flags in French
-    assert _cells(styler)[:10] == ["Cart", "200", "150", "0", f"100,0{NNBSP}%", f"98,0{NNBSP}%",
-                                   f"100,0{NNBSP}%", f"1{NNBSP}234", "oui", "les deux"]
-    assert _cells(styler)[14:] == [f"75,0{NNBSP}%", f"68,0{NNBSP}%", f"81,0{NNBSP}%", "56", "non",
-                                   "perte sans plainte"]
+    shown = show_table(funnel, percent=("step_rate", "ci_low", "ci_high"), language="fr")
+    assert _headers(shown) == ["Nom", "Entrés", "Ont continué", "Taux de passage (IC à 95 %)", "n",
+                               "Significatif", "Signal"]
+    # 0.75 → 75,0 % with a narrow no-break space; 1234 → 1 234; the triangulation flags in French
+    assert _cells(shown) == ["Cart", "200", "150", f"100,0{NNBSP}% (98,0–100,0)", f"1{NNBSP}234", "✓", "les deux",
+                             "Checkout", "150", "90", f"75,0{NNBSP}% (68,0–81,0)", "56", "—", "perte sans plainte"]
 
 
 def test_the_table_follows_the_chart_language(funnel, theme_language):
     theme_language(language="fr")
     assert table_language() == "fr"
-    assert _headers(show_table(funnel[["entered", "step_rate"]])) == ["entrés", "taux de passage"]
+    assert _headers(show_table(funnel[["entered", "step_rate"]])) == ["Entrés", "Taux de passage"]
     theme_language(language="en")
-    assert _headers(show_table(funnel[["entered", "step_rate"]])) == ["entered", "step_rate"]
+    assert _headers(show_table(funnel[["entered", "step_rate"]])) == ["Entered", "Step rate"]
 
 
 def test_french_decimals_and_missing_values():
     table = pd.DataFrame({"score": [3.014, None], "responses": [1500, 4], "theme": ["Shipping cost", "Delay"],
-                          "stage": ["purchase", "retention"]})
-    styler = show_table(table, decimals={"score": 2}, language="fr")
-    assert _headers(styler) == ["score", "réponses", "thème", "étape"]
-    assert _cells(styler) == ["3,01", f"1{NNBSP}500", "Shipping cost", "purchase", "–", "4", "Delay", "retention"]
+                          "stage": ["Purchase", "Retention"]})
+    shown = show_table(table, decimals={"score": 2}, language="fr")
+    assert _headers(shown) == ["Score", "Réponses", "Thème", "Étape"]
+    assert _cells(shown) == ["3,01", f"1{NNBSP}500", "Shipping cost", "Purchase", "—", "4", "Delay", "Retention"]
 
 
-def test_unknown_columns_and_values_pass_through():
+def test_unknown_columns_read_as_words_and_values_pass_through():
     table = pd.DataFrame({"my_metric": ["both?"], 7: [0.5], "Awareness": ["Landing page"]})
-    styler = show_table(table, language="fr")
-    assert _headers(styler) == ["my_metric", "7", "Awareness"]
-    assert _cells(styler) == ["both?", "0,500000", "Landing page"]
+    shown = show_table(table, language="fr")
+    assert _headers(shown) == ["My metric", "7", "Awareness"]
+    assert _cells(shown) == ["both?", "0,50", "Landing page"]
 
 
 def test_a_given_rename_wins_over_the_translation():
     table = pd.DataFrame({"units": [10], "rate": [0.1]})
-    styler = show_table(table, percent=("rate",), columns={"units": "sessions"}, language="fr")
-    assert _headers(styler) == ["sessions", "taux"]
-    assert _cells(styler) == ["10", f"10,0{NNBSP}%"]
+    shown = show_table(table, percent=("rate",), columns={"units": "sessions"}, language="fr")
+    assert _headers(shown) == ["sessions", "Taux"]
+    assert _cells(shown) == ["10", f"10,0{NNBSP}%"]
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -107,7 +107,7 @@ def test_escaping_is_kept_in_every_language(language):
     page = show_table(table, caption="Table", language=language).to_html()
     assert "<script>" not in page and page.count("&lt;script&gt;") == 3
     # a French header with an apostrophe is escaped too
-    assert bool(re.search(r">taille d&#(39|x27);effet<", page)) == (language == "fr")
+    assert bool(re.search(r">Taille d&#(39|x27);effet<", page)) == (language == "fr")
 
 
 def test_an_unknown_language_is_refused():
@@ -115,13 +115,21 @@ def test_an_unknown_language_is_refused():
         show_table(pd.DataFrame({"n": [1]}), language="de")
 
 
-def test_french_headers_are_distinct():
-    labels = list(COLUMN_LABELS["fr"].values())
-    assert len(labels) == len(set(labels)), "two columns would show under one French header"
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_headers_are_distinct(language):
+    labels = list(_tables(language)["columns"].values())
+    repeated = {label for label in labels if labels.count(label) > 1}
+    assert repeated == {"Name" if language == "en" else "Nom"}  # name and label: present() tells them apart
+    shown = show_table(pd.DataFrame({"name": ["Faster checkout"], "label": ["Checkout"]}), language=language)
+    assert _headers(shown) == ["Name" if language == "en" else "Nom", "Label"]
 
 
-def test_every_column_a_notebook_formats_has_a_french_header():
-    """The columns the notebooks name in percent=/decimals= are shown: each needs its French header."""
+def _tables(language):
+    return YAML(typ="safe").load((I18N / language / "tables.yml").read_text(encoding="utf-8"))
+
+
+def test_every_column_a_notebook_formats_has_a_header_in_both_languages():
+    """The columns the notebooks name in percent=/decimals= are shown: each needs its header in words."""
     named = set()
     for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
@@ -129,17 +137,20 @@ def test_every_column_a_notebook_formats_has_a_french_header():
             for group in re.findall(r"(?:percent=\(|decimals=\{)([^)}]*)", source):
                 named |= set(re.findall(r'"([a-z_0-9]+)"', group))
     assert len(named) > 40
-    assert sorted(named - set(COLUMN_LABELS["fr"])) == []
+    # interval bounds are merged into their value's cell; the others need a header
+    named = {n for n in named if not n.endswith(("_low", "_high"))}
+    for language in ("en", "fr"):
+        assert sorted(named - set(_tables(language)["columns"])) == [], language
 
 
 def test_a_measured_funnel_reads_in_french(small_project, theme_language):
     """The stage funnel of the hand-made project, shown as notebook 04 shows it, in a French report."""
     theme_language(language="fr")
     table = cjm.stage_funnel(cjm.load_project(small_project), unit="session", order="strict")
-    styler = show_table(table[["label", "units", "rate", "step_rate"]], percent=("rate", "step_rate"))
-    assert _headers(styler) == ["libellé", "unités", "taux", "taux de passage"]
+    shown = show_table(table[["label", "units", "rate", "step_rate"]], percent=("rate", "step_rate"))
+    assert _headers(shown) == ["Nom", "Unités", "Taux", "Taux de passage"]
     # 4 sessions land, 2 reach consideration (2 ÷ 4), 1 reaches purchase (1 ÷ 4 overall, 1 ÷ 2 from the step before)
-    cells = _cells(styler)
+    cells = _cells(shown)
     assert cells[1::4] == ["4", "2", "1"]
     assert cells[2::4] == [f"100,0{NNBSP}%", f"50,0{NNBSP}%", f"25,0{NNBSP}%"]
     assert cells[3::4] == [f"100,0{NNBSP}%", f"50,0{NNBSP}%", f"50,0{NNBSP}%"]
