@@ -50,7 +50,7 @@ def _cells(events, funnel, *, period: str, by: str | None):
     return units if by is not None else units.mutate(value=ibis.literal("", type="string"))
 
 
-def funnel_trend(project, funnel, *, period: str = "week", by: str | None = None) -> pd.DataFrame:
+def funnel_trend(project, funnel, *, period: str = "week", by=None) -> pd.DataFrame:
     """Count a declared funnel period by period (and value by value of ``by``).
 
     Parameters
@@ -63,7 +63,8 @@ def funnel_trend(project, funnel, *, period: str = "week", by: str | None = None
         ``"day"``, ``"week"`` (Monday start) or ``"month"``: the period of each unit's entry.
     by
         A column of the events file (``spec.breakdowns``, mapped or not) to split each period by, the
-        value on the unit's entry event; None for the whole funnel.
+        value on the unit's entry event; None for the whole funnel; or a list of these (None among
+        them for the whole funnel): their tables stacked, the funnel counted once.
 
     Returns
     -------
@@ -79,13 +80,22 @@ def funnel_trend(project, funnel, *, period: str = "week", by: str | None = None
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
     events = project.table("events")
-    column = None if by is None else events_column(project.spec, by)
-    if column is not None and column not in events.columns:
-        raise ValueError(f"{by!r} is not a column of the events; columns: {', '.join(events.columns)}")
+    breakdowns = list(by) if isinstance(by, (list, tuple)) else [by]
+    for name in breakdowns:
+        if name is not None and events_column(project.spec, name) not in events.columns:
+            raise ValueError(f"{name!r} is not a column of the events; columns: {', '.join(events.columns)}")
     steps, options = [str(s) for s in funnel.steps], funnel_options(funnel)
     if len(steps) < 2:
         return pd.DataFrame(columns=_TREND_COLUMNS)
-    depth = funnel_reach(events, steps, by=funnel.by, unit=funnel.unit, options=options)
+    depth = funnel_reach(events, steps, by=funnel.by, unit=funnel.unit, options=options).cache()
+    tables = [_trend_table(project, events, funnel, depth, options, period=period, by=name) for name in breakdowns]
+    return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+
+
+def _trend_table(project, events, funnel, depth, options, *, period: str, by: str | None) -> pd.DataFrame:
+    """The rows of :func:`funnel_trend` for one breakdown column (or None), from the units' furthest steps."""
+    steps = [str(s) for s in funnel.steps]
+    column = None if by is None else events_column(project.spec, by)
     units = _cells(events, funnel, period=period, by=column).join(depth, "u")
     if options.window_days is not None:
         end = events.ts.max().epoch_seconds().cast("float64")

@@ -91,7 +91,8 @@ def generate_saas(project_dir: str | os.PathLike, *, n_accounts: int = 2000, sta
     visit = expand(rng, acc[["user_id", "acquisition_channel", "company_size", "device", "start"]].assign(
         session_id=acc.user_id + "-1"), depth, ("site_visit", "pricing_view", "signup"))
     activated = acc.signed_up & (rng.random(n) < channel.map(ACTIVATION))
-    act_day = pd.to_timedelta(rng.integers(1, TRIAL_DAYS, n) * 86400 + rng.integers(0, 36000, n), unit="s")
+    # activation happens during the trial, before the first charge (day 14, 06:00)
+    act_day = pd.to_timedelta(rng.integers(1, TRIAL_DAYS - 1, n) * 86400 + rng.integers(0, 36000, n), unit="s")
     trial = acc[acc.signed_up].assign(session_id=acc.user_id + "-2", start=acc.start + act_day)
     trial_depth = np.where(activated[acc.signed_up], 3, reach(rng, np.column_stack(
         [np.ones(len(trial)), np.full(len(trial), 0.5)])))

@@ -278,7 +278,7 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
         "downloads": [_pick(d, required=("href", "title"), optional=()) for d in cover.get("downloads", ())],
         "first_run": bool(cover.get("first_run", False)),
         "words": {k: table_word(f"cover.{k}", language) for k in (
-            "first_run", "findings", "opportunities", "priority", "score", "downloads", "map_alt")},
+            "first_run", "findings", "opportunities", "priority", "score", "downloads", "map_alt", "data")},
         "page": {k: table_word(f"page.{k}", language) for k in ("previous", "next", "index")},
     }
     context["nav"] = {"next": {"href": pages[0]["href"], "title": pages[0]["title"]}} if pages else {}

@@ -23,6 +23,7 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from ..files import write_atomically
+from ..i18n.catalogue import say
 from ..journeymap.html import find_chromium, render_pdf
 from ..spec.model import Journey
 from .deck import write_deck
@@ -144,8 +145,9 @@ def publish_report(journey: Journey, run_dir: str | os.PathLike, *, steps: list[
     html_dir = Path(run_dir) / "html"
     write_deck(journey, run_dir, html_dir / "deck.pptx", steps=steps, run_date=run_date)
     pages = ["index.html", *[f"{step}.html" for step in steps if (html_dir / f"{step}.html").exists()]]
+    lang = journey.project.language
     try:
         written = write_report_pdf(html_dir, pages)
     except RuntimeError as err:
-        return [f"report.pdf: {err}"]
-    return [] if written is not None else ["report.pdf: Chromium is not installed (apt-get install chromium)."]
+        return [say("deck", "report_failed", lang, reason=err)]
+    return [] if written is not None else [say("deck", "report_absent", lang)]

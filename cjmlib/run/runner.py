@@ -207,14 +207,23 @@ def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience:
         kpi_rows.append({"name": row["name"], "value": _format_kpi(row.get("baseline"), row.get("unit"), language),
                          "detail": detail})
     change_rows = [_change_row(c, language) for c in changes]
-    return render_index(html / "index.html", title=journey.project.name, client=journey.project.client,
-                        run_id=run_id, run_date=run_date, period=period, pages=pages, kpis=kpi_rows,
-                        map_page="journey-map.html", notes=[*notes, *maps.notes], changes=change_rows,
-                        language=language, map_pages=[{"href": p["html"], "title": p["name"]} for p in maps.personas],
-                        cover={"cards": kpi_cards(kpis, changes, language), "first_run": first_run,
-                               "findings": top_findings(run_dir, language), "downloads": downloads(html, language),
-                               "opportunities": top_opportunities(run_dir, language),
-                               "thumbnail": map_thumbnail(html / "journey-map.png")})
+    extra: list[str] = []
+
+    def write_index() -> Path:
+        return render_index(html / "index.html", title=journey.project.name, client=journey.project.client,
+                            run_id=run_id, run_date=run_date, period=period, pages=pages, kpis=kpi_rows,
+                            map_page="journey-map.html", notes=[*notes, *maps.notes, *extra], changes=change_rows,
+                            language=language, map_pages=[{"href": p["html"], "title": p["name"]} for p in maps.personas],
+                            cover={"cards": kpi_cards(kpis, changes, language), "first_run": first_run,
+                                   "findings": top_findings(run_dir, language), "downloads": downloads(html, language),
+                                   "opportunities": top_opportunities(run_dir, language),
+                                   "thumbnail": map_thumbnail(html / "journey-map.png")})
+
+    write_index()
+    # report.pdf prints the index and every page, deck.pptx is made from the same results; then the
+    # index is written again so that it links them
+    extra += publish_report(journey, run_dir, steps=[step.name for step in STEPS], run_date=run_date)
+    return write_index()
 
 
 def _drop_engine_files(run_dir: Path) -> None:
@@ -358,8 +367,6 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
                                        run=before["run_id"]))
         index = _publish_html(spec, run_dir, run_id, f"{period[0]} – {period[1]}", audience=audience,
                               run_date=run_date, changes=manifest["changes"], notes=notes, first_run=before is None)
-        for note in publish_report(spec, run_dir, steps=[step.name for step in STEPS], run_date=run_date):
-            say(f"warning: {note}")
         manifest["durations"]["export"] = round(time.perf_counter() - t0, 2)
     except BaseException as exc:
         manifest["status"] = "failed"

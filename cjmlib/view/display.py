@@ -13,6 +13,7 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
+from IPython.display import Image
 
 from ..i18n import catalogue as i18n
 from .present import Presented, present
@@ -170,6 +171,4 @@ def as_table(records: list[dict]) -> pd.DataFrame:
 
 def show_image(path):
     """Return the image file ``path`` as a displayable object (embedded in the exported page)."""
-    from IPython.display import Image
-
     return Image(filename=str(path))

@@ -246,8 +246,7 @@ def _trend_week(answer, project, language: str) -> Verdict:
     funnel, _ = _entered_funnel(project)
     if funnel is None:
         return Verdict(name, "unavailable", (exercise_text("sc_missing", language),), language)
-    trend = pd.concat([funnel_trend(project, funnel, by=column) for column in (None, *project.spec.breakdowns)],
-                      ignore_index=True)
+    trend = funnel_trend(project, funnel, by=[None, *project.spec.breakdowns])
     outliers = trend_outliers(trend, min_n=project.spec.project.min_group_size)
     if outliers.empty:
         return Verdict(name, "unavailable", (exercise_text("tw_no_data", language, funnel=funnel.label),), language)

@@ -82,7 +82,8 @@ def plot_breakdown(table: pd.DataFrame, *, ax=None, title: str | None = None):
     shown = ~table.suppressed.to_numpy(dtype=bool)
     colors = [PALETTE["accent"] if s else PALETTE["main"] for s in table.significant]
     rate = table.rate.to_numpy(dtype=float)
-    err = np.vstack([rate - table.ci_low.to_numpy(dtype=float), table.ci_high.to_numpy(dtype=float) - rate])
+    err = np.clip(np.vstack([rate - table.ci_low.to_numpy(dtype=float), table.ci_high.to_numpy(dtype=float) - rate]),
+                  0, None)  # a rate of 0 or 1 sits on its bound: rounding must not make a negative error
     ax.errorbar(rate[shown], y[shown], xerr=err[:, shown], fmt="none", ecolor="grey", capsize=3, lw=1)
     ax.scatter(rate[shown], y[shown], c=[c for c, s in zip(colors, shown) if s], s=50, zorder=3)
     ax.axvline(table.overall_rate.iloc[0], color=PALETTE["muted"], ls="--", lw=1)

@@ -112,7 +112,9 @@ def test_by_a_breakdown_column_each_value_has_its_series(project):
 
 def test_the_week_that_broke_is_found_and_only_it(project):
     funnel = _funnel(project, "order")
-    trend = pd.concat([cjm.funnel_trend(project, funnel, by=c) for c in (None, "platform")], ignore_index=True)
+    trend = cjm.funnel_trend(project, funnel, by=[None, "platform"])
+    separate = pd.concat([cjm.funnel_trend(project, funnel, by=c) for c in (None, "platform")], ignore_index=True)
+    pd.testing.assert_frame_equal(trend, separate)  # the funnel counted once gives the same tables
     outliers = cjm.trend_outliers(trend, min_n=5)
     assert set(outliers.period) == {dt.date(2026, 1, 12)} and set(outliers.key) == {"order_paid"}
     overall = outliers[outliers.by == ""].iloc[0]

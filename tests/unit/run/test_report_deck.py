@@ -10,6 +10,7 @@ import pytest
 from pptx import Presentation
 
 from cjmlib.data.results import save_result
+from cjmlib.journeymap.html import render_pdf
 from cjmlib.run.deck import write_deck
 from cjmlib.run.report import PRINT_CSS, pdf_page_count, write_report_pdf
 from cjmlib.spec.io import load_spec
@@ -78,7 +79,6 @@ def test_report_pdf_joins_every_page_and_the_map(tmp_path):
     (tmp_path / "01-goals.html").write_text(f"<html><head></head><body><table>{rows}</table></body></html>")
     # the map's own PDF, one page, appended as it is
     (tmp_path / "map.html").write_text("<html><body>map</body></html>")
-    from cjmlib.journeymap.html import render_pdf
     render_pdf(tmp_path / "map.html", tmp_path / "journey-map.pdf")
     pdf = write_report_pdf(tmp_path, ["index.html", "01-goals.html"])
     # index: 1 page; 200 rows of about 20 px on A4 pages of about 1000 px: 4 to 6 pages; the map: 1
