@@ -46,7 +46,6 @@ from .plan.sizing import (
     revenue_per_conversion,
     sizing_table,
     sizing_targets,
-    what_if_panel,
     what_if_table,
 )
 from .spec.funnels import events_column, journey_funnels
@@ -74,7 +73,7 @@ __version__ = "0.1.0"
 # command line starts fast
 _LAZY = {"journeymap": ".journeymap", "plot": ".view.plot"}
 _LAZY_NAMES = {"SpecEditor": ".view.widgets", "missing_text": ".view.notes", "show_all": ".view.notes",
-               "show_missing": ".view.notes"}
+               "show_missing": ".view.notes", "what_if_panel": ".view.what_if"}
 
 
 def __getattr__(name: str):

@@ -87,7 +87,7 @@ def funnel_trend(project, funnel, *, period: str = "week", by=None) -> pd.DataFr
     steps, options = [str(s) for s in funnel.steps], funnel_options(funnel)
     if len(steps) < 2:
         return pd.DataFrame(columns=_TREND_COLUMNS)
-    depth = funnel_reach(events, steps, by=funnel.by, unit=funnel.unit, options=options).cache()
+    depth = funnel_reach(events, steps, by=funnel.by, unit=funnel.unit, options=options)
     tables = [_trend_table(project, events, funnel, depth, options, period=period, by=name) for name in breakdowns]
     return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
 

@@ -225,7 +225,9 @@ def _pain_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     cells, themes = ctx.per_stage(), ctx.frame("themes")
     facts = persona_evidence(ctx)
     own = facts["themes"] if facts and facts["themes"] else None
+    names = dict(zip(themes["theme"], themes["label"])) if themes is not None and "label" in themes else {}
     for pp in ctx.journey.pain_points:
+        named = ", ".join(str(names.get(t, t)) for t in pp.themes)
         if themes is None or not pp.themes:
             cells[pp.stage].append(MapCell(pp.name))
             continue
@@ -233,10 +235,10 @@ def _pain_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
             if not set(pp.themes) & set(own):
                 continue  # not among this persona's themes
             mentions = sum(own.get(t, 0) for t in pp.themes)
-            definition = ctx.text["def_persona_mentions"].format(themes=", ".join(pp.themes))
+            definition = ctx.text["def_persona_mentions"].format(themes=named)
         else:
             mentions = int(themes.loc[themes["theme"].isin(pp.themes), "mentions"].sum())
-            definition = ctx.text["def_mentions"].format(themes=", ".join(pp.themes))
+            definition = ctx.text["def_mentions"].format(themes=named)
             definition += ctx.text["of_all"] if ctx.persona is not None else ""
         prov = ctx.provenance(n=mentions, source="feedback", definition=definition)
         count = ctx.text["mentions"].format(n=number(mentions, ctx.lang))

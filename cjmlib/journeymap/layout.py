@@ -108,8 +108,8 @@ def compact_notes(model: MapModel) -> dict:
             what += [prov["period"]] if prov.get("period") and prov["period"] != model.period else []
             groups.setdefault(prov.get("definition") or "", []).append((numbers[tip], " · ".join(what) or "—"))
             if prov.get("source"):
-                sources.setdefault(prov["source"], f"{prov['source']} · sha256 {prov['sha256']}"
-                                   if prov.get("sha256") else prov["source"])
+                name = LABELS[model.language]["source_names"].get(prov["source"], prov["source"])
+                sources.setdefault(prov["source"], f"{name} · sha256 {prov['sha256']}" if prov.get("sha256") else name)
     return {"groups": [{"definition": d, "items": items} for d, items in groups.items()],
             "sources": list(sources.values())}
 

@@ -25,13 +25,14 @@ import numpy as np
 import pandas as pd
 
 from ..analytics.declared import declared_funnel_table
+from ..analytics.web import sessions_table
 from ..errors import Issue, SpecError
 from ..i18n.catalogue import say
 from ..spec.funnels import journey_funnels
 from ..stats import Z95
 
 __all__ = ["MONTH_DAYS", "opportunity_funnel", "period_days", "revenue_per_conversion", "size_step", "sizing_table",
-           "sizing_targets", "what_if_panel", "what_if_table"]
+           "sizing_targets", "what_if_table"]
 
 MONTH_DAYS = 30.4375
 
@@ -58,8 +59,6 @@ def revenue_per_conversion(project) -> dict:
     project
         The loaded project (its events and the spec's purchase events).
     """
-    from ..analytics.web import sessions_table
-
     s = sessions_table(project)
     s = s.filter(s.has_purchase)
     row = s.aggregate(n=s.session_id.count(), mean=s.revenue.mean(), sd=s.revenue.std()).execute().iloc[0]
@@ -247,50 +246,3 @@ def what_if_table(funnel: pd.DataFrame, rates: dict[str, float], *, days: float,
     table = pd.DataFrame(rows, columns=["measure", "now", "what_if"])
     table["change"] = table.what_if - table.now
     return table
-
-
-def what_if_panel(funnel: pd.DataFrame, *, days: float, value: float = np.nan, targets: dict | None = None,
-                  on_change=None):
-    """Sliders on each step rate of ``funnel`` and the live :func:`what_if_table` (JupyterLab only).
-
-    The sliders start at ``targets`` (step key -> rate, e.g. :func:`sizing_targets`) where given,
-    else at today's rate. ``on_change(table)`` is called with the new table after every move a
-    person makes (e.g. to save it) — never when the panel is first drawn, so a batch run keeps the
-    table the notebook saved. The exported report shows the static table instead: tag the cell that
-    displays the panel ``remove``.
-
-    Parameters
-    ----------
-    funnel
-        A :func:`cjmlib.funnel_table` result (``key``, ``units``, ``previous``); one slider per step after the first.
-    days
-        Days the funnel's data covers (see :func:`period_days`), to scale to a month.
-    value
-        Revenue per conversion (see :func:`revenue_per_conversion`); NaN by default (no revenue).
-    targets
-        Step key → the rate a slider starts at; today's rate where omitted.
-    on_change
-        Called as ``on_change(table)`` after every move of a slider; None (the default) for nothing.
-    """
-    import ipywidgets as widgets
-    from IPython.display import display
-
-    keys = funnel["key"].astype(str).tolist()[1:]
-    now = (funnel["units"] / funnel["previous"]).to_numpy(float)[1:]
-    start = {k: float((targets or {}).get(k, r)) for k, r in zip(keys, now)}
-    sliders = {k: widgets.FloatSlider(value=round(start[k], 3), min=0.0, max=1.0, step=0.005, description=k,
-                                      readout_format=".1%", continuous_update=False) for k in keys}
-    out = widgets.Output()
-
-    def refresh(change=None):
-        table = what_if_table(funnel, {k: s.value for k, s in sliders.items()}, days=days, value=value)
-        out.clear_output(wait=True)
-        with out:
-            display(table.round(4))
-        if change is not None and on_change is not None:
-            on_change(table)
-
-    for s in sliders.values():
-        s.observe(refresh, names="value")
-    refresh()
-    return widgets.VBox([*sliders.values(), out])

@@ -18,6 +18,7 @@ from IPython import get_ipython
 from matplotlib.figure import Figure
 
 from ..i18n import catalogue as i18n
+from .chart_words import chart_language, set_chart_language
 
 __all__ = ["PALETTE", "axes", "chart_language", "describe", "figure_description", "figure_png", "label", "number",
            "percent", "percent_axis", "set_theme", "value_label"]
@@ -25,7 +26,6 @@ __all__ = ["PALETTE", "axes", "chart_language", "describe", "figure_description"
 #: The colours every chart shares: the main series, an accent, bad and good news, and the rest.
 PALETTE = {"main": "#2f5d8a", "accent": "#d9822b", "bad": "#b03a2e", "good": "#2e7d4f", "muted": "#9aa5b1"}
 
-_LANGUAGE = {"current": "en"}  # the language of default labels, set by set_theme
 
 
 def set_theme(language: str = "en") -> None:
@@ -41,7 +41,7 @@ def set_theme(language: str = "en") -> None:
     --------
     >>> set_theme(language="fr")  # doctest: +SKIP
     """
-    _LANGUAGE["current"] = i18n.check_language(language)
+    set_chart_language(language)
     sns.set_theme(style="whitegrid", context="notebook", rc={"figure.dpi": 100, "axes.titleweight": "bold",
                                                              "figure.figsize": (8, 4)})
     shell = get_ipython()
@@ -115,30 +115,25 @@ def figure_png(figure) -> tuple[bytes, dict]:
     return data, {"width": width // 2, "height": height // 2, "alt": figure_description(figure)}
 
 
-def chart_language() -> str:
-    """Return the language chosen with :func:`set_theme` (``en`` before it is called)."""
-    return _LANGUAGE["current"]
-
-
 def label(key: str, **values) -> str:
     """Return the chart label ``key`` (:data:`cjmlib.i18n.PLOT_LABELS`) in the theme's language, its
     ``{name}`` fields filled with ``values``."""
-    return i18n.plot_label(key, _LANGUAGE["current"], **values)
+    return i18n.plot_label(key, chart_language(), **values)
 
 
 def value_label(value) -> str:
     """Return a data value or column name (device, unit, flag…) in the theme's language."""
-    return i18n.value_label(value, _LANGUAGE["current"])
+    return i18n.value_label(value, chart_language())
 
 
 def percent(x: float, digits: int = 1) -> str:
     """Return the share ``x`` (0–1) as a percentage with ``digits`` decimals, in the theme's language."""
-    return i18n.percent(x, _LANGUAGE["current"], digits)
+    return i18n.percent(x, chart_language(), digits)
 
 
 def number(x: float, digits: int = 0) -> str:
     """Return ``x`` with ``digits`` decimals as the theme's language writes it."""
-    return i18n.number(x, _LANGUAGE["current"], digits)
+    return i18n.number(x, chart_language(), digits)
 
 
 def percent_axis(axis) -> None:

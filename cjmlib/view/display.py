@@ -16,6 +16,7 @@ import pandas as pd
 from IPython.display import Image
 
 from ..i18n import catalogue as i18n
+from .chart_words import chart_language
 from .present import Presented, present
 from .present import table_word as i18n_word
 
@@ -169,6 +170,14 @@ def as_table(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def show_image(path):
-    """Return the image file ``path`` as a displayable object (embedded in the exported page)."""
-    return Image(filename=str(path))
+def show_image(path, alt: str | None = None):
+    """Return the image file ``path`` as a displayable object (embedded in the exported page).
+
+    Parameters
+    ----------
+    path
+        The PNG or JPEG file.
+    alt
+        What the image shows, the page's alt text; the word "picture" of the charts' language when omitted.
+    """
+    return Image(filename=str(path), alt=alt or i18n.plot_label("picture", chart_language()))

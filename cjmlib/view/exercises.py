@@ -9,8 +9,8 @@ Examples
 --------
 >>> import cjmlib as cjm
 >>> project = cjm.load_project("demo")                     # doctest: +SKIP
->>> cjm.check("step_conversion", 0.59, project)            # doctest: +SKIP
-Checkout step rate — Right.
+>>> cjm.check("step_conversion", 0.129, project)           # doctest: +SKIP
+Step rate where the funnel loses most — Right.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import io
 import random
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -31,12 +30,14 @@ _WORDS_FR = ["retard", "livraison", "cher", "rapide", "facile", "jamais", "carte
              "service", "attente", "remboursement", "lent", "parfait", "colis"]
 
 
-@dataclass
 class GeneratedProject:
-    """A generated project: the spec as plain data and each data file as a header and rows."""
+    """A generated project: the spec as plain data and each data file as a header and rows.
 
-    spec: dict
-    files: dict[str, tuple[list[str], list[list[str]]]] = field(default_factory=dict)
+    Not a dataclass, so that Hypothesis prints a failing example with :meth:`__repr__`: the files.
+    """
+
+    def __init__(self, spec: dict, files: dict[str, tuple[list[str], list[list[str]]]]):
+        self.spec, self.files = spec, files
 
     def spec_text(self) -> str:
         yaml = YAML(typ="safe", pure=True)
