@@ -200,7 +200,8 @@ def write_deck(journey: Journey, run_dir: str | os.PathLike, out: str | os.PathL
             slide.shapes.title.text = item["title"]
             _bullets(slide, item["lines"])
         for shape in slide.placeholders:  # the default template's boxes are 4:3: stretch them to 16:9
-            shape.left, shape.width = Inches(0.5), _WIDTH - Inches(1.0)
+            top, height = shape.top, shape.height  # inherited from the layout: kept once the box has its own
+            shape.left, shape.top, shape.width, shape.height = Inches(0.5), top, _WIDTH - Inches(1.0), height
     buffer = io.BytesIO()
     prs.save(buffer)
     return write_atomically(out, buffer.getvalue())

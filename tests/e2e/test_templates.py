@@ -3,9 +3,9 @@ published; and the stories planted in each template's data show in the published
 
 One run per template (module-scoped fixture). A run takes one to three minutes on two cores: `minimal`
 runs in the default suite, `saas` and `services` are marked slow (`make test-all`); the ecommerce
-template is run by the default suite's `published_demo` fixture. The figures the results are checked against are computed
-here, with plain pandas, from the exports `cjm new` wrote; the planted chances come from
-``demo-truth.json``, never from the tool's output.
+template is run by the default suite's `published_demo` fixture. The figures the results are checked
+against are computed here, with plain pandas, from the exports `cjm new` wrote; the planted chances
+come from ``demo-truth.json``, never from the tool's output.
 """
 
 from __future__ import annotations

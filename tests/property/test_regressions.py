@@ -33,10 +33,9 @@ def step_failures(directory: Path, spec: str, files: dict[str, tuple[str, list[s
     return {f.notebook: str(f) for f in failures}
 
 
-@pytest.mark.xfail(strict=False, reason="wilson_interval(0, n) gives a lower bound a hair above 0 (5.6e-17 for "
-                                        "n = 3), so plot_breakdown's error bar is negative and matplotlib raises "
-                                        "\"'xerr' must not contain negative values\" (step 04, funnel breakdowns)")
 def test_breakdown_cell_with_no_conversion_is_drawn(tmp_path):
+    """wilson_interval(0, 3) has a lower bound a hair above 0 (5.6e-17): plot_breakdown drew a negative error
+    bar and matplotlib raised "'xerr' must not contain negative values" in step 04 (fixed by clipping)."""
     spec = """\
 project: {name: Plans, min_group_size: 1}
 stages: [{id: visit}]
@@ -68,3 +67,53 @@ sources:
     rows = [f"u{i},s{i},2026-01-0{i}T10:00:00Z,view" for i in range(1, 7)]
     failures = step_failures(tmp_path, spec, {"events.csv": ("user_id,session_id,ts,event", rows)})
     assert "02-personas.ipynb" not in failures, failures["02-personas.ipynb"]
+
+
+@pytest.mark.xfail(strict=False, reason="segment_features divides each user's touchpoint counts by the events "
+                                        "that matched a touchpoint: a user whose events match none raises "
+                                        "ZeroDivisionError (step 02, segments)")
+def test_user_with_no_matched_event_does_not_break_the_segments(tmp_path):
+    import cjmlib as cjm
+    from cjmlib.data.project import load_project
+
+    (tmp_path / "journey.yml").write_text("""\
+project: {name: Unmatched visitor, min_group_size: 1}
+stages: [{id: visit}]
+touchpoints: [{id: home, stage: visit, match: {event: view}}]
+sources:
+  events: {path: data/events.csv}
+""", encoding="utf-8")
+    write_csv(tmp_path / "data" / "events.csv", "user_id,session_id,ts,event", [
+        "u1,s1,2026-01-05T10:00:00Z,view",
+        "u1,s2,2026-01-06T10:00:00Z,view",
+        "u2,s3,2026-01-05T11:00:00Z,view",
+        "u3,s4,2026-01-05T12:00:00Z,other",  # matches no touchpoint
+    ])
+    assert not [i for i in validate_project(tmp_path) if i.severity == "error"]
+    project = load_project(tmp_path)
+    features = cjm.segment_features(project)
+    assert len(features) == 3
+
+
+@pytest.mark.xfail(strict=False, reason="opportunity_tests calls design_test with the step's rate now: when every "
+                                        "unit converts (rate 1.0) it raises \"the baseline (1.0) and the target "
+                                        "… must be different shares in (0, 1)\" (step 06, test plans)")
+def test_sized_step_every_unit_converts(tmp_path):
+    spec = """\
+project: {name: All buy, min_group_size: 1}
+stages: [{id: visit}]
+touchpoints:
+  - {id: page, stage: visit, match: {event: view}}
+  - {id: order, stage: visit, match: {event: buy}}
+funnels:
+  - {id: buying, by: event, steps: [view, buy], unit: user}
+opportunities:
+  - {id: faster, name: Faster, stage: visit, funnel: buying, step: buy, target_rate: 0.5,
+     reach: 100, impact: 1, confidence: 0.5, effort: 1}
+sources:
+  events: {path: data/events.csv}
+"""
+    rows = [f"u{i},s{i},2026-01-0{i}T10:00:00Z,view" for i in range(1, 5)]
+    rows += [f"u{i},s{i},2026-01-0{i}T10:05:00Z,buy" for i in range(1, 5)]
+    failures = step_failures(tmp_path, spec, {"events.csv": ("user_id,session_id,ts,event", rows)})
+    assert "06-improvements.ipynb" not in failures, failures["06-improvements.ipynb"]

@@ -56,7 +56,13 @@ def test_deck_slides_have_the_expected_titles_and_figures(run_dir):
     assert body(slides[5]) == [
         "1. Show shipping costs on the product page and in the cart (Purchase) · RICE 1,121 · priority now",
         "2. One-page mobile checkout with address autofill (Purchase) · RICE 62 · priority next"]
-    assert Presentation(str(deck)).slide_width > Presentation(str(deck)).slide_height  # 16:9
+    prs = Presentation(str(deck))
+    assert prs.slide_width > prs.slide_height  # 16:9
+    for slide in prs.slides:  # every box inside the slide, none collapsed
+        for shape in slide.shapes:
+            assert shape.width > 0 and shape.height > 0
+            assert shape.left >= 0 and shape.left + shape.width <= prs.slide_width
+            assert shape.top >= 0 and shape.top + shape.height <= prs.slide_height
 
 
 def test_deck_in_french(run_dir):
