@@ -173,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         _err(str(exc))
         if exc.notebook:
             _err(f"the failed notebook is kept for diagnosis: {exc.notebook}")
-        reports = Path(exc.notebook).parents[3] if exc.notebook else None
-        if reports is not None and not (reports / "latest").exists():
+        project = getattr(args, "directory", None)
+        if project is not None and not (Path(project) / "reports" / "latest").exists():
             _err("no run of this project has succeeded yet: there is no published report.")
         else:
             _err("reports/latest still points to the last good run.")

@@ -82,7 +82,16 @@ def test_run_failure_exit_code_and_message(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(runner, "run_playbook", fail)
     assert cli.main(["run", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert "04-behaviour" in err and "cell 5" in err and "latest still points" in err
+    # a first run that fails must not claim that a last good run exists
+    assert "04-behaviour" in err and "cell 5" in err and "latest still points" not in err
+    assert "no run of this project has succeeded yet" in err
+
+    good = tmp_path / "reports" / "runs" / "r0"
+    good.mkdir(parents=True)
+    (tmp_path / "reports" / "latest").symlink_to(good, target_is_directory=True)
+    assert cli.main(["run", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "latest still points" in err and "no run of this project has succeeded yet" not in err
 
 
 def test_unexpected_errors_print_one_line(monkeypatch, capsys, tmp_path):
