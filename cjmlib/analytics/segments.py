@@ -83,8 +83,9 @@ def _event_features(project) -> tuple[pd.DataFrame, pd.Timestamp, pd.Timestamp]:
         n=ev.category.count() if category else ev.touchpoint.count(), **aggs).execute()
     start, end = pd.Timestamp(events["first"].min()), pd.Timestamp(events["last"].max())
     interest = [c for c in events if c.startswith("interest:")]
-    users = events.groupby("user_id")[["known", *interest]].sum().reindex(table.index)
-    parts.append(users[interest].div(users.known, axis=0))
+    users = events.groupby("user_id")[["known", *interest]].sum().astype(float).reindex(table.index)
+    # a user whose events match no touchpoint has no share at any (NaN, as a mix without a known value)
+    parts.append(users[interest].div(users.known.where(users.known > 0), axis=0))
     if category:
         parts.append(_shares(events, "category", "category", table.index))
     return pd.concat(parts, axis=1), start, end
@@ -148,7 +149,8 @@ class Segments:
     labels
         The segment (1, 2, …; 1 is the largest) of every customer, indexed like the features.
     k
-        The number of segments chosen.
+        The number of segments chosen; 1 when every customer has the same features (not enough variety
+        to segment: every customer in segment 1, a silhouette of NaN).
     silhouettes
         ``k``, ``silhouette`` (mean over a seeded sample of at most ``sample`` customers; of the
         chosen k's segments on its row), ``chosen``.
@@ -200,6 +202,7 @@ def find_segments(features: pd.DataFrame, *, families: tuple[str, ...] | None = 
     Returns
     -------
     Segments
+        With ``k`` = 1 (one segment of everyone) when the customers' features do not differ.
     """
     if families is None:
         behaviour = [f for f in FAMILIES if f != "purchase"]
@@ -217,6 +220,12 @@ def find_segments(features: pd.DataFrame, *, families: tuple[str, ...] | None = 
     index = features.index
     features = features.iloc[np.lexsort(features.to_numpy(dtype=float).T[::-1])]
     x = _scaled(features)
+    # k segments need k customers with different features; with every customer alike, one segment
+    ks = [k for k in ks if k <= len(np.unique(x, axis=0))]
+    if not ks:
+        labels = pd.Series(1, index=index, name="segment")
+        return Segments(labels=labels, k=1, silhouettes=pd.DataFrame({"k": [1], "silhouette": [np.nan],
+                                                                       "chosen": [True]}), stability=1.0)
     # the silhouette sample drawn as silhouette_score(sample_size=, random_state=seed) draws it, its
     # distances computed once for every k
     drawn = np.random.RandomState(seed).permutation(len(x))[:sample]

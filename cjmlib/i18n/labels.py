@@ -44,24 +44,24 @@ def _renamed(items, names: dict, field: str) -> tuple:
     return tuple(i.model_copy(update=update(i)) if i.id in names else i for i in items)
 
 
-def in_language(journey: Journey, language: str) -> Journey:
+def in_language(spec: Journey, language: str) -> Journey:
     """Return ``journey`` with the names its ``translations`` give in ``language`` (itself when none).
 
     Parameters
     ----------
-    journey
+    spec
         The spec.
     language
         The report language (``en`` or ``fr``).
     """
-    by_section = journey.translations.get(language) or {}
+    by_section = spec.translations.get(language) or {}
     if not by_section:
-        return journey
+        return spec
     kpis = by_section.get("kpis", {})
-    goals = tuple(g.model_copy(update={"kpis": _renamed(g.kpis, kpis, "name")}) for g in journey.goals)
+    goals = tuple(g.model_copy(update={"kpis": _renamed(g.kpis, kpis, "name")}) for g in spec.goals)
     update = {"goals": _renamed(goals, by_section.get("goals", {}), "statement")}
     for section in ("personas", "stages", "touchpoints", "pain_points", "opportunities", "funnels"):
-        update[section] = _renamed(getattr(journey, section), by_section.get(section, {}), "name")
-    themes = _renamed(journey.codebook.themes, by_section.get("themes", {}), "label")
-    update["codebook"] = journey.codebook.model_copy(update={"themes": themes})
-    return journey.model_copy(update=update)
+        update[section] = _renamed(getattr(spec, section), by_section.get(section, {}), "name")
+    themes = _renamed(spec.codebook.themes, by_section.get("themes", {}), "label")
+    update["codebook"] = spec.codebook.model_copy(update={"themes": themes})
+    return spec.model_copy(update=update)

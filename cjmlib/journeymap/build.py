@@ -66,12 +66,12 @@ def _persona_facts(ctx: MapContext) -> MapCell | None:
     facts = persona_evidence(ctx)
     if not facts or facts["users"] is None:
         return None
-    lang = ctx.lang
+    language = ctx.language
     text = ctx.text["persona_facts"].format(
-        users=number(facts["users"], lang),
-        share=percent(facts["share_users"], lang, 0) if facts["share_users"] is not None else "—",
-        sessions=number(facts["sessions"], lang) if facts["sessions"] is not None else "—",
-        conversion=percent(facts["conversion"], lang) if facts["conversion"] is not None else "—")
+        users=number(facts["users"], language),
+        share=percent(facts["share_users"], language, 0) if facts["share_users"] is not None else "—",
+        sessions=number(facts["sessions"], language) if facts["sessions"] is not None else "—",
+        conversion=percent(facts["conversion"], language) if facts["conversion"] is not None else "—")
     prov = ctx.provenance(n=facts["users"], source="events", definition=ctx.text["def_persona"])
     return MapCell(text, facts["users"], prov)
 
@@ -91,7 +91,7 @@ def _hypothesis_lane(ctx: MapContext, field: str) -> dict[str, list[MapCell]]:
     cells = ctx.per_stage()
     for stage in cells:
         for p in ctx.personas:
-            lane = ctx.journey.lane(stage, p.id)
+            lane = ctx.spec.lane(stage, p.id)
             cells[stage] += [MapCell(_prefix(ctx, p) + item) for item in (getattr(lane, field) if lane else ())]
     return cells
 
@@ -99,13 +99,13 @@ def _hypothesis_lane(ctx: MapContext, field: str) -> dict[str, list[MapCell]]:
 def _touchpoint_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     cells = ctx.per_stage()
     counts = ctx.frame("touchpoints")
-    for tp in ctx.journey.touchpoints:
+    for tp in ctx.spec.touchpoints:
         text = tp.label + (f" ({tp.channel})" if tp.channel else "")
         row = counts[counts["touchpoint"] == tp.id] if counts is not None else None
         if row is not None and len(row) and not missing(row["sessions"].iloc[0]):
             n = int(row["sessions"].iloc[0])
             prov = ctx.provenance(n=n, source="events", definition=ctx.text["def_sessions"])
-            text += " · " + ctx.text["sessions"].format(n=number(n, ctx.lang))
+            text += " · " + ctx.text["sessions"].format(n=number(n, ctx.language))
             cells[tp.stage].append(MapCell(text, float(n), prov))
         else:
             cells[tp.stage].append(MapCell(text))
@@ -115,7 +115,7 @@ def _touchpoint_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
 def _stage_lane(ctx: MapContext, field: str) -> dict[str, list[MapCell]]:
     """Return the touchpoints' ``frontstage``, ``backstage`` or ``support`` descriptions per stage."""
     cells = ctx.per_stage()
-    for tp in ctx.journey.touchpoints:
+    for tp in ctx.spec.touchpoints:
         if getattr(tp, field):
             cells[tp.stage].append(MapCell(f"{tp.label}: {getattr(tp, field)}"))
     return cells
@@ -123,7 +123,7 @@ def _stage_lane(ctx: MapContext, field: str) -> dict[str, list[MapCell]]:
 
 def _day(ctx: MapContext) -> list[dict]:
     """Return the moments of the selected personas' days, by time of day."""
-    touchpoints = {tp.id: tp for tp in ctx.journey.touchpoints}
+    touchpoints = {tp.id: tp for tp in ctx.spec.touchpoints}
     moments = []
     for p in ctx.personas:
         for m in p.day:
@@ -142,14 +142,14 @@ def _quotes(ctx: MapContext, stage: str, seen: set[str]) -> list[MapCell]:
     themes = ctx.frame("themes")
     if themes is None or "stage" not in themes:
         return []
-    rows = themes[(themes["stage"] == stage) & (themes["mentions"] >= ctx.journey.project.min_group_size)]
+    rows = themes[(themes["stage"] == stage) & (themes["mentions"] >= ctx.spec.project.min_group_size)]
     facts = persona_evidence(ctx)
     if facts and facts["themes"]:
         rows = rows[rows["theme"].isin(facts["themes"])]
     out = []
     for _, row in rows.sort_values("mentions", ascending=False).iterrows():
-        other = "fr" if ctx.lang == "en" else "en"
-        quotes = unique_quotes(as_list(row.get(f"quotes_{ctx.lang}")) or as_list(row.get(f"quotes_{other}")), seen)
+        other = "fr" if ctx.language == "en" else "en"
+        quotes = unique_quotes(as_list(row.get(f"quotes_{ctx.language}")) or as_list(row.get(f"quotes_{other}")), seen)
         label = row.get("label") if not missing(row.get("label")) else row["theme"]
         definition = ctx.text["def_quote"].format(theme=label) + (ctx.text["of_all"] if ctx.persona else "")
         prov = ctx.provenance(n=row["mentions"], source="feedback", definition=definition)
@@ -180,10 +180,10 @@ def _emotion_rows(ctx: MapContext) -> tuple[pd.DataFrame | None, bool]:
 def _emotion_cell(ctx: MapContext, point: dict, row: pd.Series, definition: str) -> MapCell:
     """Return the measured emotion of a stage beside its hypothesis; fill ``point`` unless hidden."""
     prov = ctx.provenance(n=row.get("n"), source="feedback", definition=definition)
-    hyp = signed(point["hypothesis"], ctx.lang) if point["hypothesis"] is not None else "—"
+    hyp = signed(point["hypothesis"], ctx.language) if point["hypothesis"] is not None else "—"
     text = ctx.text["emotion_cell"].format(
-        hypothesis=hyp, measured=signed(row["measured"], ctx.lang), low=signed(row["ci_low"], ctx.lang),
-        high=signed(row["ci_high"], ctx.lang), n=number(prov["n"] or 0, ctx.lang))
+        hypothesis=hyp, measured=signed(row["measured"], ctx.language), low=signed(row["ci_low"], ctx.language),
+        high=signed(row["ci_high"], ctx.language), n=number(prov["n"] or 0, ctx.language))
     cell = ctx.stat(text, float(row["measured"]), prov, what="emotion")
     if cell.value is not None:
         point.update(measured=cell.value, ci_low=optional(row["ci_low"]), ci_high=optional(row["ci_high"]),
@@ -201,7 +201,7 @@ def _emotion(ctx: MapContext) -> tuple[dict[str, list[MapCell]], list[dict]]:
     definition = text["def_emotion_all"] if overall and ctx.persona else text["def_emotion"]
     cells, points = ctx.per_stage(), []
     for stage in cells:
-        lanes = [ln for p in ctx.personas if (ln := ctx.journey.lane(stage, p.id))]
+        lanes = [ln for p in ctx.personas if (ln := ctx.spec.lane(stage, p.id))]
         point = {"stage": stage, "hypothesis": _mean([ln.emotion for ln in lanes]), "measured": None,
                  "ci_low": None, "ci_high": None, "n": None,
                  "target": _mean([ln.future_emotion for ln in lanes if ln.future_emotion is not None])}
@@ -209,12 +209,12 @@ def _emotion(ctx: MapContext) -> tuple[dict[str, list[MapCell]], list[dict]]:
         if row is not None and len(row) and not missing(row["measured"].iloc[0]):
             cells[stage].append(_emotion_cell(ctx, point, row.iloc[0], definition))
         elif point["hypothesis"] is not None:
-            hyp = text["emotion_hypothesis"].format(hypothesis=signed(point["hypothesis"], ctx.lang))
+            hyp = text["emotion_hypothesis"].format(hypothesis=signed(point["hypothesis"], ctx.language))
             cells[stage].append(MapCell(f"{hyp} · {text['no_data']}"))
         else:
             cells[stage].append(MapCell(text["no_data"]))
-        if ctx.journey.project.map_type == "future_state" and point["target"] is not None:
-            cells[stage].append(MapCell(text["emotion_target"].format(target=signed(point["target"], ctx.lang))))
+        if ctx.spec.project.map_type == "future_state" and point["target"] is not None:
+            cells[stage].append(MapCell(text["emotion_target"].format(target=signed(point["target"], ctx.language))))
         points.append(point)
     return cells, points
 
@@ -226,7 +226,7 @@ def _pain_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     facts = persona_evidence(ctx)
     own = facts["themes"] if facts and facts["themes"] else None
     names = dict(zip(themes["theme"], themes["label"])) if themes is not None and "label" in themes else {}
-    for pp in ctx.journey.pain_points:
+    for pp in ctx.spec.pain_points:
         named = ", ".join(str(names.get(t, t)) for t in pp.themes)
         if themes is None or not pp.themes:
             cells[pp.stage].append(MapCell(pp.name))
@@ -241,7 +241,7 @@ def _pain_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
             definition = ctx.text["def_mentions"].format(themes=named)
             definition += ctx.text["of_all"] if ctx.persona is not None else ""
         prov = ctx.provenance(n=mentions, source="feedback", definition=definition)
-        count = ctx.text["mentions"].format(n=number(mentions, ctx.lang))
+        count = ctx.text["mentions"].format(n=number(mentions, ctx.language))
         cells[pp.stage].append(MapCell(f"{pp.name} · {count}", float(mentions), prov))
     return cells
 
@@ -254,20 +254,20 @@ def _scoring(ctx: MapContext, scored: pd.DataFrame | None) -> tuple[str, str]:
     """
     if scored is not None and "scoring" in scored and "score" in scored and scored["scoring"].notna().any():
         return str(scored["scoring"].dropna().iloc[0]), "score"
-    method = ctx.journey.project.scoring
+    method = ctx.spec.project.scoring
     return (method, method) if scored is not None and method in scored else ("rice", "rice")
 
 
 def _opportunity_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     """Return the opportunities per stage, best score first, labelled by the scoring method used."""
-    cells, scored, lang, text = ctx.per_stage(), ctx.frame("opportunities"), ctx.lang, ctx.text
+    cells, scored, language, text = ctx.per_stage(), ctx.frame("opportunities"), ctx.language, ctx.text
     method, column = _scoring(ctx, scored)
     if scored is not None and column not in scored:
         scored = None
     ranked, facts = [], persona_evidence(ctx)
     own = set(facts["themes"]) if facts and facts["themes"] else None
-    theirs = {pp.id for pp in ctx.journey.pain_points if own is None or not pp.themes or set(pp.themes) & own}
-    for opp in ctx.journey.opportunities:
+    theirs = {pp.id for pp in ctx.spec.pain_points if own is None or not pp.themes or set(pp.themes) & own}
+    for opp in ctx.spec.opportunities:
         if opp.pain_points and not set(opp.pain_points) & theirs:
             continue  # it answers only pain points this persona's users do not report
         row = scored[scored["opportunity"] == opp.id] if scored is not None else None
@@ -276,38 +276,38 @@ def _opportunity_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
             continue
         r, score = row.iloc[0], float(row[column].iloc[0])
         priority = r["priority"] if not missing(r.get("priority")) else "—"
-        priority = number(priority, lang) if isinstance(priority, numbers.Real) \
+        priority = number(priority, language) if isinstance(priority, numbers.Real) \
             else text["priorities"].get(str(priority), str(priority))
         prov = ctx.provenance(n=r.get("reach") if method == "rice" else None, source="journey",
                               definition=text["def_score"][method])
         label = text["priority"].format(priority=priority, method=text["scoring"][method],
-                                        score=number(score, lang, 1 if method == "ice" else 0))
+                                        score=number(score, language, 1 if method == "ice" else 0))
         ranked.append((opp.stage, score, MapCell(f"{opp.name} · {label}", score, prov)))
     for stage, _, cell in sorted(ranked, key=lambda item: -item[1]):
         cells[stage].append(cell)
     return cells
 
 
-def _select_personas(journey: Journey, persona: str | None) -> tuple[Persona, ...]:
+def _select_personas(spec: Journey, persona: str | None) -> tuple[Persona, ...]:
     if persona is None:
-        return journey.personas
-    chosen = tuple(p for p in journey.personas if p.id == persona)
+        return spec.personas
+    chosen = tuple(p for p in spec.personas if p.id == persona)
     if not chosen:
-        known = ", ".join(p.id for p in journey.personas) or "none declared"
+        known = ", ".join(p.id for p in spec.personas) or "none declared"
         raise ValueError(f"persona={persona!r} is not a persona of this journey; personas: {known}.")
     return chosen
 
 
 def _overlay(ctx: MapContext) -> list[dict]:
     """Return the emotion curve of each persona of the spec (when it has several), for their overlay."""
-    if len(ctx.journey.personas) < 2:
+    if len(ctx.spec.personas) < 2:
         return []
     frame, out = ctx.frame("emotion"), []
     persona_rows = frame[~(frame["persona"].isna() | frame["persona"].isin(["", "all"]))] \
         if frame is not None and "persona" in frame else None
-    for p in ctx.journey.personas:
+    for p in ctx.spec.personas:
         only_persona = {**ctx.results, "emotion": persona_rows}  # never all personas' curve under one name
-        one = MapContext(journey=ctx.journey, text=ctx.text, results=only_persona, personas=(p,), persona=p.id,
+        one = MapContext(spec=ctx.spec, text=ctx.text, results=only_persona, personas=(p,), persona=p.id,
                          period=ctx.period)
         out.append({"persona": p.id, "name": short_name(p), "points": _emotion(one)[1]})
     return out
@@ -315,7 +315,7 @@ def _overlay(ctx: MapContext) -> list[dict]:
 
 def _lanes(ctx: MapContext, emotion_cells: dict[str, list[MapCell]]) -> list[MapRow]:
     """Return the lanes of the map type, in reading order."""
-    map_type, labels = ctx.journey.project.map_type, ctx.text["lanes"]
+    map_type, labels = ctx.spec.project.map_type, ctx.text["lanes"]
     built = {"persona": _persona_lane(ctx), "actions": _hypothesis_lane(ctx, "actions"),
              "touchpoints": _touchpoint_lane(ctx), "thoughts": _thoughts_lane(ctx), "emotion": emotion_cells,
              "pain_points": _pain_lane(ctx), "opportunities": _opportunity_lane(ctx), "kpis": kpi_lane(ctx)}
@@ -335,13 +335,13 @@ def _lanes(ctx: MapContext, emotion_cells: dict[str, list[MapCell]]) -> list[Map
             for lane_id in order]
 
 
-def build_map(journey: Journey, run_dir: str | os.PathLike | None = None, *,
+def build_map(spec: Journey, run_dir: str | os.PathLike | None = None, *,
               persona: str | None = None) -> MapModel:
     """Assemble the journey map of ``journey`` from its spec and the sidecar results of a run.
 
     Parameters
     ----------
-    journey
+    spec
         The journey spec; ``project.map_type`` chooses the map and ``project.language`` its words.
     run_dir
         The run folder holding ``results/``; without it (or for any missing result) the map shows
@@ -364,16 +364,16 @@ def build_map(journey: Journey, run_dir: str | os.PathLike | None = None, *,
         When ``persona`` is not a persona id of the spec.
     """
     results = {name: load_result(run_dir, name) for name in RESULTS} if run_dir is not None else {}
-    project = journey.project
+    project = spec.project
     text = LABELS[project.language]
-    ctx = MapContext(journey=journey, text=text, results=results, personas=_select_personas(journey, persona),
+    ctx = MapContext(spec=spec, text=text, results=results, personas=_select_personas(spec, persona),
                      persona=persona, period=period_of(results.get("meta")))
     emotion_cells, points = _emotion(ctx)
     return MapModel(
         title=text["map_type"][project.map_type], project=project.name, client=project.client,
         map_type=project.map_type, language=project.language, persona=persona,
         persona_name=ctx.personas[0].name if persona is not None else "",
-        stages=[{"id": s.id, "label": s.label} for s in journey.stages], lanes=_lanes(ctx, emotion_cells),
+        stages=[{"id": s.id, "label": s.label} for s in spec.stages], lanes=_lanes(ctx, emotion_cells),
         emotion=points, period=ctx.period, overlay=_overlay(ctx),
         day=_day(ctx) if project.map_type == "day_in_the_life" else [])
 

@@ -26,16 +26,16 @@ _METRIC_SOURCE = {"nps": "surveys", "csat": "surveys", "repeat_purchase_rate": "
 
 def _entry_phrase(ctx: MapContext, funnel: pd.DataFrame, units: str) -> str:
     first = funnel.sort_values("step").iloc[0]["stage"]
-    events = [e for tp in ctx.journey.touchpoints if tp.stage == first and tp.match for e in tp.match.event]
+    events = [e for tp in ctx.spec.touchpoints if tp.stage == first and tp.match for e in tp.match.event]
     if events:
         article = "n" if events[0][:1].lower() in "aeiou" else ""
         return ctx.text["entry_events"].format(units=units, n=article, events=" / ".join(events))
-    label = next((s.label for s in ctx.journey.stages if s.id == first), first)
+    label = next((s.label for s in ctx.spec.stages if s.id == first), first)
     return ctx.text["entry_stage"].format(units=units, stage=label)
 
 
 def _funnel_cells(ctx: MapContext, funnel: pd.DataFrame) -> dict[str, list[MapCell]]:
-    cells, text, lang = ctx.per_stage(), ctx.text, ctx.journey.project.language
+    cells, text, language = ctx.per_stage(), ctx.text, ctx.spec.project.language
     funnel = funnel.sort_values("step").reset_index(drop=True)
     unit = str(funnel["unit"].iloc[0]) if "unit" in funnel else "session"
     units = text["units"].get(unit, unit + "s")
@@ -46,46 +46,46 @@ def _funnel_cells(ctx: MapContext, funnel: pd.DataFrame) -> dict[str, list[MapCe
         if r["stage"] not in cells:
             continue
         n, out = int(r["units"]), cells[r["stage"]]
-        out.append(MapCell(text["reached"].format(units=number(n, lang), units_label=units), float(n),
+        out.append(MapCell(text["reached"].format(units=number(n, language), units_label=units), float(n),
                         ctx.provenance(n=n, source="events", definition=definitions["units"])))
         prov = ctx.provenance(n=r.get("denominator", first), source="events", definition=definitions["rate"])
-        out.append(ctx.stat(text["rate"].format(value=percent(r["rate"], lang)), float(r["rate"]), prov,
+        out.append(ctx.stat(text["rate"].format(value=percent(r["rate"], language)), float(r["rate"]), prov,
                             what="rate"))
         previous = int(r.get("previous", funnel["units"].iloc[i - 1])) if i > 0 else 0
         if previous > 0:
             share = (previous - n) / previous
             prov = ctx.provenance(n=previous, source="events", definition=definitions["drop_off"])
-            label = text["drop_off"].format(count=number(previous - n, lang), value=percent(share, lang))
+            label = text["drop_off"].format(count=number(previous - n, language), value=percent(share, language))
             out.append(ctx.stat(label, share, prov, what="drop_off"))
     return cells
 
 
 def _nps_cells(ctx: MapContext, nps: pd.DataFrame, cells: dict[str, list[MapCell]]) -> None:
-    lang = ctx.journey.project.language
+    language = ctx.spec.project.language
     for _, r in nps.iterrows():
         if r["stage"] in cells and not missing(r["nps"]):
             prov = ctx.provenance(n=r["responses"], source="surveys", definition=ctx.text["def_nps"])
-            text = ctx.text["nps"].format(value=signed(r["nps"], lang, 0), n=number(prov["n"], lang))
+            text = ctx.text["nps"].format(value=signed(r["nps"], language, 0), n=number(prov["n"], language))
             cells[r["stage"]].append(ctx.stat(text, float(r["nps"]), prov, what="nps"))
 
 
 def _kpi_stage(ctx: MapContext, kpi_id: str, metric: str) -> list[str]:
-    stages = [o.stage for o in ctx.journey.opportunities if kpi_id in o.kpis]
+    stages = [o.stage for o in ctx.spec.opportunities if kpi_id in o.kpis]
     default = _METRIC_STAGE.get(metric)
-    return list(dict.fromkeys(stages)) or [default if default in ctx.journey.stage_ids
-                                           else ctx.journey.stage_ids[-1]]
+    return list(dict.fromkeys(stages)) or [default if default in ctx.spec.stage_ids
+                                           else ctx.spec.stage_ids[-1]]
 
 
 def _target_cells(ctx: MapContext, cells: dict[str, list[MapCell]]) -> None:
     """Add each KPI's target beside its measured baseline (future-state map)."""
-    lang, measured = ctx.journey.project.language, ctx.frame("kpis")
-    for kpi in ctx.journey.kpis:
+    language, measured = ctx.spec.project.language, ctx.frame("kpis")
+    for kpi in ctx.spec.kpis:
         row = measured[measured["id"] == kpi.id] if measured is not None else None
         r = row.iloc[0] if row is not None and len(row) else None
         baseline = optional(r["baseline"]) if r is not None else kpi.baseline
         text = ctx.text["kpi_target"].format(name=kpi.name or kpi.id,
-                                         target=kpi_value(kpi.target, kpi.unit, lang),
-                                         baseline=kpi_value(baseline, kpi.unit, lang))
+                                         target=kpi_value(kpi.target, kpi.unit, language),
+                                         baseline=kpi_value(baseline, kpi.unit, language))
         prov = None
         if r is not None and baseline is not None:
             definition = r.get("definition") if not missing(r.get("definition")) else ctx.text["def_target"]
@@ -97,10 +97,10 @@ def _target_cells(ctx: MapContext, cells: dict[str, list[MapCell]]) -> None:
 
 def _step_stage(ctx: MapContext, key: str) -> tuple[str | None, str]:
     """Return the stage and the label of a funnel step (a touchpoint or a stage id); no stage when unknown."""
-    touchpoint = next((tp for tp in ctx.journey.touchpoints if tp.id == key), None)
+    touchpoint = next((tp for tp in ctx.spec.touchpoints if tp.id == key), None)
     if touchpoint is not None:
         return touchpoint.stage, touchpoint.label
-    stage = next((s for s in ctx.journey.stages if s.id == key), None)
+    stage = next((s for s in ctx.spec.stages if s.id == key), None)
     return (stage.id, stage.label) if stage is not None else (None, key)
 
 
@@ -110,7 +110,7 @@ def _what_if_cells(ctx: MapContext, cells: dict[str, list[MapCell]]) -> None:
     Each step whose rate the targets change shows at its stage; the end conversion, conversions and
     revenue per month show at the stage of the funnel's last step.
     """
-    table, lang, text = ctx.frame("what_if"), ctx.lang, ctx.text
+    table, language, text = ctx.frame("what_if"), ctx.language, ctx.text
     if table is None or not {"measure", "now", "what_if"} <= set(table.columns):
         return
     steps = [str(m)[5:] for m in table["measure"] if str(m).startswith("rate:")]
@@ -131,8 +131,8 @@ def _what_if_cells(ctx: MapContext, cells: dict[str, list[MapCell]]) -> None:
         else:
             continue
         if stage in cells and now is not None and to_be is not None:
-            cells[stage].append(MapCell(text["what_if"].format(name=name, to_be=shown(to_be, lang),
-                                                            as_is=shown(now, lang)), to_be, prov))
+            cells[stage].append(MapCell(text["what_if"].format(name=name, to_be=shown(to_be, language),
+                                                            as_is=shown(now, language)), to_be, prov))
 
 
 def kpi_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
@@ -152,7 +152,7 @@ def kpi_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     for stage_cells in cells.values():
         if not stage_cells:
             stage_cells.append(MapCell(ctx.text["no_data"]))
-    if ctx.journey.project.map_type == "future_state":
+    if ctx.spec.project.map_type == "future_state":
         _target_cells(ctx, cells)
         _what_if_cells(ctx, cells)
     return cells

@@ -28,7 +28,7 @@ def day_text(moment: dict) -> str:
     return f"{moment['time']} · {who}{moment['activity']}" + (f" · {where}" if moment["touchpoint"] else "")
 
 
-def provenance_text(prov: dict, lang: str) -> str:
+def provenance_text(prov: dict, language: str) -> str:
     """Return a cell's provenance as one line: n, period, source and hash, definition.
 
     Parameters
@@ -36,10 +36,10 @@ def provenance_text(prov: dict, lang: str) -> str:
     prov
         The cell's provenance (:meth:`~cjmlib.journeymap.model.MapContext.provenance`): n, period,
         source, sha256, definition; a missing or empty part is left out.
-    lang
+    language
         The map's language (``en`` or ``fr``), for the number's format.
     """
-    parts = [f"n = {number(prov['n'], lang)}"] if prov.get("n") is not None else []
+    parts = [f"n = {number(prov['n'], language)}"] if prov.get("n") is not None else []
     parts += [prov["period"]] if prov.get("period") else []
     source = prov.get("source") or ""
     parts += [f"{source} sha256 {prov['sha256']}" if prov.get("sha256") else source] if source else []

@@ -106,7 +106,7 @@ def _pdfs_done(html: list[Path], futures: list) -> dict[str, Path]:
     return {page.with_suffix(".pdf").name: page.with_suffix(".pdf") for page in html}
 
 
-def render_all(journey: Journey, run_dir: str | os.PathLike | None, out_dir: str | os.PathLike, *,
+def render_all(spec: Journey, run_dir: str | os.PathLike | None, out_dir: str | os.PathLike, *,
                pdf: bool = True) -> PublishedMaps:
     """Write the journey maps of a run: the main map, the map of each persona, SVG, PNG and PDF of each.
 
@@ -119,7 +119,7 @@ def render_all(journey: Journey, run_dir: str | os.PathLike | None, out_dir: str
 
     Parameters
     ----------
-    journey
+    spec
         The journey spec.
     run_dir
         The run folder holding ``results/`` (``None``: the spec's hypotheses only).
@@ -134,14 +134,14 @@ def render_all(journey: Journey, run_dir: str | os.PathLike | None, out_dir: str
         The files written, the persona maps and the notes.
     """
     out = Path(out_dir)
-    pages = [("journey-map", LABELS[journey.project.language]["main_map"], build_map(journey, run_dir))]
-    if len(journey.personas) > 1:  # one overlay of the personas' curves: on the main map
+    pages = [("journey-map", LABELS[spec.project.language]["main_map"], build_map(spec, run_dir))]
+    if len(spec.personas) > 1:  # one overlay of the personas' curves: on the main map
         pages += [(f"journey-map-{persona_slug(p)}", p.name,
-                   replace(build_map(journey, run_dir, persona=p.id), overlay=[])) for p in journey.personas]
+                   replace(build_map(spec, run_dir, persona=p.id), overlay=[])) for p in spec.personas]
     chromium = find_chromium() if pdf else None
     files = _write_pages(pages, out, pdf=chromium is not None)
     html = [files[f"{stem}.html"] for stem, _, _ in pages]
-    notes = [say("map", "pdf_absent", journey.project.language)] if pdf and chromium is None else []
+    notes = [say("map", "pdf_absent", spec.project.language)] if pdf and chromium is None else []
     with ThreadPoolExecutor(max_workers=2) as pool:  # Chromium prints while matplotlib draws
         printing = [pool.submit(print_one_page, model, page, page.with_suffix(".pdf"), chromium=chromium,
                                 links=_links(pages, stem, pdf=True))
@@ -152,7 +152,7 @@ def render_all(journey: Journey, run_dir: str | os.PathLike | None, out_dir: str
             files |= _pdfs_done(html, printing) if chromium else {}
         except RuntimeError as err:
             files |= _write_pages(pages, out, pdf=False)  # no link to a PDF that is not there
-            notes.append(say("map", "pdf_failed", journey.project.language, reason=err))
+            notes.append(say("map", "pdf_failed", spec.project.language, reason=err))
         # the PNG is the printed page itself (300 dpi) when Chromium draws it; else matplotlib's figure
         shots = {stem: pool.submit(screenshot_png, page, out / f"{stem}.png", chromium=chromium)
                  for page, (stem, _, _) in zip(html if chromium else [], pages)}

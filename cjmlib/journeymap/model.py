@@ -126,7 +126,7 @@ def period_of(meta) -> str:
 class MapContext:
     """What the lanes are assembled from: the spec, its labels, the run's results and the personas mapped."""
 
-    journey: Journey
+    spec: Journey
     text: dict
     results: dict
     personas: tuple[Persona, ...]
@@ -134,13 +134,13 @@ class MapContext:
     period: str
 
     @property
-    def lang(self) -> str:
+    def language(self) -> str:
         """The map's language: the spec's ``project.language`` (``en`` or ``fr``)."""
-        return self.journey.project.language
+        return self.spec.project.language
 
     def per_stage(self) -> dict[str, list[MapCell]]:
         """Return an empty cell list per stage, in the spec's order."""
-        return {s.id: [] for s in self.journey.stages}
+        return {s.id: [] for s in self.spec.stages}
 
     def frame(self, name: str) -> pd.DataFrame | None:
         """Return the result ``name`` when it is a non-empty table, else None."""
@@ -179,7 +179,7 @@ class MapContext:
         what
             What the figure is, to name in the hidden cell: ``rate``, ``drop_off``, ``nps`` or ``emotion``.
         """
-        k = self.journey.project.min_group_size
+        k = self.spec.project.min_group_size
         if provenance["n"] is not None and provenance["n"] < k:
             return MapCell(self.text["hidden"].format(what=self.text["what"][what], k=k), None, provenance)
         return MapCell(text, value, provenance)

@@ -35,6 +35,7 @@ from ..analytics.web import key_events, web_metrics
 from ..data.sql import literal_list
 from ..errors import DataError, Issue
 from ..i18n.catalogue import words
+from ..i18n.formats import percent
 from ..stats import wilson_interval
 from .sizing import period_days
 
@@ -167,11 +168,26 @@ def message_tests(project, *, mde: float = 0.10, alpha: float = 0.05, power: flo
     return pd.DataFrame(rows)
 
 
-def opportunity_tests(sizing: pd.DataFrame, *, alpha: float = 0.05, power: float = 0.8) -> pd.DataFrame:
+def _untestable(now: float, target: float, language: str) -> str:
+    """Why no test can detect the rate moving from ``now`` to ``target`` ("" when one can)."""
+    text = words("experiments", language)["untestable"]
+    if pd.isna(now):
+        return text["no_units"]
+    if not 0 < now < 1:
+        return text["rate_bound"].format(rate=percent(now, language, 0))
+    if pd.isna(target) or not 0 < target < 1:
+        return text["target_bound"].format(rate=target if pd.isna(target) else percent(target, language, 0))
+    return text["same_rate"].format(rate=percent(now, language, 1)) if target == now else ""
+
+
+def opportunity_tests(sizing: pd.DataFrame, *, alpha: float = 0.05, power: float = 0.8,
+                      language: str = "en") -> pd.DataFrame:
     """A test plan for each sized opportunity: detect its step rate moving from p to the p′ aimed at.
 
     ``sizing`` is :func:`cjmlib.sizing.sizing_table`; the eligible traffic is the units reaching the
-    step before, per day.
+    step before, per day. A step no test can measure (no unit before it, a rate of 0 or 1 today, a
+    target of 0 or 1, a target equal to today's rate) gets no plan: its sample size and days are NaN
+    and a ``note`` column says why.
 
     Parameters
     ----------
@@ -182,20 +198,33 @@ def opportunity_tests(sizing: pd.DataFrame, *, alpha: float = 0.05, power: float
         Two-sided significance level (0.05 by default).
     power
         Power: the chance of detecting the effect when it is real (0.8 by default).
+    language
+        Language of the notes: ``"en"`` (the default) or ``"fr"``; any other gives English.
 
     Returns
     -------
     DataFrame
         ``opportunity``, ``name``, ``funnel`` (the id of the funnel sized), ``step``, then the keys of
-        :func:`design_test` (``mde`` relative).
+        :func:`design_test` (``mde`` relative); plus ``note`` when a row has no plan.
     """
     rows = []
     for r in sizing.itertuples():
-        mde = r.rate_target / r.rate_now - 1
-        plan = design_test(r.rate_now, mde, daily_units=_per_day(r.previous, r.days), alpha=alpha, power=power)
+        daily = _per_day(r.previous, r.days)
+        note = _untestable(r.rate_now, r.rate_target, language)
+        if note:
+            mde = r.rate_target / r.rate_now - 1 if r.rate_now > 0 else np.nan
+            plan = {"baseline": r.rate_now, "target": r.rate_target, "effect_size": np.nan, "n_per_arm": np.nan,
+                    "alpha": alpha, "power": power, "arms": 2, "daily_units": daily, "share_in_test": 1.0,
+                    "days": np.nan, "note": note}
+        else:
+            mde = r.rate_target / r.rate_now - 1
+            plan = design_test(r.rate_now, mde, daily_units=daily, alpha=alpha, power=power)
         rows.append({"opportunity": r.opportunity, "name": r.name, "funnel": getattr(r, "funnel", ""),
                      "step": r.step, "mde": mde, **plan})
-    return pd.DataFrame(rows, columns=None if rows else ["opportunity", "name", "funnel", "step", "mde"])
+    table = pd.DataFrame(rows, columns=None if rows else ["opportunity", "name", "funnel", "step", "mde"])
+    if "note" in table:
+        table["note"] = table["note"].fillna("")
+    return table
 
 
 # ---------------------------------------------------------------- results

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
 import pandas as pd
 
@@ -32,45 +34,57 @@ def _interval(row, value: str, low: str, high: str, kind: str = "share") -> dict
     return {"value": (row[value], kind), "low": (row[low], kind), "high": (row[high], kind)}
 
 
-def _largest_drop(results, name: str, funnel_key: str) -> list[Finding]:
-    funnel = results(name)
-    steps = funnel[(funnel["step"] > 1) & (funnel["entered"] > 0)]
+def _largest_drop(funnel: pd.DataFrame) -> list[Finding]:
+    """The step of a declared funnel (``funnel-<id>``) with the lowest step rate among those anybody entered."""
+    steps = funnel.iloc[1:]
+    steps = steps[steps["entered"] > 0]
     if steps.empty:
         return []
-    row = steps.sort_values(["step_rate", "step"], kind="stable").iloc[0]
-    previous = funnel[funnel["step"] == row["step"] - 1]
+    at = steps["step_rate"].astype(float).idxmin()
+    row, before = funnel.loc[at], funnel.iloc[funnel.index.get_loc(at) - 1]
     return [Finding("funnel_drop", {
-        "funnel": (funnel_key, "word"), "from": (previous["label"].iloc[0] if len(previous) else "", "text"),
+        "funnel": (str(row.get("funnel_name", row.get("funnel", ""))), "text"), "from": (before["label"], "text"),
         "to": (row["label"], "text"), "units": (str(row.get("unit", "session")), "unit"),
         "entered": (row["entered"], "count"), "converted": (row["converted"], "count"),
         **_interval(row, "step_rate", "step_ci_low", "step_ci_high")})]
 
 
-def _worst_segment(results, name: str) -> list[Finding]:
-    table = results(name)
+def _worst_segment(breakdowns: pd.DataFrame, funnel_id: str, label: str) -> list[Finding]:
+    """The value of a breakdown that converts least through one funnel, and whether it differs from the rest."""
+    table = breakdowns[breakdowns["funnel"].astype(str) == funnel_id]
     table = table[~table["suppressed"].astype(bool)] if "suppressed" in table else table
     if len(table) < 2:
         return []
-    row = table.sort_values("rate", kind="stable").iloc[0]
-    key = "segment_worse" if bool(row.get("significant", False)) else "segment_no_difference"
-    return [Finding(key, {"by": (str(row["by"]), "value"), "segment": (str(row["value"]), "value"),
-                          "n": (row["n"], "count"), "rest": (row["rest_rate"], "share"),
-                          **_interval(row, "rate", "ci_low", "ci_high")})]
+    worse = table[table["significant"].astype(bool) & (table["rate"] < table["rest_rate"])]
+    row = (worse if len(worse) else table).sort_values(["rate", "n"], ascending=[True, False], kind="stable").iloc[0]
+    key = "segment_worse" if len(worse) else "segment_no_difference"
+    return [Finding(key, {"funnel": (label, "text"), "by": (str(row["by"]), "value"),
+                          "segment": (str(row["value"]), "value"), "n": (row["n"], "count"),
+                          "rest": (row["rest_rate"], "share"), **_interval(row, "rate", "ci_low", "ci_high")})]
+
+
+WEEK_MIN_N = 30
+"""Units a week needs (at the step) to be told as the week that broke: the default ``min_n`` of the trend test."""
 
 
 def _week_that_broke(results) -> list[Finding]:
-    weeks = results("weekly_abandonment")
-    weeks = weeks[weeks["sessions"] >= 20]
-    if weeks.empty or weeks["week"].nunique() < 3:
+    """The week whose step rate fell furthest below the other weeks' (``trend_outliers``), with n and interval."""
+    weeks = results("trend_outliers")
+    weeks = weeks[(weeks["n"] >= WEEK_MIN_N) & (weeks["difference"] < 0)]
+    if weeks.empty:
         return []
-    usual = weeks.groupby("device")["rate"].transform("median")
-    jump = weeks.assign(usual=usual, jump=weeks["rate"] - usual).sort_values("jump", ascending=False, kind="stable")
-    row = jump.iloc[0]
-    if row["ci_low"] <= row["usual"]:
-        return []
-    return [Finding("week_broke", {"week": (row["week"], "date"), "device": (str(row["device"]), "value"),
-                                   "abandoned": (row["abandoned"], "count"), "sessions": (row["sessions"], "count"),
-                                   "usual": (row["usual"], "share"), **_interval(row, "rate", "ci_low", "ci_high")})]
+    row = weeks.sort_values(["difference", "p_adjusted"], kind="stable").iloc[0]
+    try:
+        trend = results("funnel_trend")
+        unit = str(trend["unit"].iloc[0]) if len(trend) else "session"
+    except KeyError:
+        unit = "session"
+    values = {"week": (row["period"], "date"), "step": (row["label"], "text"), "units": (unit, "unit"),
+              "converted": (row["converted"], "count"), "n": (row["n"], "count"),
+              "rest": (row["rest_rate"], "share"), **_interval(row, "rate", "ci_low", "ci_high")}
+    if str(row["by"] or "") == "":
+        return [Finding("week_broke_all", values)]
+    return [Finding("week_broke", {**values, "by": (str(row["by"]), "value"), "segment": (str(row["value"]), "value")})]
 
 
 def _goals(results) -> list[Finding]:
@@ -114,12 +128,23 @@ def _touchpoints(results) -> list[Finding]:
     return out
 
 
+def _funnel_findings(results, funnel_id: str, breakdowns: pd.DataFrame | None) -> list[Finding]:
+    """The largest drop-off of the funnel ``funnel-<funnel_id>``, then its breakdown's lowest value."""
+    funnel = results(f"funnel-{funnel_id}")
+    label = str(funnel["funnel_name"].iloc[0]) if "funnel_name" in funnel and len(funnel) else funnel_id
+    found = _try(lambda: _largest_drop(funnel))
+    return found + (_try(lambda: _worst_segment(breakdowns, funnel_id, label)) if breakdowns is not None else [])
+
+
 def _behaviour(results) -> list[Finding]:
-    return [*_try(lambda: _week_that_broke(results)),
-            *_try(lambda: _largest_drop(results, "purchase_funnel_7d", "purchase_funnel")),
-            *_try(lambda: _largest_drop(results, "stage_funnel", "stage_funnel")),
-            *_try(lambda: _worst_segment(results, "conversion_by_device")),
-            *_try(lambda: _worst_segment(results, "conversion_by_channel"))][:5]
+    """The week that broke, then for each declared funnel its largest drop-off and who converts least."""
+    out = _try(lambda: _week_that_broke(results))
+    breakdowns = _try(lambda: [results("funnel_breakdowns")])
+    order = list(dict.fromkeys(breakdowns[0]["funnel"].astype(str))) if breakdowns and "funnel" in breakdowns[0] else []
+    ids = sorted(results.names("funnel-"), key=lambda i: (order.index(i) if i in order else len(order), i))
+    for funnel_id in ids:
+        out += _try(partial(_funnel_findings, results, funnel_id, breakdowns[0] if breakdowns else None))
+    return out
 
 
 def _top_complaint(results) -> list[Finding]:
@@ -239,10 +264,22 @@ def key_findings(run_dir: str | os.PathLike, step: str, *, limit: int = 5) -> li
     if step not in FINDERS:
         raise ValueError(f"unknown step {step!r}; steps: {', '.join(FINDERS)}")
 
-    def results(name: str) -> pd.DataFrame:
-        table = load_result(run_dir, name, default=None)
+    return _try(lambda: FINDERS[step](_Results(run_dir)))[:limit]
+
+
+class _Results:
+    """The results a run saved: called with a name, the table (KeyError when absent); ``names`` lists them."""
+
+    def __init__(self, run_dir: str | os.PathLike):
+        self.folder = Path(run_dir) / "results"
+        self.run_dir = run_dir
+
+    def __call__(self, name: str) -> pd.DataFrame:
+        table = load_result(self.run_dir, name, default=None)
         if not isinstance(table, pd.DataFrame):
             raise KeyError(name)
         return table
 
-    return _try(lambda: FINDERS[step](results))[:limit]
+    def names(self, prefix: str) -> list[str]:
+        """Return the names after ``prefix`` of the tables saved under a name starting with it."""
+        return sorted(p.stem[len(prefix):] for p in self.folder.glob(f"{prefix}*.parquet"))

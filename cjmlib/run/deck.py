@@ -47,27 +47,27 @@ def _headings(page: Path, limit: int = 5) -> list[str]:
     return list(dict.fromkeys(h for h in found if h))[:limit]
 
 
-def _kpi_lines(kpis: pd.DataFrame | None, lang: str, text: dict) -> list[str]:
+def _kpi_lines(kpis: pd.DataFrame | None, language: str, text: dict) -> list[str]:
     lines = []
     for r in ([] if kpis is None else kpis.to_dict("records")):
         unit = str(r.get("unit") or "")
-        line = text["kpi_line"].format(name=r["name"], value=kpi_value(optional(r.get("baseline")), unit, lang))
+        line = text["kpi_line"].format(name=r["name"], value=kpi_value(optional(r.get("baseline")), unit, language))
         if not missing(r.get("ci_low")) and not missing(r.get("ci_high")):
-            line += text["kpi_interval"].format(low=kpi_value(float(r["ci_low"]), unit, lang),
-                                                high=kpi_value(float(r["ci_high"]), unit, lang))
+            line += text["kpi_interval"].format(low=kpi_value(float(r["ci_low"]), unit, language),
+                                                high=kpi_value(float(r["ci_high"]), unit, language))
         if not missing(r.get("target")):
             status = text["on_track"] if r.get("on_track") is True else text["off_track"]
-            line += text["kpi_target"].format(target=kpi_value(float(r["target"]), unit, lang), status=status)
+            line += text["kpi_target"].format(target=kpi_value(float(r["target"]), unit, language), status=status)
         lines.append(line)
     return lines
 
 
-def _opportunity_lines(journey: Journey, table: pd.DataFrame | None, lang: str, text: dict, top: int) -> list[str]:
+def _opportunity_lines(spec: Journey, table: pd.DataFrame | None, language: str, text: dict, top: int) -> list[str]:
     if table is None or table.empty or "score" not in table:
         return []
-    labels = words("map", lang)
-    stages = {s.id: s.label for s in journey.stages}
-    names = {o.id: o.name for o in journey.opportunities}
+    labels = words("map", language)
+    stages = {s.id: s.label for s in spec.stages}
+    names = {o.id: o.name for o in spec.opportunities}
     ranked = table.sort_values("rank" if "rank" in table else "score", ascending="rank" in table).head(top)
     lines = []
     for i, r in enumerate(ranked.to_dict("records"), start=1):
@@ -76,30 +76,30 @@ def _opportunity_lines(journey: Journey, table: pd.DataFrame | None, lang: str, 
         lines.append(text["opportunity_line"].format(
             rank=i, name=names.get(r["opportunity"], r.get("name") or r["opportunity"]),
             stage=stages.get(r.get("stage"), r.get("stage") or ""), method=labels["scoring"].get(method, method),
-            score=number(float(r["score"]), lang, 1 if method == "ice" else 0),
+            score=number(float(r["score"]), language, 1 if method == "ice" else 0),
             priority=labels["priorities"].get(priority, priority)))
     return lines
 
 
-def _findings(run_dir: Path, step: str, lang: str) -> list[str]:
+def _findings(run_dir: Path, step: str, language: str) -> list[str]:
     """Return the key findings of a step: those a step saved (result ``findings``: ``step``, ``text``),
     else the sentences the step page opens with (:func:`cjmlib.view.findings.findings_sentences`)."""
     table = load_result(run_dir, "findings", default=None)
     if isinstance(table, pd.DataFrame) and {"step", "text"} <= set(table.columns):
         return [str(t) for t in table.loc[table["step"] == step, "text"] if not missing(t)]
     try:
-        return findings_sentences(run_dir, step, lang)
+        return findings_sentences(run_dir, step, language)
     except (KeyError, ValueError, TypeError, IndexError):  # a finding that cannot be phrased: the headings then
         return []
 
 
-def deck_outline(journey: Journey, run_dir: str | os.PathLike, html_dir: str | os.PathLike, *,
+def deck_outline(spec: Journey, run_dir: str | os.PathLike, html_dir: str | os.PathLike, *,
                  steps: list[str], run_date: str = "", top: int = 5) -> list[dict]:
     """Return the slides of the deck as data: one dict each with ``kind``, ``title`` and ``lines``.
 
     Parameters
     ----------
-    journey
+    spec
         The journey spec (its language, names and labels).
     run_dir
         The run folder holding ``results/``.
@@ -119,8 +119,8 @@ def deck_outline(journey: Journey, run_dir: str | os.PathLike, html_dir: str | o
         step, ``opportunities``.
     """
     run_dir, html_dir = Path(run_dir), Path(html_dir)
-    lang, project = journey.project.language, journey.project
-    text = words("deck", lang)
+    language, project = spec.project.language, spec.project
+    text = words("deck", language)
     period = period_of(load_result(run_dir, "meta", default=None))
     cover = [project.client] if project.client else []
     cover += [text["period"].format(period=period)] if period else []
@@ -128,14 +128,14 @@ def deck_outline(journey: Journey, run_dir: str | os.PathLike, html_dir: str | o
     image = html_dir / "journey-map.png"
     slides = [{"kind": "cover", "title": project.name, "lines": cover},
               {"kind": "kpis", "title": text["kpis"],
-               "lines": _kpi_lines(load_result(run_dir, "kpis", default=None), lang, text)},
+               "lines": _kpi_lines(load_result(run_dir, "kpis", default=None), language, text)},
               {"kind": "map", "title": text["map"], "lines": [], "image": image if image.exists() else None}]
     for step in steps:
-        found = _findings(run_dir, step, lang)
-        title = text["findings" if found else "sections"].format(step=step_title(step, lang))
+        found = _findings(run_dir, step, language)
+        title = text["findings" if found else "sections"].format(step=step_title(step, language))
         slides.append({"kind": "step", "title": title,
                        "lines": found or _headings(html_dir / f"{step}.html") or [text["no_findings"]]})
-    opportunities = _opportunity_lines(journey, load_result(run_dir, "opportunities", default=None), lang, text, top)
+    opportunities = _opportunity_lines(spec, load_result(run_dir, "opportunities", default=None), language, text, top)
     slides.append({"kind": "opportunities", "title": text["opportunities"],
                    "lines": opportunities or [text["no_opportunities"]]})
     return slides
@@ -160,13 +160,13 @@ def _picture(slide, image: Path) -> None:
     picture.top = Emu(int(Inches(1.25)))
 
 
-def write_deck(journey: Journey, run_dir: str | os.PathLike, out: str | os.PathLike, *, steps: list[str],
+def write_deck(spec: Journey, run_dir: str | os.PathLike, out: str | os.PathLike, *, steps: list[str],
                run_date: str = "") -> Path:
     """Write the run's slide deck (16:9) from :func:`deck_outline`.
 
     Parameters
     ----------
-    journey
+    spec
         The journey spec.
     run_dir
         The run folder holding ``results/``.
@@ -185,7 +185,7 @@ def write_deck(journey: Journey, run_dir: str | os.PathLike, out: str | os.PathL
     out = Path(out)
     prs = Presentation()
     prs.slide_width, prs.slide_height = _WIDTH, _HEIGHT
-    for item in deck_outline(journey, run_dir, out.parent, steps=steps, run_date=run_date):
+    for item in deck_outline(spec, run_dir, out.parent, steps=steps, run_date=run_date):
         if item["kind"] == "cover":
             slide = prs.slides.add_slide(prs.slide_layouts[0])
             slide.shapes.title.text = item["title"]

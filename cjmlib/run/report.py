@@ -123,12 +123,12 @@ def write_report_pdf(html_dir: str | os.PathLike, pages: list[str], *, out: str 
     return write_atomically(html_dir / out, buffer.getvalue())
 
 
-def publish_report(journey: Journey, run_dir: str | os.PathLike, *, steps: list[str], run_date: str = "") -> list[str]:
+def publish_report(spec: Journey, run_dir: str | os.PathLike, *, steps: list[str], run_date: str = "") -> list[str]:
     """Write ``report.pdf`` and ``deck.pptx`` into the run's ``html/`` once its pages and map are there.
 
     Parameters
     ----------
-    journey
+    spec
         The journey spec.
     run_dir
         The run folder; its ``html/`` holds ``index.html``, one page per step and the journey map.
@@ -143,9 +143,9 @@ def publish_report(journey: Journey, run_dir: str | os.PathLike, *, steps: list[
         What could not be made, as sentences (no Chromium: no PDF; a page Chromium could not print).
     """
     html_dir = Path(run_dir) / "html"
-    write_deck(journey, run_dir, html_dir / "deck.pptx", steps=steps, run_date=run_date)
+    write_deck(spec, run_dir, html_dir / "deck.pptx", steps=steps, run_date=run_date)
     pages = ["index.html", *[f"{step}.html" for step in steps if (html_dir / f"{step}.html").exists()]]
-    lang = journey.project.language
+    lang = spec.project.language
     try:
         written = write_report_pdf(html_dir, pages)
     except RuntimeError as err:

@@ -89,16 +89,16 @@ def parse_spec(text: str, *, file: str = "journey.yml") -> tuple[Journey, Any]:
                                fix="Start from a template: cjm new DIR --template ecommerce.")])
     data = _plain(root)
     issues: list[Issue] = []
-    journey = None
+    spec = None
     try:
-        journey = Journey.model_validate(data)
+        spec = Journey.model_validate(data)
     except ValidationError as err:
         issues.extend(pydantic_issues(err, root, file))
     issues.extend(reference_issues(data, root, file))
     if issues:
         issues.sort(key=lambda i: (i.line or 0))
         raise SpecError(issues)
-    return journey, root
+    return spec, root
 
 
 def load_spec(path: str | os.PathLike, *, with_tree: bool = False):
@@ -127,19 +127,19 @@ def load_spec(path: str | os.PathLike, *, with_tree: bool = False):
         raise SpecError([Issue(code="bad_encoding", file=path.name,
                                problem=f"the file is not UTF-8 text (byte {exc.start}).",
                                fix="Save it as UTF-8 in your editor.")]) from None
-    journey, tree = parse_spec(text, file=path.name)
-    return (journey, tree) if with_tree else journey
+    spec, tree = parse_spec(text, file=path.name)
+    return (spec, tree) if with_tree else spec
 
 
-def spec_to_data(journey: Journey) -> dict:
+def spec_to_data(spec: Journey) -> dict:
     """Return the spec as plain data, leaving out defaults that were never written.
 
     Parameters
     ----------
-    journey
+    spec
         The validated spec.
     """
-    return journey.model_dump(mode="json", exclude_defaults=True)
+    return spec.model_dump(mode="json", exclude_defaults=True)
 
 
 def _merge(tree: Any, full: Any, sparse: Any) -> Any:
@@ -172,7 +172,7 @@ def _merge(tree: Any, full: Any, sparse: Any) -> Any:
     return full if tree != full else tree
 
 
-def save_spec(journey: Journey, path: str | os.PathLike, *, tree: Any = None, backup: bool = True) -> Path:
+def save_spec(spec: Journey, path: str | os.PathLike, *, tree: Any = None, backup: bool = True) -> Path:
     """Write ``journey`` to ``path`` atomically, keeping the comments of ``tree`` (or of the file on disk).
 
     The spec is validated again from the text about to be written; on any problem nothing
@@ -183,8 +183,8 @@ def save_spec(journey: Journey, path: str | os.PathLike, *, tree: Any = None, ba
         path = path / "journey.yml"
     if tree is None and path.exists():
         tree = _yaml().load(path.read_text(encoding="utf-8-sig"))
-    sparse = spec_to_data(journey)
-    tree = _merge(tree, journey.model_dump(mode="json"), sparse) if tree is not None else sparse
+    sparse = spec_to_data(spec)
+    tree = _merge(tree, spec.model_dump(mode="json"), sparse) if tree is not None else sparse
     buf = io.StringIO()
     _yaml().dump(tree, buf)
     text = buf.getvalue()

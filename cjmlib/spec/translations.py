@@ -14,19 +14,19 @@ TRANSLATED = ("personas", "stages", "touchpoints", "goals", "kpis", "pain_points
               "themes")
 
 
-def translation_problems(journey) -> list[str]:
+def translation_problems(spec) -> list[str]:
     """Return what is wrong in ``journey.translations``: ids the spec lacks, fields that are not texts.
 
     Parameters
     ----------
-    journey
+    spec
         The spec (:class:`cjmlib.spec.model.Journey`), checked as it is built.
     """
     problems = []
-    for language, by_section in journey.translations.items():
+    for language, by_section in spec.translations.items():
         for section, names in by_section.items():
-            items = [k for g in journey.goals for k in g.kpis] if section == "kpis" else (
-                journey.codebook.themes if section == "themes" else getattr(journey, section))
+            items = [k for g in spec.goals for k in g.kpis] if section == "kpis" else (
+                spec.codebook.themes if section == "themes" else getattr(spec, section))
             known = [i.id for i in items]
             unknown = sorted(set(names) - set(known))
             if unknown:

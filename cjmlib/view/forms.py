@@ -113,12 +113,12 @@ class ItemForm:
 
 # ---------------------------------------------------------------- entries of a section
 
-def entries(journey: Journey, section: str) -> dict[Any, tuple[tuple, BaseModel | None]]:
+def entries(spec: Journey, section: str) -> dict[Any, tuple[tuple, BaseModel | None]]:
     """Return ``key -> (location in the spec data, entry)`` for the entries of ``section``.
 
     Parameters
     ----------
-    journey
+    spec
         The spec.
     section
         A key of :data:`SECTIONS`.
@@ -130,22 +130,22 @@ def entries(journey: Journey, section: str) -> dict[Any, tuple[tuple, BaseModel 
         lane: one not written yet has the location ``("lanes", None)`` and no entry.
     """
     if section == "kpis":
-        return {k.id: (("goals", i, "kpis", j), k) for i, g in enumerate(journey.goals) for j, k in enumerate(g.kpis)}
+        return {k.id: (("goals", i, "kpis", j), k) for i, g in enumerate(spec.goals) for j, k in enumerate(g.kpis)}
     if section == "themes":
-        return {t.id: (("codebook", "themes", i), t) for i, t in enumerate(journey.codebook.themes)}
+        return {t.id: (("codebook", "themes", i), t) for i, t in enumerate(spec.codebook.themes)}
     if section == "lanes":
-        index = {(ln.stage, ln.persona): i for i, ln in enumerate(journey.lanes)}
-        return {(s, p.id): (("lanes", index.get((s, p.id))), journey.lane(s, p.id))
-                for p in journey.personas for s in journey.stage_ids}
-    return {item.id: ((section, i), item) for i, item in enumerate(getattr(journey, section))}
+        index = {(ln.stage, ln.persona): i for i, ln in enumerate(spec.lanes)}
+        return {(s, p.id): (("lanes", index.get((s, p.id))), spec.lane(s, p.id))
+                for p in spec.personas for s in spec.stage_ids}
+    return {item.id: ((section, i), item) for i, item in enumerate(getattr(spec, section))}
 
 
-def entry_label(journey: Journey, section: str, key: Any) -> str:
+def entry_label(spec: Journey, section: str, key: Any) -> str:
     """Return how the drop-down of ``section`` names the entry ``key`` of the spec ``journey``.
 
     Parameters
     ----------
-    journey
+    spec
         The spec.
     section
         A key of :data:`SECTIONS`.
@@ -153,13 +153,13 @@ def entry_label(journey: Journey, section: str, key: Any) -> str:
         The entry's id, ``(stage, persona)`` for a lane (shown as "Stage label — persona name").
     """
     if section == "lanes":
-        persona = next(p for p in journey.personas if p.id == key[1])
-        return f"{journey.stage(key[0]).label} — {persona.name}"
+        persona = next(p for p in spec.personas if p.id == key[1])
+        return f"{spec.stage(key[0]).label} — {persona.name}"
     return str(key)
 
 
-def _known(journey: Journey, section: str) -> list[str]:
-    return [str(k) for k in entries(journey, section)]
+def _known(spec: Journey, section: str) -> list[str]:
+    return [str(k) for k in entries(spec, section)]
 
 
 def put_entry(data: dict, location: tuple, values: dict) -> None:
@@ -185,12 +185,12 @@ def put_entry(data: dict, location: tuple, values: dict) -> None:
 
 # ---------------------------------------------------------------- building a form from a model
 
-def build_form(journey: Journey, section: str, location: tuple, item: BaseModel | None, base: dict) -> ItemForm:
+def build_form(spec: Journey, section: str, location: tuple, item: BaseModel | None, base: dict) -> ItemForm:
     """Return the form of one entry: one widget (or a few) per field of the entry's model.
 
     Parameters
     ----------
-    journey
+    spec
         The spec (the choices of the drop-downs of references).
     section
         A key of :data:`SECTIONS`.
@@ -207,13 +207,13 @@ def build_form(journey: Journey, section: str, location: tuple, item: BaseModel 
         if name in _NOT_EDITED.get(section, ()):
             continue
         value = getattr(item, name) if item is not None else info.get_default(call_default_factory=True)
-        _add_field(form, journey, name, info, value)
+        _add_field(form, spec, name, info, value)
         if info.is_required() and info.annotation is str:
             form.required += (name,)
     return form
 
 
-def _add_field(form: ItemForm, journey: Journey, name: str, info, value: Any) -> None:
+def _add_field(form: ItemForm, spec: Journey, name: str, info, value: Any) -> None:
     label = name.replace("_", " ").capitalize()
     ann = info.annotation
     optional = type(None) in typing.get_args(ann)
@@ -222,14 +222,14 @@ def _add_field(form: ItemForm, journey: Journey, name: str, info, value: Any) ->
     elif name == "rule":
         _add_rule(form, value)
     elif name == "keywords":
-        _add_keywords(form, journey, value)
+        _add_keywords(form, spec, value)
     elif name in _REFERENCES and typing.get_origin(ann) is tuple:
-        known = _known(journey, _REFERENCES[name])
+        known = _known(spec, _REFERENCES[name])
         box = w.SelectMultiple(options=known, value=[v for v in value if v in known], description=label,
                                rows=min(max(len(known), 2), 6), layout=FIELD_LAYOUT, style=FIELD_STYLE)
         form.widgets[name], form.readers[name] = box, lambda: list(box.value)
     elif name in _REFERENCES:
-        options = ([("(none)", "")] if optional else []) + _known(journey, _REFERENCES[name])
+        options = ([("(none)", "")] if optional else []) + _known(spec, _REFERENCES[name])
         box = w.Dropdown(options=options, value=value or "", description=label, layout=FIELD_LAYOUT, style=FIELD_STYLE)
         form.widgets[name] = box
         form.readers[name] = (lambda: box.value or None) if optional else (lambda: box.value)
@@ -284,9 +284,9 @@ def _add_rule(form: ItemForm, value) -> None:
     form.readers["rule"] = read
 
 
-def _add_keywords(form: ItemForm, journey: Journey, value: dict) -> None:
+def _add_keywords(form: ItemForm, spec: Journey, value: dict) -> None:
     """A theme's keywords: one text area per language, one keyword or pattern per line."""
-    languages = list(dict.fromkeys([journey.project.language, "en", "fr", *value]))
+    languages = list(dict.fromkeys([spec.project.language, "en", "fr", *value]))
     boxes = {lang: _lines_box(value.get(lang, ()), f"Keywords ({lang})") for lang in languages}
     form.widgets.update({f"keywords.{lang}": box for lang, box in boxes.items()})
     form.readers["keywords"] = lambda: {lang: _lines(b.value) for lang, b in boxes.items() if _lines(b.value)}

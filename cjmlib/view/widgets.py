@@ -116,13 +116,13 @@ class SpecEditor:
     def form(self, section: str, key: Any) -> ItemForm:
         """Return the form of entry ``key`` (its id; ``(stage, persona)`` for a lane) of ``section``."""
         if (section, key) not in self._forms:
-            found = entries(self.journey, section)
+            found = entries(self.spec, section)
             if key not in found:
                 known = ", ".join(str(k) for k in found) or "none"
                 raise KeyError(f"{section} has no entry {key!r}; known: {known}")
             location, item = found[key]
             base = {"stage": key[0], "persona": key[1]} if section == "lanes" else {}
-            self._forms[section, key] = build_form(self.journey, section, location, item, base)
+            self._forms[section, key] = build_form(self.spec, section, location, item, base)
         return self._forms[section, key]
 
     def goal_form(self, goal_id: str) -> ItemForm:
@@ -175,30 +175,30 @@ class SpecEditor:
         SpecError
             Listing every problem: unreadable or empty fields, then the spec's own checks.
         """
-        data = self.journey.model_dump(mode="json")
+        data = self.spec.model_dump(mode="json")
         issues: list[Issue] = []
         for form in self._forms.values():
             values, found = form.read()
             issues.extend(found)
             put_entry(data, form.location, values)
         try:
-            journey, _ = parse_spec(json.dumps(data), file=SPEC_FILE)
+            spec, _ = parse_spec(json.dumps(data), file=SPEC_FILE)
         except SpecError as exc:  # lines would point into the generated text, not the file
             issues.extend(replace(i, line=None) for i in exc.issues)
         if issues:
             raise SpecError(issues)
-        return journey
+        return spec
 
     def save(self) -> bool:
         """Validate the edits and write ``journey.yml``; return whether it was written."""
         try:
-            journey = self.edited()
-            if journey == self.journey:
+            spec = self.edited()
+            if spec == self.spec:
                 self._report("Nothing to save: the spec is unchanged.")
                 return False
             self._check_unchanged_on_disk()
             before = set(_backups(self.path))
-            save_spec(journey, self.path, tree=copy.deepcopy(self._tree), backup=True)
+            save_spec(spec, self.path, tree=copy.deepcopy(self._tree), backup=True)
         except SpecError as exc:
             self.issues = exc.issues
             self._report(f"<b>Not saved</b>: {html.escape(exc.headline)}; journey.yml is unchanged."
@@ -225,13 +225,13 @@ class SpecEditor:
 
         ``message`` goes to the status line (default: "Reloaded journey.yml.").
         """
-        self.journey, self._tree = load_spec(self.path, with_tree=True)
+        self.spec, self._tree = load_spec(self.path, with_tree=True)
         self._digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
         self._forms: dict[tuple[str, Any], ItemForm] = {}
         self.issues = ()
         for section, selector in self._selectors.items():
             previous = selector.value
-            selector.options = [(entry_label(self.journey, section, k), k) for k in entries(self.journey, section)]
+            selector.options = [(entry_label(self.spec, section, k), k) for k in entries(self.spec, section)]
             keys = [v for _, v in selector.options]
             selector.value = previous if previous in keys else (keys[0] if keys else None)
             self._show(section)

@@ -39,7 +39,8 @@ def _top_themes(project, users_sql: str, top: int = 3) -> str:
 def persona_evidence(project) -> pd.DataFrame:
     """Measure the share of users and revenue, sessions, conversion, device and channel mix, top themes per persona.
 
-    Only personas with a data rule are measured.
+    Only personas with a data rule are measured, and only in the events: a project without an events
+    source gets the empty table (a rule selects users by their events).
 
     Parameters
     ----------
@@ -56,6 +57,10 @@ def persona_evidence(project) -> pd.DataFrame:
         themes its users' feedback mentions most, with the number of items). A user may match several
         rules.
     """
+    columns = ["persona", "users", "share_users", "revenue", "share_revenue", "sessions", "conversions",
+               "conversion", "device_mix", "channel_mix", "top_themes"]
+    if not project.has("events"):
+        return pd.DataFrame(columns=columns)
     purchase = literal_list(key_events(project)["purchase"])
     totals = project.sql("SELECT count(DISTINCT user_id) users, coalesce(sum(revenue), 0) revenue FROM events").iloc[0]
     devices, channels = persona_mix(project, by="device"), persona_mix(project, by="channel")
@@ -79,5 +84,4 @@ def persona_evidence(project) -> pd.DataFrame:
                      "device_mix": _mix_text(devices, p.name, "device", project.spec.project.language),
                      "channel_mix": _mix_text(channels, p.name, "channel", project.spec.project.language),
                      "top_themes": _top_themes(project, users_sql)})
-    return pd.DataFrame(rows, columns=["persona", "users", "share_users", "revenue", "share_revenue", "sessions",
-                                       "conversions", "conversion", "device_mix", "channel_mix", "top_themes"])
+    return pd.DataFrame(rows, columns=columns)

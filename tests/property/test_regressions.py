@@ -69,7 +69,7 @@ sources:
     assert "02-personas.ipynb" not in failures, failures["02-personas.ipynb"]
 
 
-@pytest.mark.xfail(strict=False, reason="segment_features divides each user's touchpoint counts by the events "
+@pytest.mark.xfail(strict=True, reason="segment_features divides each user's touchpoint counts by the events "
                                         "that matched a touchpoint: a user whose events match none raises "
                                         "ZeroDivisionError (step 02, segments)")
 def test_user_with_no_matched_event_does_not_break_the_segments(tmp_path):
