@@ -186,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
         _err("interrupted; reports/latest is unchanged.")
         return 130
     except Exception as exc:  # an unexpected failure: one clear line, never a traceback
-        _err(f"unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        from .run.runner import message_line
+
+        _err(f"unexpected error: {type(exc).__name__}: {message_line(exc)}")
         _err("please report it with the command you ran; set CJM_DEBUG=1 to see the details.")
         if os.environ.get("CJM_DEBUG"):
             raise

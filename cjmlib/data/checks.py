@@ -21,6 +21,7 @@ __all__ = [
     "ID_COLUMNS",
     "LABEL_WORDS",
     "RATING_RANGE",
+    "ROW_NUMBER_IDS",
     "SCHEMAS",
     "SCORE_RANGES",
     "as_of_issue",
@@ -51,6 +52,9 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 RATING_RANGE = (1, 5)  # feedback ratings (stars)
 ID_COLUMNS = {"feedback": "id", "surveys": "id", "orders": "order_id"}  # one row per id
+#: Ids a file may do without when the spec maps no column onto them: each row is then one record, and its id
+#: is its row number in the file (the header is row 1), e.g. orders exported one row per purchase.
+ROW_NUMBER_IDS = {"orders": "order_id"}
 #: Accepted spellings of a label (accent- and case-insensitive) and the class they stand for; the loader
 #: reads the ``human_sentiment`` column of the feedback with it (see :func:`build_checked`).
 LABEL_WORDS = {"negative": "negative", "neg": "negative", "negatif": "negative",
@@ -70,8 +74,10 @@ def _cast(text: str, kind: str) -> str:
     if kind == "TIMESTAMP":
         # zone-aware strings (Z, +02:00, " UTC") are converted to UTC; naive ones are read in the source's zone
         zoned = f"CASE WHEN ends_with({text}, 'UTC') THEN regexp_replace({text}, ' ?UTC$', 'Z') ELSE {text} END"
+        # a date written as eight digits is the ISO 8601 basic form YYYYMMDD (exports of old systems)
+        basic = f"CASE WHEN regexp_full_match({text}, '[0-9]{{8}}') THEN try_strptime({text}, '%Y%m%d') END"
         return (f"timezone('UTC', coalesce(try_cast({zoned} AS TIMESTAMPTZ), "
-                f"try_cast(try_cast({text} AS TIMESTAMP) AS TIMESTAMPTZ)))")
+                f"try_cast(coalesce(try_cast({text} AS TIMESTAMP), {basic}) AS TIMESTAMPTZ)))")
     if kind == "DOUBLE":
         return f"try_cast(replace({text}, ',', '.') AS DOUBLE)"
     return f"nullif({text}, '')"
@@ -84,8 +90,21 @@ def _label(text: str) -> str:
     return f"CASE strip_accents(lower({text})) {cases} END"
 
 
-def missing_columns(name: str, source: Source, read: RawTable, file: str) -> tuple[dict[str, str], list[Issue]]:
+def _unique_columns(con, read: RawTable, columns: list[str]) -> list[str]:
+    """The columns among ``columns`` whose non-empty values never repeat in the raw file."""
+    if con is None or not columns:
+        return columns
+    counts = ", ".join(f"count(DISTINCT {quote_ident(c)}) = count({quote_ident(c)})" for c in columns)
+    return [c for c, unique in zip(columns, con.execute(f"SELECT {counts} FROM {read.relation}").fetchone()) if unique]
+
+
+def missing_columns(name: str, source: Source, read: RawTable, file: str, *,
+                    con=None) -> tuple[dict[str, str], list[Issue]]:
     """Map canonical columns to the file's columns; report required or mapped columns that are missing.
+
+    An id of :data:`ROW_NUMBER_IDS` that the spec does not map and the file does not have is not missing:
+    the rows are numbered instead (see :func:`build_checked`). For a missing id column, "did you mean"
+    proposes only a column whose values never repeat.
 
     Parameters
     ----------
@@ -97,14 +116,20 @@ def missing_columns(name: str, source: Source, read: RawTable, file: str) -> tup
         The file as read into the engine (:func:`cjmlib.data.read.read_raw`), for its header.
     file
         The file's path as the spec writes it, named by the issues.
+    con
+        The engine connection holding the raw file (``read.relation``), to tell which columns hold unique
+        values; without it, every column may be proposed.
     """
     present, issues = {}, []
     for canon, (_, required) in SCHEMAS[name].items():
         col = source.columns.get(canon, canon)
         if col in read.columns:
             present[canon] = col
-        elif required or canon in source.columns:
-            hint = did_you_mean(col, read.columns)
+        elif canon in source.columns or (required and ROW_NUMBER_IDS.get(name) != canon):
+            choices = list(read.columns)
+            if ID_COLUMNS.get(name) == canon:
+                choices = _unique_columns(con, read, [c for c in choices if did_you_mean(col, [c])])
+            hint = did_you_mean(col, choices)
             issues.append(Issue(code="missing_column", file=file, row=1, column=col,
                                 problem=f"the {name} file has no column '{col}' (needed as `{canon}`).",
                                 fix=f"{hint}Columns in the file: {', '.join(read.columns)}. "
@@ -191,7 +216,7 @@ def row_checks(name: str, present: dict[str, str]) -> list[tuple[str, str, str, 
         checks.append(("bad_value", f"nullif({_text('human_sentiment')}, '') IS NOT NULL AND human_sentiment IS NULL",
                        present["human_sentiment"], "is not a sentiment label",
                        "Write negative, neutral or positive (or leave it empty for an item nobody labelled)."))
-    if name in ID_COLUMNS:
+    if name in ID_COLUMNS and ID_COLUMNS[name] in present:
         col = f"nullif({_text(ID_COLUMNS[name])}, '')"
         checks.append(("duplicate_id", f"{col} IS NOT NULL AND __row <> min(__row) OVER (PARTITION BY {col})",
                        present[ID_COLUMNS[name]], "repeats the id of an earlier row; the later row is set aside",
@@ -201,7 +226,8 @@ def row_checks(name: str, present: dict[str, str]) -> list[tuple[str, str, str, 
 
 def build_checked(con, name: str, present: dict[str, str], relation: str, checks, extra=()) -> None:
     """Build ``checked_<name>`` in one pass over the raw text: each field trimmed and typed, one flag per check
-    (``__bad<k>``) and whether the timestamp carries a zone (``__zoned``). Customer ids stay raw here.
+    (``__bad<k>``) and whether the timestamp carries a zone (``__zoned``). Customer ids stay raw here; an id of
+    :data:`ROW_NUMBER_IDS` the file does not have is the row's number in the file.
 
     Parameters
     ----------
@@ -220,9 +246,10 @@ def build_checked(con, name: str, present: dict[str, str], relation: str, checks
     """
     texts = ", ".join(f"trim(CAST({quote_ident(col)} AS VARCHAR)) AS {_text(canon)}" for canon, col in present.items())
     texts += "".join(f", nullif(trim(CAST({quote_ident(col)} AS VARCHAR)), '') AS {quote_ident(col)}" for col in extra)
+    numbered = ROW_NUMBER_IDS.get(name)
     typed = ", ".join(f"{_label(_text(canon)) if canon == 'human_sentiment' else _cast(_text(canon), kind)} AS {canon}"
-                      if canon in present else f"CAST(NULL AS {kind}) AS {canon}"
-                      for canon, (kind, _) in SCHEMAS[name].items())
+                      if canon in present else f"CAST(__row AS VARCHAR) AS {canon}" if canon == numbered
+                      else f"CAST(NULL AS {kind}) AS {canon}" for canon, (kind, _) in SCHEMAS[name].items())
     flags = "".join(f"coalesce({cond}, false) AS __bad{k}, " for k, (_, cond, *_) in enumerate(checks))
     # only the row number, the typed fields and the flags are stored: the trimmed texts stay in the query
     fields = ", ".join([*SCHEMAS[name], *map(quote_ident, extra)])

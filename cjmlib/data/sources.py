@@ -17,7 +17,8 @@ Canonical tables (see ARCHITECTURE.md):
 - ``feedback``: id, ts, user_id, text, rating, source, language, human_sentiment (a person's label read as
   negative, neutral or positive; mostly empty)
 - ``surveys``: id, ts, user_id, kind, score, comment, stage, touchpoint
-- ``orders``: order_id, user_id, ts, revenue, items, status
+- ``orders``: order_id, user_id, ts, revenue, items, status (without an ``order_id`` column mapped or in
+  the file, each row is one order and its id is its row number in the file)
 
 Customer ids (``user_id`` in every table) are pseudonymized in the engine as they are read, with
 the project's secret (see :mod:`cjmlib.data.privacy`): the raw ids never reach a table.
@@ -117,7 +118,7 @@ def _load_table(con, journey: Journey, name: str, source: Source, project_dir: P
     if read.rows == 0 and not read.set_aside:
         return [Issue(code="no_rows", file=file, problem="the file has a header but no data rows.",
                       fix="Export the data again with its rows.")], quality
-    present, missing = missing_columns(name, source, read, file)
+    present, missing = missing_columns(name, source, read, file, con=con)
     if missing:
         return issues + missing, quality
     unused = [c for c in read.columns if c not in present.values()]

@@ -48,7 +48,7 @@ from .report import publish_report
 from .schedule import StepScheduler, start_kernel, stop_kernel
 from .steps import NOTEBOOKS_DIR, STEPS, Step, check_parameters
 
-__all__ = ["KERNEL_NAME", "RunResult", "run_playbook"]
+__all__ = ["KERNEL_NAME", "RunResult", "message_line", "run_playbook"]
 
 KERNEL_NAME = "cjm"
 
@@ -119,6 +119,22 @@ def _kernel_failed_to_start(exc: BaseException, output: Path) -> bool:
         return True
 
 
+def message_line(text: str) -> str:
+    """The line of an error message that says what went wrong, at most 300 characters.
+
+    Engines spread a message over lines (DuckDB: the error, a guess, a blank line, then the query with
+    ``^^^`` under the culprit): the first line that is neither blank, a query excerpt (``LINE n:``) nor
+    the carets is kept; "" when there is none.
+
+    Parameters
+    ----------
+    text
+        The exception's message.
+    """
+    lines = (line.strip() for line in str(text).splitlines())
+    return next((line[:300] for line in lines if line and not line.startswith("LINE ") and line.strip("^ ")), "")
+
+
 def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kernel_name: str,
              cell_timeout: int | None, km=None) -> Path:
     """Execute a step's notebook in the kernel ``km`` started for it, or in a kernel of its own."""
@@ -134,7 +150,7 @@ def _execute(step: Step, run_dir: Path, project_dir: Path, params: dict, *, kern
                                        execution_timeout=cell_timeout, km=km if attempt == 1 else None)
             return output
         except papermill.PapermillExecutionError as err:
-            evalue = str(err.evalue).strip().splitlines()[-1][:300] if str(err.evalue).strip() else ""
+            evalue = message_line(err.evalue)
             raise RunError(f"step {step.name} failed in cell {err.exec_count}: {err.ename}: {evalue}",
                            step=step.name, cell=err.exec_count, ename=err.ename, evalue=evalue,
                            notebook=str(output)) from None

@@ -89,6 +89,18 @@ def test_find_segments_recovers_clear_groups_and_is_seeded():
         cjm.find_segments(features, families=("purchase",))
 
 
+def test_find_segments_needs_customers_that_differ():
+    same = pd.DataFrame({"engagement:a": 2.0, "channel:b": 0.5}, index=[f"c{i}" for i in range(9)])
+    found = cjm.find_segments(same, seed=0)  # KMeans would find one cluster whatever k: one segment
+    assert found.k == 1 and (found.labels == 1).all() and found.labels.index.equals(same.index)
+    assert found.silhouettes.k.tolist() == [1] and found.silhouettes.silhouette.isna().all()
+    assert cjm.segment_summary(same, found.labels).users.tolist() == [9]
+    two = same.assign(**{"engagement:a": [1.0] * 3 + [5.0] * 6})  # two kinds of customer: k = 2 at most
+    found = cjm.find_segments(two, k_range=range(2, 7), seed=0)
+    assert found.silhouettes.k.tolist() == [2] and found.k == 2
+    assert found.labels.tolist() == [2] * 3 + [1] * 6 and found.stability == 1
+
+
 def test_segment_description_by_hand():
     features = pd.DataFrame({"device:mobile": [1.0, 1.0, 0.0, 0.0], "purchase:frequency": [1.0, 1.0, 3.0, 3.0]},
                             index=["a", "b", "c", "d"])

@@ -107,3 +107,27 @@ def test_demo_readout_covers_the_planted_effects(demo_project):
     for name, rates in truth.items():
         planted = rates["variant"] - rates["control"]
         assert table.loc[name, "diff_ci_low"] < planted < table.loc[name, "diff_ci_high"], name
+
+
+def test_opportunity_tests_says_why_a_step_cannot_be_tested():
+    import pandas as pd
+
+    sizing = pd.DataFrame({"opportunity": ["a", "b", "c", "d", "e", "f"], "name": list("ABCDEF"),
+                           "funnel": "f", "step": "s", "previous": [100, 100, 100, 100, 0, 100],
+                           "rate_now": [0.2, 1.0, 0.0, 0.3, np.nan, 0.2],
+                           "rate_target": [0.3, 0.5, 0.1, 0.3, 0.5, 1.0], "days": 10})
+    tests = cjm.opportunity_tests(sizing).set_index("opportunity")
+    plan = cjm.design_test(0.2, 0.5, daily_units=10)  # the testable row is unchanged by the others
+    assert tests.loc["a", "n_per_arm"] == plan["n_per_arm"] and tests.loc["a", "days"] == plan["days"]
+    assert tests.loc["a", "note"] == "" and tests.loc["a", "mde"] == pytest.approx(0.5)
+    untestable = tests.drop(index="a")
+    assert untestable.n_per_arm.isna().all() and untestable.days.isna().all()
+    assert untestable.note.tolist() == [
+        "today's rate is 100%: a test cannot measure a rate that every unit or no unit reaches",
+        "today's rate is 0%: a test cannot measure a rate that every unit or no unit reaches",
+        "the target rate equals today's rate (30.0%): there is no change to detect",
+        "no unit reached the step before: no rate to test",
+        "the target rate 100% is not a share between 0 and 1 (both excluded)"]
+    assert tests.loc["b", "baseline"] == 1 and tests.loc["b", "daily_units"] == 10
+    assert "note" not in cjm.opportunity_tests(sizing.iloc[:1])  # every row planned: no note column
+    assert cjm.opportunity_tests(sizing.iloc[1:2], language="fr").note.iloc[0].startswith("le taux actuel")
