@@ -50,13 +50,15 @@ def persona_cards(spec) -> pd.DataFrame:
 
 def touchpoint_matrix(spec) -> pd.DataFrame:
     """Stages as columns (spec order), channels as rows, the touchpoints' labels in the cells."""
-    rows = [{"stage": spec.stage(t.stage).label, "channel": t.channel or "–", "touchpoint": t.label}
-            for t in spec.touchpoints]
+    rows = [{"stage": t.stage, "channel": t.channel or "–", "touchpoint": t.label} for t in spec.touchpoints]
     if not rows:
         return pd.DataFrame()
     table = pd.DataFrame(rows).groupby(["channel", "stage"], sort=False).touchpoint.agg(", ".join).unstack("stage")
-    order = [s.label for s in spec.stages if s.label in table.columns]
-    return table[order].fillna("").reset_index()
+    order = [s.id for s in spec.stages if s.id in table.columns]
+    # grouped by stage id: two stages of the same name stay two columns, told apart by their ids
+    labels = [s.label for s in spec.stages if s.id in table.columns]
+    names = {i: label if labels.count(label) == 1 else f"{label} ({i})" for i, label in zip(order, labels)}
+    return table[order].rename(columns=names).fillna("").reset_index()
 
 
 def touchpoint_volume(project) -> pd.DataFrame:

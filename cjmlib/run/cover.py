@@ -52,8 +52,10 @@ def kpi_cards(kpis: pd.DataFrame | None, changes: list[dict], language: str = "e
         interval = "" if _missing(low) or _missing(high) else table_word(
             "cover.interval", language, low=cell_text(low, kind, language, bare=True, digits=digits),
             high=cell_text(high, kind, language, bare=True, digits=digits))
-        n = row.get("denominator")
-        detail = "" if _missing(n) else table_word("cover.n", language, n=cell_text(n, "count", language))
+        n, k = row.get("denominator"), row.get("numerator")
+        detail = "" if _missing(n) else table_word("cover.n", language, n=cell_text(n, "count", language)) \
+            if _missing(k) else table_word("cover.n_of", language, numerator=cell_text(k, "count", language),
+                                           n=cell_text(n, "count", language))
         target = "" if _missing(row.get("target")) else table_word(
             "cover.target", language, target=cell_text(row["target"], kind, language))
         on_track = row.get("on_track")

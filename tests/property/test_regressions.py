@@ -119,3 +119,22 @@ sources:
     tests = cjm.opportunity_tests(cjm.sizing_table(load_project(tmp_path)))
     row = tests.iloc[0]
     assert row.baseline == 1 and np.isnan(row.n_per_arm) and np.isnan(row.days) and "100%" in row.note
+
+
+def test_two_stages_of_the_same_name_keep_two_columns(tmp_path):
+    """Two stages named alike: touchpoint_matrix grouped by stage name, gave two columns of that name and
+    show_table raised "'DataFrame' object has no attribute 'dtype'" in step 03; the columns now carry the ids."""
+    spec = """\
+project: {name: Twins, min_group_size: 1}
+stages: [{id: first, name: Step}, {id: second, name: Step}]
+touchpoints:
+  - {id: page, stage: first, match: {event: view}}
+  - {id: order, stage: second, match: {event: buy}}
+sources:
+  events: {path: data/events.csv}
+"""
+    rows = ["u1,s1,2026-01-05T10:00:00Z,view", "u1,s1,2026-01-05T10:05:00Z,buy", "u2,s2,2026-01-06T10:00:00Z,view"]
+    failures = step_failures(tmp_path, spec, {"events.csv": ("user_id,session_id,ts,event", rows)})
+    assert "03-touchpoints.ipynb" not in failures, failures["03-touchpoints.ipynb"]
+    matrix = cjm.touchpoint_matrix(load_project(tmp_path).spec)
+    assert matrix.columns.tolist() == ["channel", "Step (first)", "Step (second)"]

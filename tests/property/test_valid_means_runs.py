@@ -13,9 +13,13 @@ Most generated projects must be valid (:data:`VALID_FLOOR`), so that the propert
 invalid input only. A second test sends valid projects through the real `cjm run` (papermill, nbconvert,
 publishing) and checks that every page is published.
 
-Environment variables: ``CJM_PROPERTY_EXAMPLES`` (projects run in process, default 200),
+Environment variables: ``CJM_PROPERTY_EXAMPLES`` (projects run in process, default 60: the default
+suite, ``make test``, stays within its time; each project runs seven notebooks, a few seconds),
 ``CJM_PROPERTY_RUNS`` (projects through `cjm run`, default 10), ``CJM_PROPERTY_SHRINK=1`` to let
 Hypothesis shrink a failing project to a smaller one (slow: each try runs every notebook).
+The acceptance run, 200 projects in process and 10 through `cjm run`::
+
+    CJM_PROPERTY_EXAMPLES=200 .venv/bin/python -m pytest -q tests/property -m "slow or not slow" -x
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from cjmlib.cli import main
 from cjmlib.run.steps import STEPS
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = int(os.environ.get("CJM_PROPERTY_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("CJM_PROPERTY_EXAMPLES", "60"))
 RUNS = int(os.environ.get("CJM_PROPERTY_RUNS", "10"))
 VALID_FLOOR = 0.70  # share of generated projects `cjm validate` must accept
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target) + (

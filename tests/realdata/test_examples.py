@@ -134,6 +134,8 @@ def test_cdnow_published_repeat_purchase_equals_pandas():
     assert segments.share_revenue.sum() == pytest.approx(1.0)
 
 
+@pytest.mark.xfail(strict=True, reason="steps 04-behaviour and 06-improvements stop on a project without an "
+                                       "events source (examples/olist/README.md)")
 def test_olist_published_voice_agrees_with_the_human_labels():
     folder = _run("olist")
     reviews = pd.read_csv(OLIST)
