@@ -74,6 +74,8 @@ def check_invalid_output(code: int, output: str) -> None:
     assert "problem" in output, output
 
 
+# about 10 s a project on a quiet machine: run with `-m slow` (the default suite keeps the regressions)
+@pytest.mark.slow
 def test_valid_project_runs_every_step_in_process():
     """Every generated project that `cjm validate` accepts runs all seven steps and draws its maps."""
     seen = Counter()
