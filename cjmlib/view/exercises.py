@@ -173,7 +173,10 @@ def _wrong_type(exercise: str, expects: str, answer, language: str) -> Verdict:
 
 
 def _entered_funnel(project):
-    """The first funnel of the spec anybody entered, with its table; (None, None) when nobody entered any."""
+    """The first funnel of the spec anybody entered, with its table; (None, None) when nobody entered any
+    (or the project has no events)."""
+    if not project.has("events"):
+        return None, None
     for funnel in journey_funnels(project.spec):
         table = declared_funnel_table(project, funnel)
         if table.entered.iloc[0] > 0:

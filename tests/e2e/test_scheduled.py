@@ -110,7 +110,7 @@ def test_a_timeout_fails_the_step_and_leaves_latest(history_project, tmp_path, m
     target, _first, second = history_project
     monkeypatch.setattr(runner, "NOTEBOOKS_DIR", _slow_notebooks(tmp_path))
     with pytest.raises(RunError) as info:
-        runner.run_playbook(target, kernel_name=KERNEL, cell_timeout=3)
+        runner.run_playbook(target, kernel_name=KERNEL, only="03", cell_timeout=3)
     assert info.value.step == "03-touchpoints" and info.value.ename == "CellTimeoutError"
     assert os.readlink(target / "reports" / "latest") == f"runs/{second.run_id}"
     failed = max((target / "reports" / "runs").iterdir())

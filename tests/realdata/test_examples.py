@@ -112,8 +112,6 @@ def test_uci_published_conversion_equals_pandas(uci):
     assert by_type.rate["New_Visitor"] > by_type.rate["Returning_Visitor"]
 
 
-@pytest.mark.xfail(strict=True, reason="steps 04-behaviour and 06-improvements stop on a project without an "
-                                       "events source (examples/cdnow/README.md)")
 def test_cdnow_published_repeat_purchase_equals_pandas():
     orders = pd.read_csv(CDNOW, dtype={"customer_id": str})
     per_customer = orders.customer_id.value_counts()
@@ -134,8 +132,6 @@ def test_cdnow_published_repeat_purchase_equals_pandas():
     assert segments.share_revenue.sum() == pytest.approx(1.0)
 
 
-@pytest.mark.xfail(strict=True, reason="steps 04-behaviour and 06-improvements stop on a project without an "
-                                       "events source (examples/olist/README.md)")
 def test_olist_published_voice_agrees_with_the_human_labels():
     folder = _run("olist")
     reviews = pd.read_csv(OLIST)

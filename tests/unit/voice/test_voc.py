@@ -276,7 +276,7 @@ def test_demo_shipping_cost_tops_checkout_and_the_curve_dips_at_purchase(demo_pr
 def test_plots_of_trend_and_triangulation_draw_the_tables(scored, voiced):
     trend = score_table(scored, kind="csat", period="week")
     ax = cjm.plot.plot_score_trend(trend)
-    assert len(ax.lines) == trend.stage.nunique() and "CSAT" in ax.get_ylabel()
+    assert len(ax.containers) == trend.stage.nunique() and "CSAT" in ax.get_ylabel()
     funnel = pd.DataFrame({"stage": ["awareness", "consideration", "purchase"], "units": [100, 20, 18]})
     tri = triangulation_table(voiced, funnel=funnel)
     ax = cjm.plot.plot_triangulation(tri)
