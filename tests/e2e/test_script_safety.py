@@ -68,8 +68,8 @@ def test_no_payload_text_appears_unescaped_in_the_html(published):
 class _TagScan(HTMLParser):
     """The script, img, svg and iframe tags whose markup (not their describing text) holds the marker."""
 
-    TAGS = {"script", "img", "svg", "iframe"}
-    DESCRIBING = {"alt", "title", "aria-label"}  # escaped text that describes a chart: read, never run
+    TAGS = frozenset({"script", "img", "svg", "iframe"})
+    DESCRIBING = frozenset({"alt", "title", "aria-label"})  # escaped text that describes a chart: read, never run
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

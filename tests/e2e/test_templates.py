@@ -1,9 +1,8 @@
 """Every starter template end to end: `cjm new`, `cjm validate` (exit 0), `cjm run` (exit 0), every page
 published; and the stories planted in each template's data show in the published results.
 
-One run per template (module-scoped fixture). A run takes one to three minutes on two cores: `minimal`
-runs in the default suite, `saas` and `services` are marked slow (`make test-all`); the ecommerce
-template is run by the default suite's `published_demo` fixture. The figures the results are checked
+One run per template (module-scoped fixture), each in the default suite; a run takes one to three minutes
+on two cores. The ecommerce template is run by the default suite's `published_demo` fixture. The figures the results are checked
 against are computed here, with plain pandas, from the exports `cjm new` wrote; the planted chances
 come from ``demo-truth.json``, never from the tool's output.
 """
@@ -24,7 +23,6 @@ from cjmlib.run.steps import STEPS
 from cjmlib.spec.io import load_spec
 
 TEMPLATES = ["minimal", "saas", "services"]
-RUNS = ["minimal", pytest.param("saas", marks=pytest.mark.slow), pytest.param("services", marks=pytest.mark.slow)]
 
 
 def _run(project: Path) -> None:
@@ -35,7 +33,7 @@ def _run(project: Path) -> None:
         run_playbook(project, kernel_name=KERNEL)
 
 
-@pytest.fixture(scope="module", params=RUNS)
+@pytest.fixture(scope="module", params=TEMPLATES)
 def published(request, tmp_path_factory) -> Path:
     project = tmp_path_factory.mktemp("templates") / request.param
     assert cli.main(["new", str(project), "--template", request.param]) == 0

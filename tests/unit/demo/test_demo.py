@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import unicodedata
 from pathlib import Path
 
@@ -264,9 +263,7 @@ def test_start_must_be_a_monday(tmp_path):
 
 @pytest.mark.slow
 def test_sixty_thousand_users_make_about_a_million_events(tmp_path):
-    began = time.perf_counter()
-    truth = generate(tmp_path, n_users=60_000)
-    assert time.perf_counter() - began < 30
+    truth = generate(tmp_path, n_users=60_000)  # its time is measured in benchmarks/, not asserted here
     assert 800_000 <= truth["n_events"] <= 1_300_000
     with open(tmp_path / "data" / "events.csv", encoding="utf-8") as fh:
         assert sum(1 for _ in fh) == truth["n_events"] + 1
