@@ -27,7 +27,8 @@ from ..stats import wilson_interval
 from .declared import events_column, funnel_labels, funnel_options
 from .funnel import funnel_reach
 
-__all__ = ["PERIODS", "funnel_trend", "largest_drop_off", "trend_abandonment", "trend_outliers"]
+__all__ = ["PERIODS", "WEEK_MIN_N", "funnel_trend", "largest_drop_off", "trend_abandonment", "trend_outliers",
+           "week_that_broke"]
 
 PERIODS = {"day": "D", "week": "W", "month": "M"}
 """The periods a trend is counted by, and their Ibis truncation unit (weeks start on Monday)."""
@@ -182,6 +183,32 @@ def trend_outliers(trend: pd.DataFrame, *, alpha: float = 0.05, min_n: int = 30)
     out["difference"] = out.rate - out.rest_rate
     out = out.reindex(out.difference.abs().sort_values(ascending=False).index)
     return out[columns].reset_index(drop=True)
+
+
+WEEK_MIN_N = 30
+"""Units a period needs (at the step) to be told as the one that broke: the default ``min_n`` of the test."""
+
+
+def week_that_broke(outliers: pd.DataFrame, *, min_n: int = WEEK_MIN_N) -> pd.Series | None:
+    """Return the period whose step rate fell furthest below the other periods' (the story a page tells).
+
+    Parameters
+    ----------
+    outliers
+        A table of :func:`trend_outliers`.
+    min_n
+        Periods with fewer units (``n``) are not told, however far they fell.
+
+    Returns
+    -------
+    Series or None
+        The row of ``outliers`` with the most negative ``difference`` (ties: the smaller ``p_adjusted``),
+        or None when no period with ``min_n`` units fell below the others.
+    """
+    fell = outliers[(outliers["n"] >= min_n) & (outliers["difference"] < 0)] if len(outliers) else outliers
+    if fell.empty:
+        return None
+    return fell.sort_values(["difference", "p_adjusted"], kind="stable").iloc[0]
 
 
 def largest_drop_off(table: pd.DataFrame) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analytics.trend import week_that_broke
 from ..data.results import load_result
 
 __all__ = ["FINDERS", "Finding", "key_findings"]
@@ -63,17 +64,11 @@ def _worst_segment(breakdowns: pd.DataFrame, funnel_id: str, label: str) -> list
                           "rest": (row["rest_rate"], "share"), **_interval(row, "rate", "ci_low", "ci_high")})]
 
 
-WEEK_MIN_N = 30
-"""Units a week needs (at the step) to be told as the week that broke: the default ``min_n`` of the trend test."""
-
-
 def _week_that_broke(results) -> list[Finding]:
     """The week whose step rate fell furthest below the other weeks' (``trend_outliers``), with n and interval."""
-    weeks = results("trend_outliers")
-    weeks = weeks[(weeks["n"] >= WEEK_MIN_N) & (weeks["difference"] < 0)]
-    if weeks.empty:
+    row = week_that_broke(results("trend_outliers"))
+    if row is None:
         return []
-    row = weeks.sort_values(["difference", "p_adjusted"], kind="stable").iloc[0]
     try:
         trend = results("funnel_trend")
         unit = str(trend["unit"].iloc[0]) if len(trend) else "session"

@@ -158,3 +158,13 @@ def test_an_unknown_period_or_column_is_refused(project):
         cjm.funnel_trend(project, _funnel(project, "order"), period="fortnight")
     with pytest.raises(ValueError, match="'plaftorm' is not a column of the events"):
         cjm.funnel_trend(project, _funnel(project, "order"), by="plaftorm")
+
+
+def test_week_that_broke_is_the_largest_fall_with_enough_units():
+    outliers = pd.DataFrame({"period": ["w1", "w2", "w3", "w4"], "n": [200, 10, 50, 80],
+                             "difference": [0.30, -0.50, -0.20, -0.20], "p_adjusted": [1e-9, 1e-3, 0.01, 0.001]})
+    # w1 rose (not a fall), w2 fell furthest but has 10 units; w3 and w4 tie: the smaller p_adjusted wins
+    assert cjm.week_that_broke(outliers).period == "w4"
+    assert cjm.week_that_broke(outliers, min_n=5).period == "w2"
+    assert cjm.week_that_broke(outliers.iloc[:1]) is None
+    assert cjm.week_that_broke(outliers.iloc[:0]) is None
