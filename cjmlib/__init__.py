@@ -23,7 +23,13 @@ from .analytics.personas import persona_mix, segment_personas
 from .analytics.reconcile import reconcile_funnels
 from .analytics.retention import cohort_table, purchase_gaps, repeat_purchase_rate
 from .analytics.segments import find_segments, segment_features, segment_profiles, segment_summary
-from .analytics.trend import funnel_trend, largest_drop_off, trend_abandonment, trend_outliers, week_that_broke
+from .analytics.trend import (
+    funnel_trend,
+    largest_drop_off,
+    trend_abandonment,
+    trend_outliers,
+    week_that_broke,
+)
 from .analytics.web import repeat_purchase, web_metrics, weekly_abandonment
 from .data.crossref import skipped_sections
 from .data.engine import open_engine, to_spark

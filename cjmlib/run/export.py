@@ -233,7 +233,7 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
     notes
         Short remarks shown at the end (e.g. suppressed small groups).
     changes
-        "What changed since the last run": one mapping per KPI with ``name``, ``before``, ``after``,
+        "What changed since the last run": one mapping per KPI with ``name``, ``previous``, ``current``,
         ``delta``, ``interval`` and ``significance`` (already formatted text).
     language
         ISO 639-1 code of the page's language (the ``lang`` attribute).
@@ -265,7 +265,7 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
         "map_pages": [_pick(page, required=("href", "title"), optional=()) for page in map_pages],
         "pages": [_pick(page, required=("href", "title"), optional=("summary",)) for page in pages],
         "kpis": [_pick(kpi, required=("name", "value"), optional=("detail",)) for kpi in kpis],
-        "changes": [_pick(c, required=("name", "before", "after", "delta"), optional=("interval", "significance"))
+        "changes": [_pick(c, required=("name", "previous", "current", "delta"), optional=("interval", "significance"))
                     for c in changes],
     }
     cover = dict(cover or {})

@@ -113,24 +113,24 @@ def _se(row: dict) -> float:
 def what_changed(current: list[dict], previous: list[dict] | None) -> list[dict]:
     """Compare the KPIs of this run (``current``) with the ``previous`` run's.
 
-    For each KPI present in both: ``name``, ``before``, ``after``, ``delta`` (after − before), its 95 %
+    For each KPI present in both: ``name``, ``previous``, ``current``, ``delta`` (current − previous), its 95 %
     interval ``ci_low``/``ci_high`` and a two-sided ``p_value`` from the normal approximation, with the
     standard error of each run taken from its own 95 % interval (independent samples), and
     ``significant`` (p < 0.05). Without intervals the delta is shown alone.
     """
     if not previous:
         return []
-    before = {k["id"]: k for k in previous}
+    earlier = {k["id"]: k for k in previous}
     rows = []
     for now in current:
-        old = before.get(now["id"])
+        old = earlier.get(now["id"])
         if old is None or old.get("baseline") is None or now.get("baseline") is None:
             continue
         delta = now["baseline"] - old["baseline"]
         se = math.sqrt(_se(now) ** 2 + _se(old) ** 2)
         p = 2 * (1 - norm.cdf(abs(delta) / se)) if se and not math.isnan(se) else math.nan
         rows.append({"id": now["id"], "name": now.get("name", now["id"]), "unit": now.get("unit", "share"),
-                     "before": old["baseline"], "after": now["baseline"], "delta": delta,
+                     "previous": old["baseline"], "current": now["baseline"], "delta": delta,
                      "ci_low": delta - Z95 * se if not math.isnan(se) else math.nan,
                      "ci_high": delta + Z95 * se if not math.isnan(se) else math.nan,
                      "p_value": p, "significant": bool(p < 0.05) if not math.isnan(p) else False})

@@ -183,8 +183,8 @@ def _change_row(c: dict, language: str) -> dict:
 
     significance = ("significant" if c["significant"] else "not_significant") if c["p_value"] == c["p_value"] \
         else "no_interval"
-    return {"name": c["name"], "before": _format_kpi(c["before"], c["unit"], language),
-            "after": _format_kpi(c["after"], c["unit"], language), "delta": delta(c["delta"]),
+    return {"name": c["name"], "previous": _format_kpi(c["previous"], c["unit"], language),
+            "current": _format_kpi(c["current"], c["unit"], language), "delta": delta(c["delta"]),
             "interval": "" if c["ci_low"] != c["ci_low"] else catalogue.say(
                 "index", "from_to", language, low=delta(c["ci_low"]), high=delta(c["ci_high"])),
             "significance": catalogue.say("index", significance, language, p=number(

@@ -1,6 +1,6 @@
 """The client pages of the demo, in English and in French, as a client sees them in Chromium at 1440 px and
 printed on A4: nothing wider than the page, no header in snake_case, the key findings first, and screenshots
-of the index and of 04 written to tests/artifacts/ for a reviewer."""
+of the index, of 04 and of the map written to tests/artifacts/ for a reviewer."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ MEASURE = """() => {
   }
   return out;
 }"""
+SHOTS = ("index", "04-behaviour", "journey-map")  # the pages a reviewer looks at first
 HEADERS = "() => Array.from(document.querySelectorAll('th')).map(th => th.textContent.trim())"
 
 
@@ -40,7 +41,7 @@ def check_pages(html: Path, language: str, *, shots: str = "") -> dict[str, list
     """Open every page of ``html`` at 1440 px and at A4 print width; return the problems per page.
 
     The "More columns" and "Method and data" sections are opened too: what they hold must fit as well.
-    With ``shots``, screenshots of the index and of 04 are saved as ``tests/artifacts/<shots>-<page>.png``.
+    With ``shots``, screenshots of the index, of 04 and of the map are saved as ``tests/artifacts/<shots>-<page>.png``.
     """
     from playwright.sync_api import sync_playwright
 
@@ -55,7 +56,7 @@ def check_pages(html: Path, language: str, *, shots: str = "") -> dict[str, list
             page.emulate_media(media=media)
             for path in pages:
                 page.goto(path.resolve().as_uri(), wait_until="load")
-                if shots and media == "screen" and path.stem in ("index", "04-behaviour"):
+                if shots and media == "screen" and path.stem in SHOTS:
                     ARTIFACTS.mkdir(exist_ok=True)
                     page.screenshot(path=str(ARTIFACTS / f"{shots}-{path.stem}.png"), full_page=True)
                 _open_all_details(page)
@@ -77,7 +78,7 @@ def _assert_client_ready(html: Path, language: str) -> None:
     # the findings come first, right under the page's header (before the notebook's first text cell)
     if 'class="cjm-findings"' in page:
         assert page.index(title) < page.index("jp-MarkdownCell")
-    for name in ("index", "04-behaviour"):
+    for name in SHOTS:
         assert (ARTIFACTS / f"pages-{language}-{name}.png").stat().st_size > 20_000
 
 

@@ -36,17 +36,18 @@ def test_waves_respect_what_each_step_reads():
 
 
 def test_what_changed_by_hand():
-    before = [{"id": "c", "name": "Conversion", "unit": "share", "baseline": 0.10, "ci_low": 0.08, "ci_high": 0.12}]
-    after = [{"id": "c", "name": "Conversion", "unit": "share", "baseline": 0.14, "ci_low": 0.12, "ci_high": 0.16},
-             {"id": "new", "name": "New", "unit": "share", "baseline": 0.5, "ci_low": 0.4, "ci_high": 0.6}]
-    (row,) = what_changed(after, before)
+    previous = [{"id": "c", "name": "Conversion", "unit": "share", "baseline": 0.10, "ci_low": 0.08, "ci_high": 0.12}]
+    current = [{"id": "c", "name": "Conversion", "unit": "share", "baseline": 0.14, "ci_low": 0.12, "ci_high": 0.16},
+               {"id": "new", "name": "New", "unit": "share", "baseline": 0.5, "ci_low": 0.4, "ci_high": 0.6}]
+    (row,) = what_changed(current, previous)
+    assert (row["previous"], row["current"]) == (0.10, 0.14)
     se = math.sqrt(2) * 0.02 / 1.959963984540054
     assert row["delta"] == pytest.approx(0.04)
     assert row["ci_low"] == pytest.approx(0.04 - 1.959963984540054 * se)
     z = 0.04 / se
     assert row["p_value"] == pytest.approx(math.erfc(z / math.sqrt(2)))
     assert row["significant"]
-    assert what_changed(after, None) == []
+    assert what_changed(current, None) == []
 
 
 def test_stale_warning():
