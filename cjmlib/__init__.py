@@ -36,7 +36,7 @@ from .data.engine import open_engine, to_spark
 from .data.project import Project, load_project, open_project, validate_project, validation_report
 from .data.quality import data_quality_table, rejection_table
 from .data.results import load_result, save_result
-from .errors import CjmError, DataError, Issue, RunError, SpecError
+from .errors import CjmError, DataError, Issue, IssueCode, RunError, SpecError
 from .i18n.catalogue import say, words
 from .plan.experiments import (
     design_test,

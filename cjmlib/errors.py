@@ -8,8 +8,72 @@ lists them all, so a consultant fixes everything in one pass.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-__all__ = ["CjmError", "DataError", "Issue", "LockedError", "RunError", "SpecError", "format_issues"]
+__all__ = ["CjmError", "DataError", "Issue", "IssueCode", "LockedError", "RunError", "SpecError", "format_issues"]
+
+
+class IssueCode(StrEnum):
+    """The reason code of an issue: what tests and ``cjm validate --json`` read, never the wording.
+
+    A member equals its text (``IssueCode.BAD_VALUE == "bad_value"``), so a code reads the same
+    in JSON, in a table and in a comparison; an :class:`Issue` made with a code not listed here
+    is refused, so a new check adds its code here first.
+    """
+
+    BAD_AS_OF = "bad_as_of"
+    BAD_COUNT = "bad_count"
+    BAD_ENCODING = "bad_encoding"
+    BAD_VALUE = "bad_value"
+    CHANGED_ON_DISK = "changed_on_disk"
+    DUPLICATE_ID = "duplicate_id"
+    DUPLICATE_KEY = "duplicate_key"
+    DUPLICATE_LANE = "duplicate_lane"
+    DUPLICATE_ROWS = "duplicate_rows"
+    EMPTY_COLUMN = "empty_column"
+    EMPTY_FILE = "empty_file"
+    EMPTY_SPEC = "empty_spec"
+    EMPTY_STEP = "empty_step"
+    EMPTY_VALUE = "empty_value"
+    ENGINE_ERROR = "engine_error"
+    ENGINE_OPTION = "engine_option"
+    ENGINE_UNAVAILABLE = "engine_unavailable"
+    FILE_CHANGED = "file_changed"
+    GA4_NOT_EVENTS = "ga4_not_events"
+    INVALID_YAML = "invalid_yaml"
+    IRREGULAR_ROWS = "irregular_rows"
+    MISSING_COLUMN = "missing_column"
+    MISSING_FILE = "missing_file"
+    MISSING_KEY = "missing_key"
+    MIXED_TIME_ZONES = "mixed_time_zones"
+    NO_CONTROL = "no_control"
+    NO_ROWS = "no_rows"
+    NO_ROWS_IN_PERIOD = "no_rows_in_period"
+    NO_SECRET = "no_secret"
+    NOT_A_FILE = "not_a_file"
+    NOT_A_MAPPING = "not_a_mapping"
+    NOT_ALLOWED = "not_allowed"
+    NOT_FINITE = "not_finite"
+    PSEUDONYM_COLLISION = "pseudonym_collision"
+    RENAMED_KEY = "renamed_key"
+    SHARED_SESSION_IDS = "shared_session_ids"
+    TOO_MANY_BAD_ROWS = "too_many_bad_rows"
+    TOO_MANY_CONVERSIONS = "too_many_conversions"
+    UNKNOWN_COLUMN = "unknown_column"
+    UNKNOWN_ENCODING = "unknown_encoding"
+    UNKNOWN_EXCLUSION = "unknown_exclusion"
+    UNKNOWN_FUNNEL = "unknown_funnel"
+    UNKNOWN_KEY = "unknown_key"
+    UNKNOWN_REFERENCE = "unknown_reference"
+    UNKNOWN_STAGE = "unknown_stage"
+    UNKNOWN_STEP = "unknown_step"
+    UNKNOWN_TIMEZONE = "unknown_timezone"
+    UNKNOWN_TOUCHPOINT = "unknown_touchpoint"
+    UNKNOWN_VALUE = "unknown_value"
+    UNMATCHED_EVENTS = "unmatched_events"
+    UNREADABLE_FILE = "unreadable_file"
+    UNUSED_COLUMNS = "unused_columns"
+    WRONG_SEPARATOR = "wrong_separator"
 
 
 @dataclass(frozen=True)
@@ -20,7 +84,7 @@ class Issue:
     is row 2); ``line`` is the 1-based line of a YAML file.
     """
 
-    code: str
+    code: IssueCode | str
     file: str
     problem: str
     fix: str = ""
@@ -30,6 +94,12 @@ class Issue:
     key: str | None = None
     value: str | None = None
     severity: str = "error"  # "error" blocks a run; "warning" is a reported correction (e.g. rows set aside)
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "code", IssueCode(self.code))
+        except ValueError:
+            raise ValueError(f"{self.code!r} is not an issue code; add it to IssueCode") from None
 
     def location(self) -> str:
         """Return where the issue is: the file, then the line, row, column and key that are known."""
@@ -54,7 +124,8 @@ class Issue:
 
     def as_dict(self) -> dict:
         """Return every field of the issue, by name (for ``cjm validate --json``)."""
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        record = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        return {**record, "code": str(self.code)}
 
 
 def format_issues(issues: list[Issue] | tuple[Issue, ...]) -> str:

@@ -335,21 +335,21 @@ def as_of_issue(as_of: str | None) -> Issue | None:
     return None
 
 
-def unknown_labels(con, journey: Journey, source: Source) -> list[Issue]:
+def unknown_labels(con, spec: Journey, source: Source) -> list[Issue]:
     """Warn about survey answers naming a stage or touchpoint the spec does not have.
 
     Parameters
     ----------
     con
         The engine connection (DuckDB), holding ``kept_surveys``.
-    journey
+    spec
         The spec, for its stage and touchpoint ids.
     source
         The spec's entry for the surveys file, named by the warnings.
     """
     issues = []
-    for column, known, what in (("stage", journey.stage_ids, "stage"),
-                                ("touchpoint", [t.id for t in journey.touchpoints], "touchpoint")):
+    for column, known, what in (("stage", spec.stage_ids, "stage"),
+                                ("touchpoint", [t.id for t in spec.touchpoints], "touchpoint")):
         unknown = con.execute(f"SELECT {column}, min(__row), count(*) FROM kept_surveys WHERE {column} IS NOT NULL "
                               f"AND {column} NOT IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1 ORDER BY 2",
                               [list(known)]).fetchall()

@@ -15,18 +15,18 @@ from .sql import as_of_condition, literal_list, quote_ident, quote_literal
 __all__ = ["finish_events", "touchpoint_case"]
 
 
-def touchpoint_case(journey: Journey) -> tuple[str, str]:
+def touchpoint_case(spec: Journey) -> tuple[str, str]:
     """Return SQL CASE expressions giving each event's touchpoint and stage from the spec's match rules.
 
     The first touchpoint whose rule matches wins; an event matching none gets NULL.
 
     Parameters
     ----------
-    journey
+    spec
         The spec, for its touchpoints' ``match`` rules (a touchpoint without one matches no event).
     """
     tp_parts, stage_parts = [], []
-    for tp in journey.touchpoints:
+    for tp in spec.touchpoints:
         rule = tp.match
         if rule is None or not (rule.event or rule.page or rule.channel):
             continue
@@ -45,27 +45,27 @@ def touchpoint_case(journey: Journey) -> tuple[str, str]:
     return f"CASE {' '.join(tp_parts)} END", f"CASE {' '.join(stage_parts)} END"
 
 
-def finish_events(con: duckdb.DuckDBPyConnection, journey: Journey, source: Source, as_of: str | None) -> None:
+def finish_events(con: duckdb.DuckDBPyConnection, spec: Journey, source: Source, as_of: str | None) -> None:
     """Build the canonical ``events`` table from ``kept_events`` (the rows the checks kept).
 
     Parameters
     ----------
     con
         The engine connection holding ``kept_events``.
-    journey
+    spec
         The spec whose touchpoints' match rules give each event its touchpoint and stage.
     source
         The events source; its ``session_timeout_minutes`` builds sessions when the export has no session ids.
     as_of
         Keep only events up to this day (``YYYY-MM-DD``), inclusive; all of them when None.
     """
-    tp_case, _ = touchpoint_case(journey)
+    tp_case, _ = touchpoint_case(spec)
     # the stage is the matched touchpoint's: its rules are not evaluated a second time
     stage_case = ("CASE touchpoint " + " ".join(f"WHEN {quote_literal(tp.id)} THEN {quote_literal(tp.stage)}"
-                                                for tp in journey.touchpoints)
-                  + " END") if journey.touchpoints else "CAST(NULL AS VARCHAR)"
+                                                for tp in spec.touchpoints)
+                  + " END") if spec.touchpoints else "CAST(NULL AS VARCHAR)"
     order_case = "CASE " + " ".join(f"WHEN stage = {quote_literal(s)} THEN {i + 1}" for i, s in
-                                    enumerate(journey.stage_ids)) + " END"
+                                    enumerate(spec.stage_ids)) + " END"
     cutoff = f"WHERE {as_of_condition(as_of)}" if as_of else ""
     # the file's other columns (kept by the checks) follow the canonical ones, and a column mapped onto a
     # canonical text field is also readable by its name in the file (breakdowns, persona rules)

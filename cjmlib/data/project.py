@@ -173,11 +173,11 @@ def _non_finite(value, loc: tuple = ()):
             yield from _non_finite(item, (*loc, i))
 
 
-def _spec_number_issues(journey: Journey, tree) -> list[Issue]:
+def _spec_number_issues(spec: Journey, tree) -> list[Issue]:
     """Report NaN and infinite numbers in the spec (scores, reach, effort, KPI targets)."""
     return [Issue(code="not_finite", file="journey.yml", line=line_of(tree, loc), key=dotted(loc),
                   problem="NaN and infinity are not values here.", fix="Write a number, or delete the key.")
-            for loc in _non_finite(journey.model_dump(mode="python"))]
+            for loc in _non_finite(spec.model_dump(mode="python"))]
 
 
 def _with_fix(issue: Issue) -> Issue:
@@ -201,23 +201,23 @@ def _secret_issue(secret: bytes | None) -> list[Issue]:
 
 def _collect(project_dir: Path, *, as_of: str | None, database: str | None) -> tuple[Project | None, list[Issue]]:
     try:
-        journey, tree = load_spec(project_dir / "journey.yml", with_tree=True)
+        spec, tree = load_spec(project_dir / "journey.yml", with_tree=True)
     except SpecError as err:
         return None, [_with_fix(i) for i in err.issues]
-    spec_issues = _spec_number_issues(journey, tree) + engine_issues(journey)
+    spec_issues = _spec_number_issues(spec, tree) + engine_issues(spec)
     if spec_issues:
         return None, spec_issues
     secret = read_secret(project_dir)
     con = _connect(database or ":memory:")
     try:
-        issues, quality, hashes = load_sources(con, journey, project_dir, as_of=as_of, secret=secret)
+        issues, quality, hashes = load_sources(con, spec, project_dir, as_of=as_of, secret=secret)
     except duckdb.Error as exc:  # an input the checks above did not foresee: still one clear record
         issues, quality, hashes = [Issue(code="engine_error", file="journey.yml", problem=(
             f"the data could not be loaded: {str(exc).splitlines()[0][:300]}"),
             fix="Check the sources section and the files it names.")], [], {}
     issues = _secret_issue(secret) + issues
     hashes = {"journey.yml": file_sha256(project_dir / "journey.yml"), **hashes}
-    project = Project(in_language(journey, journey.project.language), project_dir, con, issues, quality, hashes)
+    project = Project(in_language(spec, spec.project.language), project_dir, con, issues, quality, hashes)
     if not any(i.severity == "error" for i in issues):  # what the spec names, against the data it names it in
         try:
             issues += data_issues(project, tree)
@@ -326,11 +326,11 @@ def open_project(project_dir: str | os.PathLike, run_dir: str | os.PathLike | No
     if run_dir:
         db = Path(run_dir) / ENGINE_FILE
         if db.exists():
-            journey = load_spec(Path(project_dir) / "journey.yml")
+            spec = load_spec(Path(project_dir) / "journey.yml")
             con = _connect(str(db), read_only=True)
             meta = json.loads(con.execute("SELECT meta FROM _cjm_meta").fetchone()[0])
             issues = [Issue(**i) for i in meta["issues"]]
-            project = Project(in_language(journey, journey.project.language), Path(project_dir).resolve(), con,
+            project = Project(in_language(spec, spec.project.language), Path(project_dir).resolve(), con,
                               issues, meta["quality"], meta["hashes"],
                               Path(run_dir).resolve())
             return attach_engine(project, project.run_dir / "work" / f"spark-{os.getpid()}")

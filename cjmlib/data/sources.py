@@ -95,7 +95,7 @@ def _keep(con, name: str, checks, secret: bytes | None, pseudonymize: bool, extr
                 f"LEFT JOIN ids_{name} m ON m.raw_id = c.user_id WHERE {keep}")
 
 
-def _load_table(con, journey: Journey, name: str, source: Source, project_dir: Path, *,
+def _load_table(con, spec: Journey, name: str, source: Source, project_dir: Path, *,
                 secret: bytes | None = None) -> tuple[list[Issue], dict]:
     """Read, check and keep one source as ``kept_<name>``; return its issues and its data-quality row."""
     path = (project_dir / source.path).resolve() if not Path(source.path).is_absolute() else Path(source.path)
@@ -164,7 +164,7 @@ def _collision_issues(con, name: str, column: str, file: str) -> list[Issue]:
                           "that much lower.", fix="Nothing to do below millions of customers.")]
 
 
-def load_sources(con: duckdb.DuckDBPyConnection, journey: Journey, project_dir: str | os.PathLike, *,
+def load_sources(con: duckdb.DuckDBPyConnection, spec: Journey, project_dir: str | os.PathLike, *,
                  as_of: str | None = None, secret: bytes | None = None) -> tuple[list[Issue], list[dict], dict[str, str]]:
     """Load every source of the spec into ``con``.
 
@@ -172,7 +172,7 @@ def load_sources(con: duckdb.DuckDBPyConnection, journey: Journey, project_dir: 
     ----------
     con
         The engine connection the canonical tables are created in.
-    journey
+    spec
         The journey spec naming the sources.
     project_dir
         The folder the source paths are relative to.
@@ -201,12 +201,12 @@ def load_sources(con: duckdb.DuckDBPyConnection, journey: Journey, project_dir: 
         return [bad_day], quality, hashes
     cutoff = f" WHERE {as_of_condition(as_of)}" if as_of else ""
     for name in ("events", "feedback", "surveys", "orders"):
-        source = getattr(journey.sources, name)
+        source = getattr(spec.sources, name)
         if source is None:
             continue
         path = project_dir / source.path
         before = file_sha256(path) if path.is_file() else None
-        table_issues, q = _load_table(con, journey, name, source, project_dir, secret=secret)
+        table_issues, q = _load_table(con, spec, name, source, project_dir, secret=secret)
         if before is not None:
             hashes[source.path] = file_sha256(path) if path.is_file() else ""
             if hashes[source.path] != before:
@@ -218,13 +218,13 @@ def load_sources(con: duckdb.DuckDBPyConnection, journey: Journey, project_dir: 
             quality.append(q)
             continue
         if name == "events":
-            finish_events(con, journey, source, as_of)
+            finish_events(con, spec, source, as_of)
             issues += event_stats(con, source, q)
         else:
             extra = ""
             if name == "surveys":
                 extra = ", lower(kind) AS kind"
-                issues += unknown_labels(con, journey, source)
+                issues += unknown_labels(con, spec, source)
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * EXCLUDE (__row{', kind' if extra else ''})"
                         f"{extra} FROM kept_{name}{cutoff} ORDER BY ts")
             q.update(first_ts=str(con.execute(f"SELECT min(ts) FROM {name}").fetchone()[0]),

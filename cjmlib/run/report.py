@@ -145,9 +145,9 @@ def publish_report(spec: Journey, run_dir: str | os.PathLike, *, steps: list[str
     html_dir = Path(run_dir) / "html"
     write_deck(spec, run_dir, html_dir / "deck.pptx", steps=steps, run_date=run_date)
     pages = ["index.html", *[f"{step}.html" for step in steps if (html_dir / f"{step}.html").exists()]]
-    lang = spec.project.language
+    language = spec.project.language
     try:
         written = write_report_pdf(html_dir, pages)
     except RuntimeError as err:
-        return [say("deck", "report_failed", lang, reason=err)]
-    return [] if written is not None else [say("deck", "report_absent", lang)]
+        return [say("deck", "report_failed", language, reason=err)]
+    return [] if written is not None else [say("deck", "report_absent", language)]

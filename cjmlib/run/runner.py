@@ -191,27 +191,27 @@ def _change_row(c: dict, language: str) -> dict:
                 c["p_value"], language, 3 if c["significant"] else 2) if c["p_value"] == c["p_value"] else "")}
 
 
-def _export_step(step: Step, journey, run_dir: Path, *, run_date: str, audience: str) -> Path:
+def _export_step(step: Step, spec, run_dir: Path, *, run_date: str, audience: str) -> Path:
     """Export a step's executed notebook to ``html/<step>.html``."""
-    language = journey.project.language
+    language = spec.project.language
     return export_notebook(run_dir / "notebooks" / f"{step.name}.ipynb", run_dir / "html" / f"{step.name}.html",
-                           title=step_title(step.name, language), subtitle=journey.project.name,
+                           title=step_title(step.name, language), subtitle=spec.project.name,
                            run_date=run_date, language=language, audience=audience)
 
 
-def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience: str, run_date: str,
+def _publish_html(spec, run_dir: Path, run_id: str, period: str, *, audience: str, run_date: str,
                   changes: list[dict], notes: list[str], first_run: bool = False) -> Path:
     """Export the steps not exported as they finished (those taken from the last run), the map and the index."""
     html = run_dir / "html"
     html.mkdir(parents=True, exist_ok=True)
-    language = journey.project.language
+    language = spec.project.language
     pages = []
     for step in STEPS:
         if not (html / f"{step.name}.html").exists():
-            _export_step(step, journey, run_dir, run_date=run_date, audience=audience)
+            _export_step(step, spec, run_dir, run_date=run_date, audience=audience)
         pages.append({"href": f"{step.name}.html", "title": f"{step.number} · {step_title(step.name, language)}",
                       "summary": ""})
-    maps = render_all(journey, run_dir, html)
+    maps = render_all(spec, run_dir, html)
     kpis = load_result(run_dir, "kpis", default=None)
     kpi_rows = []
     for row in ([] if kpis is None else kpis.to_dict("records")):
@@ -226,7 +226,7 @@ def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience:
     extra: list[str] = []
 
     def write_index() -> Path:
-        return render_index(html / "index.html", title=journey.project.name, client=journey.project.client,
+        return render_index(html / "index.html", title=spec.project.name, client=spec.project.client,
                             run_id=run_id, run_date=run_date, period=period, pages=pages, kpis=kpi_rows,
                             map_page="journey-map.html", notes=[*notes, *maps.notes, *extra], changes=change_rows,
                             language=language, map_pages=[{"href": p["html"], "title": p["name"]} for p in maps.personas],
@@ -238,7 +238,7 @@ def _publish_html(journey, run_dir: Path, run_id: str, period: str, *, audience:
     write_index()
     # report.pdf prints the index and every page, deck.pptx is made from the same results; then the
     # index is written again so that it links them
-    extra += publish_report(journey, run_dir, steps=[step.name for step in STEPS], run_date=run_date)
+    extra += publish_report(spec, run_dir, steps=[step.name for step in STEPS], run_date=run_date)
     return write_index()
 
 
@@ -368,7 +368,7 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
                       "language": spec.project.language, "audience": audience}
             for step in steps:  # check every notebook before running any
                 check_parameters(NOTEBOOKS_DIR / f"{step.name}.ipynb", params)
-            context.update(params=params, journey=spec)
+            context.update(params=params, spec=spec)
             scheduler.go()
         say("exporting the deliverables")
         t0 = time.perf_counter()
@@ -431,7 +431,7 @@ def _scheduler(steps, run_dir, project_dir, manifest, context, *, kernel_name, c
                  km=km)
         seconds = round(time.perf_counter() - t0, 2)
         with exporting:
-            _export_step(step, context["journey"], run_dir, run_date=context["run_date"], audience=context["audience"])
+            _export_step(step, context["spec"], run_dir, run_date=context["run_date"], audience=context["audience"])
         with lock:
             manifest["durations"][step.name] = seconds
             say(f"      {step.name} done in {seconds:.1f} s")

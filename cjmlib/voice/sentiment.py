@@ -264,11 +264,11 @@ def sentiment_scores(texts: pd.Series, languages: pd.Series, *, ratings: pd.Seri
         positive ≥ +0.05, neutral between, ``""`` when unscored), ``sentiment_method``
         (``text-en``, ``text-fr``, ``rating`` or ``none``), indexed like ``texts``.
     """
-    lang = languages.reindex(texts.index).fillna("").astype(str).str.lower().str[:2]
+    text_language = languages.reindex(texts.index).fillna("").astype(str).str.lower().str[:2]
     score = pd.Series(np.nan, index=texts.index)
     method = pd.Series("none", index=texts.index, dtype=object)
     for code, scorer in (("en", _english), ("fr", _french)):
-        rows = lang == code
+        rows = text_language == code
         score[rows] = texts[rows].fillna("").map(scorer).astype(float)
         method[rows] = f"text-{code}"
     if ratings is not None:
