@@ -264,7 +264,8 @@ def _save(model: MapModel, path: str | os.PathLike, fmt: str, dpi: float) -> Pat
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cjm-journey-map"}):
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cjm-journey-map",
+                              "text.parse_math": False}):
         _figure(model).savefig(path, format=fmt, dpi=dpi)
     return path
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -43,13 +44,49 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _plain(node: Any) -> Any:
-    """Turn a ruamel tree into plain dicts and lists."""
+# A spec is a few hundred lines; these bounds only stop text built to exhaust the machine
+MAX_SPEC_BYTES = 2_000_000  # a journey.yml larger than this is not a spec
+MAX_SPEC_DEPTH = 100  # brackets [ { open at once; a spec nests a few levels
+MAX_SPEC_VALUES = 200_000  # values once aliases (``*name``) are expanded: ten aliases of ten aliases… stop here
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _plain(node: Any, budget: list[int] | None = None) -> Any:
+    """Turn a ruamel tree into plain dicts and lists, expanding at most :data:`MAX_SPEC_VALUES` values."""
+    budget = [MAX_SPEC_VALUES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
+        return {str(k): _plain(v, budget) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v) for v in node]
+        return [_plain(v, budget) for v in node]
     return node
+
+
+def _bounds_issue(text: str, file: str) -> Issue | None:
+    """Return the issue of a text no spec can be: a NUL byte, or too large (checked before parsing)."""
+    if "\x00" in text:
+        before = text[:text.index("\x00")]
+        column = len(before) - before.rfind("\n")
+        return Issue(code="nul_byte", file=file, line=before.count("\n") + 1,
+                     problem=f"a NUL byte (a binary zero) at column {column}.",
+                     fix="The file is not text: open it in a text editor, delete the character and save as UTF-8.")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
+        return Issue(code="too_large", file=file,
+                     problem=f"the spec is larger than {MAX_SPEC_BYTES // 1_000_000} MB.",
+                     fix="A spec describes the journey; data belongs in the files under data/ that `sources:` names.")
+    depth = 0
+    for bracket in re.finditer(r"[\[\]{}]", text):
+        depth = max(depth + (1 if bracket.group() in "[{" else -1), 0)
+        if depth > MAX_SPEC_DEPTH:
+            return Issue(code="too_deep", file=file, line=text.count("\n", 0, bracket.start()) + 1,
+                         problem=f"more than {MAX_SPEC_DEPTH} brackets [ or braces {{ are open at once.",
+                         fix="A spec nests a few levels; check the brackets [ ] and braces { }.")
+    return None
 
 
 def parse_spec(text: str, *, file: str = "journey.yml") -> tuple[Journey, Any]:
@@ -67,8 +104,15 @@ def parse_spec(text: str, *, file: str = "journey.yml") -> tuple[Journey, Any]:
     SpecError
         Listing every problem found, each with its line.
     """
+    issue = _bounds_issue(text, file)
+    if issue is not None:
+        raise SpecError([issue])
     try:
         root = _yaml().load(text)
+    except RecursionError:
+        raise SpecError([Issue(code="too_deep", file=file,
+                               problem="the spec nests lists or mappings too deeply to be read.",
+                               fix="A spec nests a few levels; check the brackets [ ] and braces { }.")]) from None
     except DuplicateKeyError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise SpecError([Issue(code="duplicate_key", file=file, line=line,
@@ -87,7 +131,15 @@ def parse_spec(text: str, *, file: str = "journey.yml") -> tuple[Journey, Any]:
         raise SpecError([Issue(code="not_a_mapping", file=file, line=1,
                                problem="the spec must be a mapping of sections (project:, goals:, stages:, ...).",
                                fix="Start from a template: cjm new DIR --template ecommerce.")])
-    data = _plain(root)
+    try:
+        data = _plain(root)
+    except _TooLarge:
+        raise SpecError([Issue(code="too_large", file=file,
+                               problem=f"its aliases (*name) expand to more than {MAX_SPEC_VALUES:,} values.",
+                               fix="Write the values out, or use fewer aliases of aliases.")]) from None
+    except RecursionError:
+        raise SpecError([Issue(code="too_deep", file=file, problem="the spec nests too deeply to be read.",
+                               fix="A spec nests a few levels; check the aliases (*name) and brackets.")]) from None
     issues: list[Issue] = []
     spec = None
     try:
@@ -116,7 +168,12 @@ def load_spec(path: str | os.PathLike, *, with_tree: bool = False):
     Journey, or (Journey, tree) when ``with_tree`` is true.
     """
     path = Path(path)
+    if path.is_dir() and (path / "journey.yml").exists():
+        path = path / "journey.yml"
     if path.is_dir():
+        if path.name.endswith((".yml", ".yaml")):
+            raise SpecError([Issue(code="not_a_file", file=str(path), problem="this is a folder, not a spec file.",
+                                   fix="Move the folder away and put the project's journey.yml in its place.")])
         path = path / "journey.yml"
     if not path.exists():
         raise SpecError([Issue(code="missing_file", file=str(path), problem="the spec file does not exist.",
@@ -179,7 +236,12 @@ def save_spec(spec: Journey, path: str | os.PathLike, *, tree: Any = None, backu
     is written. With ``backup`` the previous file is kept as ``journey.yml.<timestamp>.bak``.
     """
     path = Path(path)
+    if path.is_dir() and (path / "journey.yml").exists():
+        path = path / "journey.yml"
     if path.is_dir():
+        if path.name.endswith((".yml", ".yaml")):
+            raise SpecError([Issue(code="not_a_file", file=str(path), problem="this is a folder, not a spec file.",
+                                   fix="Move the folder away and put the project's journey.yml in its place.")])
         path = path / "journey.yml"
     if tree is None and path.exists():
         tree = _yaml().load(path.read_text(encoding="utf-8-sig"))

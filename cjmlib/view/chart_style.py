@@ -43,7 +43,9 @@ def set_theme(language: str = "en") -> None:
     """
     set_chart_language(language)
     sns.set_theme(style="whitegrid", context="notebook", rc={"figure.dpi": 100, "axes.titleweight": "bold",
-                                                             "figure.figsize": (8, 4)})
+                                                             "figure.figsize": (8, 4),
+                                                             # a `$` in a name is a dollar, not mathematics
+                                                             "text.parse_math": False})
     shell = get_ipython()
     if shell is not None:  # a notebook: figures shown as 2x PNG carrying their description (alt text)
         plt.close(plt.figure())  # load the inline backend now: it registers its own formatter when loaded

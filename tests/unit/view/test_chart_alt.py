@@ -98,3 +98,18 @@ def test_monthly_scores_are_points_within_the_scale():
     low, high = ax.get_ylim()
     assert -104 <= low <= -100 and 100 <= high <= 104
     plt.close(ax.figure)
+
+
+def test_dollar_signs_in_names_are_drawn_as_text_not_mathematics():
+    # `$…$` in a persona or a channel was read as mathematics and stopped step 02 ("valid", then exit 1)
+    from io import BytesIO
+
+    from cjmlib.view.plot import plot_persona_mix
+
+    chart_style.set_theme("en")
+    table = pd.DataFrame({"persona": ["Saver $5 $^^x", "Big $\\pender$"], "channel": ["$cpc$_{x", "email"],
+                          "share": [1.0, 1.0]})
+    ax = plot_persona_mix(table, by="channel")
+    ax.figure.savefig(BytesIO(), format="png")
+    assert "Saver $5 $^^x" in [t.get_text() for t in ax.get_yticklabels()]
+    plt.close(ax.figure)
