@@ -6,10 +6,13 @@ Exit codes: 0 ok, 1 a step failed, 2 invalid input, 3 the project is locked by a
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,6 +24,27 @@ __all__ = ["main"]
 
 def _err(message: str) -> None:
     print(f"cjm: {message}", file=sys.stderr)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (what cron, Airflow and a closed terminal send), raised like Ctrl-C: the run
+    stops its kernels, marks itself failed, removes its half-written pages and releases the lock."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop(signum, _frame) -> None:
+    raise Stopped(signum)
+
+
+def _exit_code(exc: BaseException) -> int:
+    if isinstance(exc, Stopped):
+        return 128 + exc.signum  # the shell's convention: 143 for SIGTERM, 129 for SIGHUP
+    if isinstance(exc, KeyboardInterrupt):
+        return 130
+    return exc.exit_code if isinstance(exc, CjmError) else 1
 
 
 def _cmd_new(args) -> int:
@@ -68,10 +92,13 @@ def _run(directory, args) -> int:
     try:
         result = run_playbook(directory, as_of=args.as_of, only=args.only, audience=args.audience,
                               run_timeout=args.timeout, progress=progress)
-    except CjmError as exc:
-        if quiet:
-            print(json.dumps({"project": str(directory), "status": "failed", "exit_code": exc.exit_code,
-                              "error": str(exc).splitlines()[0], "seconds": round(time.time() - started, 1)}))
+    except BaseException as exc:
+        if quiet:  # one line a scheduler can read: the error, and the first problem in full
+            issues = [i for i in getattr(exc, "issues", []) if i.severity == "error"]
+            print(json.dumps({"project": str(directory), "status": "failed", "exit_code": _exit_code(exc),
+                              "error": (str(exc) or type(exc).__name__).splitlines()[0],
+                              "issue": issues[0].as_dict() if issues else None,
+                              "seconds": round(time.time() - started, 1)}))
         raise
     index = Path(directory).resolve() / "reports" / "latest" / "html" / "index.html"
     if quiet:
@@ -164,6 +191,17 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cjm`` command: parse ``argv`` (default: the command line), run it, return the
     exit code."""
     args = _parser().parse_args(argv)
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        handlers = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        return _main(args)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def _main(args) -> int:
     try:
         return args.func(args)
     except SpecError as exc:
@@ -174,7 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         if exc.notebook:
             _err(f"the failed notebook is kept for diagnosis: {exc.notebook}")
         project = getattr(args, "directory", None)
-        if project is not None and not (Path(project) / "reports" / "latest").exists():
+        if exc.exit_code == 2:  # refused before anything ran
+            pass
+        elif project is not None and not (Path(project) / "reports" / "latest").exists():
             _err("no run of this project has succeeded yet: there is no published report.")
         else:
             _err("reports/latest still points to the last good run.")
@@ -182,9 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     except CjmError as exc:
         _err(str(exc))
         return exc.exit_code
-    except KeyboardInterrupt:
-        _err("interrupted; reports/latest is unchanged.")
-        return 130
+    except KeyboardInterrupt as exc:
+        _err(f"{'stopped by ' + str(exc) if isinstance(exc, Stopped) else 'interrupted'}; "
+             "reports/latest is unchanged.")
+        return _exit_code(exc)
+    except OSError as exc:  # a disk full, a folder that cannot be written: the path and the fix
+        _err(f"{exc.strerror or exc} ({exc.filename or 'a file of the project'}). "
+             + ("Free some disk space and run again." if exc.errno == errno.ENOSPC else
+                "Check that this path is a folder you can write to, and run again."))
+        return 2
     except Exception as exc:  # an unexpected failure: one clear line, never a traceback
         from .run.runner import message_line
 

@@ -17,11 +17,17 @@ from pathlib import Path
 
 from scipy.stats import norm
 
-from ..errors import LockedError
+from ..data.project import ENGINE_FILE
+from ..errors import LockedError, RunError
+from ..files import write_atomically
 from ..i18n.catalogue import say
 from ..stats import Z95
 
 __all__ = [
+    "FAILED_RUN_DAYS",
+    "check_reports",
+    "drop_engine_files",
+    "mark_abandoned",
     "previous_manifest",
     "project_lock",
     "prune_runs",
@@ -66,26 +72,110 @@ class project_lock:
         self.fh.close()
 
 
+FAILED_RUN_DAYS = 14  # a failed or abandoned run is kept this long for diagnosis, whatever ``keep_runs`` says
+
+
+def check_reports(reports: Path) -> None:
+    """Refuse to start a run when ``reports/`` cannot take one: say which path is wrong and the fix.
+
+    ``reports/latest`` must be a link (a copy made with ``cp -rL`` or a sync tool turns it into a
+    folder), ``reports/runs`` a folder, and ``reports/`` writable.
+
+    Raises
+    ------
+    RunError
+        With exit code 2, naming the path and how to repair it; nothing was run.
+    """
+    latest, runs = reports / "latest", reports / "runs"
+    if latest.exists() and not latest.is_symlink():
+        raise RunError(f"{latest} is a {'folder' if latest.is_dir() else 'file'}, not a link to a run (a copy "
+                       "made with `cp -rL` or a sync tool does this). Move it away, e.g. "
+                       f"`mv {latest} {reports / 'latest-copy'}`, and run again.", exit_code=2)
+    if runs.exists() and not runs.is_dir():
+        raise RunError(f"{runs} is a file where the run history folder belongs. Move it away and run again.",
+                       exit_code=2)
+    if not os.access(reports, os.W_OK | os.X_OK):
+        raise RunError(f"{reports} is not writable, so no run can be published. "
+                       f"Give your user write access (e.g. `chmod u+w {reports}`) and run again.", exit_code=2)
+
+
+def _read_manifest(run_dir: Path) -> dict:
+    try:
+        return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def drop_engine_files(run_dir: Path) -> None:
+    """Delete a run's engine files: the DuckDB database and the Spark engine's table copies."""
+    (run_dir / ENGINE_FILE).unlink(missing_ok=True)
+    for staged in (run_dir / ENGINE_FILE.parent).glob("spark-*"):
+        shutil.rmtree(staged, ignore_errors=True)
+
+
+def mark_abandoned(reports: Path) -> list[str]:
+    """Mark the runs a killed process left "running" as abandoned, and drop their half-written pages.
+
+    Called with the project lock held: no other run can be running, so a "running" folder is debris
+    (``kill -9``, a power cut). Returns the names of the runs marked.
+    """
+    marked = []
+    for run_dir in sorted(p for p in (reports / "runs").glob("*") if p.is_dir()):
+        manifest = _read_manifest(run_dir)
+        if manifest.get("status") != "running":
+            continue
+        manifest.update(status="abandoned", error="the run was stopped before it finished (killed, or the "
+                                                  "machine stopped); nothing of it was published")
+        write_atomically(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
+        shutil.rmtree(run_dir / "html", ignore_errors=True)
+        drop_engine_files(run_dir)
+        marked.append(run_dir.name)
+    return marked
+
+
 def switch_latest(reports: Path, run_dir: Path) -> None:
     """Point ``reports/latest`` at ``run_dir`` atomically (rename of a fresh symlink over the old one)."""
     tmp = reports / f".latest-{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
     os.symlink(Path("runs") / run_dir.name, tmp)
-    os.replace(tmp, reports / "latest")
+    try:
+        os.replace(tmp, reports / "latest")
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
-def prune_runs(reports: Path, *, keep: int) -> list[str]:
-    """Delete the oldest run folders of ``reports/runs`` beyond the ``keep`` newest; never the one
-    ``latest`` points to.
+def prune_runs(reports: Path, *, keep: int, failed_days: int = FAILED_RUN_DAYS, now: dt.datetime | None = None
+               ) -> list[str]:
+    """Delete old run folders of ``reports/runs``; never the one ``latest`` points to.
+
+    Successful runs: the ``keep`` newest stay (failed runs do not count, so failures never push out
+    the last good report). Failed and abandoned runs: kept ``failed_days`` days after they started,
+    for diagnosis, then deleted. A folder without a readable manifest counts as failed, dated by
+    its modification time.
 
     Returns the names of the runs deleted.
     """
+    now = now or dt.datetime.now(dt.UTC)
     runs = sorted((p for p in (reports / "runs").iterdir() if p.is_dir()), key=lambda p: p.name)
     latest = (reports / "latest").resolve() if (reports / "latest").exists() else None
+    manifests = {run: _read_manifest(run) for run in runs}
+    succeeded = [run for run in runs if manifests[run].get("status") == "succeeded"]
+    doomed = set(succeeded[:-keep] if keep > 0 else [])
+    for run in runs:
+        status = manifests[run].get("status")
+        if status in ("succeeded", "running"):
+            continue
+        try:
+            started = dt.datetime.fromisoformat(manifests[run]["started"])
+        except (KeyError, TypeError, ValueError):
+            started = dt.datetime.fromtimestamp(run.stat().st_mtime, dt.UTC)
+        if now - started > dt.timedelta(days=failed_days):
+            doomed.add(run)
     removed = []
-    for old in runs[:-keep] if keep > 0 else []:
-        if latest is not None and old.resolve() == latest:
+    for old in runs:
+        if old not in doomed or (latest is not None and old.resolve() == latest):
             continue
         shutil.rmtree(old, ignore_errors=True)
         removed.append(old.name)

@@ -43,7 +43,17 @@ from ..i18n.formats import kpi_value, number, signed
 from ..journeymap.maps import render_all
 from .cover import downloads, kpi_cards, map_thumbnail, top_findings, top_opportunities
 from .export import export_notebook, render_index
-from .publish import previous_manifest, project_lock, prune_runs, stale_warning, switch_latest, what_changed
+from .publish import (
+    check_reports,
+    drop_engine_files,
+    mark_abandoned,
+    previous_manifest,
+    project_lock,
+    prune_runs,
+    stale_warning,
+    switch_latest,
+    what_changed,
+)
 from .report import publish_report
 from .schedule import StepScheduler, start_kernel, stop_kernel
 from .steps import NOTEBOOKS_DIR, STEPS, Step, check_parameters
@@ -242,13 +252,6 @@ def _publish_html(spec, run_dir: Path, run_id: str, period: str, *, audience: st
     return write_index()
 
 
-def _drop_engine_files(run_dir: Path) -> None:
-    """Delete the run's engine files: the DuckDB database and the Spark engine's table copies."""
-    (run_dir / ENGINE_FILE).unlink(missing_ok=True)
-    for staged in (run_dir / ENGINE_FILE.parent).glob("spark-*"):
-        shutil.rmtree(staged, ignore_errors=True)
-
-
 def run_playbook(project_dir: str | os.PathLike, *, as_of: str | None = None, only: str | None = None,
                  audience: str = "client", kernel_name: str | None = None, cell_timeout: int | None = 600,
                  run_timeout: int | None = None, workers: int | None = None,
@@ -317,7 +320,10 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
                            "run the whole playbook once first", exit_code=2)
         steps = chosen
 
+    check_reports(reports)
     runs.mkdir(parents=True, exist_ok=True)
+    for name in mark_abandoned(reports):
+        say(f"run {name} was stopped before it finished: marked abandoned")
     run_id = _new_run_id(runs)
     run_dir = runs / run_id
     (run_dir / "notebooks").mkdir(parents=True)
@@ -390,9 +396,9 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
         manifest["durations"]["total"] = round(time.perf_counter() - started, 2)
         write_manifest()
         shutil.rmtree(run_dir / "html", ignore_errors=True)  # never leave half a report behind
-        _drop_engine_files(run_dir)
+        drop_engine_files(run_dir)
         raise
-    _drop_engine_files(run_dir)
+    drop_engine_files(run_dir)
     manifest["status"] = "succeeded"
     manifest["durations"]["total"] = round(time.perf_counter() - started, 2)
     write_manifest()

@@ -77,17 +77,20 @@ def plot_sizing(table: pd.DataFrame, *, ax=None, title: str | None = None):
         The chart's title; None (the default) for the default title in the theme's language.
     """
     ax = axes(ax)
+    table = table[np.isfinite(table.delta_per_month.astype(float))]  # a step no unit reached cannot be sized
+    low = table.delta_low.where(np.isfinite(table.delta_low.astype(float)), table.delta_per_month)
+    high = table.delta_high.where(np.isfinite(table.delta_high.astype(float)), table.delta_per_month)
     y = np.arange(len(table))[::-1]
     ax.barh(y, table.delta_per_month, color=PALETTE["good"], alpha=0.85)
-    err = np.clip(np.vstack([table.delta_per_month - table.delta_low, table.delta_high - table.delta_per_month]),
-                  0, None)
+    err = np.clip(np.vstack([table.delta_per_month - low, high - table.delta_per_month]), 0, None)
     ax.errorbar(table.delta_per_month, y, xerr=err, fmt="none", ecolor="black", capsize=3, lw=1)
-    for yi, r in zip(y, table.itertuples()):
-        ax.text(r.delta_high * 1.02, yi, f"{number(r.delta_per_month)}  ({percent(r.rate_now)} → {percent(r.rate_target)})",
+    for yi, r, right in zip(y, table.itertuples(), high):
+        ax.text(right * 1.02, yi, f"{number(r.delta_per_month)}  ({percent(r.rate_now)} → {percent(r.rate_target)})",
                 va="center", fontsize=8)
     ax.set_yticks(y, table.name)
-    ax.set_xlim(min(0, float(table.delta_low.min())) if len(table) else 0,
-                float(table.delta_high.max()) * 1.6 if len(table) else 1)
+    left = min(0.0, float(low.min())) if len(table) else 0.0
+    right = max(0.0, float(high.max())) * 1.6 if len(table) else 1.0
+    ax.set_xlim(left, right if right > left else left + 1)
     ax.set_xlabel(label("sizing_x"))
     ax.set_title(title or label("sizing_title"))
     return ax

@@ -75,6 +75,11 @@ def test_bad_input(case, tmp_path, capsys):
         code = cli.main(["run", str(project), "--quiet", *_as_of(case)])
         out = capsys.readouterr()
         assert code == 2 and "Traceback" not in out.out + out.err
+        (line,) = out.out.splitlines()  # --quiet: one JSON line, with the first problem in full
+        report = json.loads(line)
+        assert report["status"] == "failed" and report["exit_code"] == 2
+        first = Issue(**report["issue"])
+        assert first.code in {i.code for i in errors} and first.file and first.problem and first.fix, report
         assert not (project / "reports" / "latest").exists()
         assert not list(project.glob("reports/runs/*/html")), "a failed run left pages behind"
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
@@ -14,7 +15,15 @@ from conftest import KERNEL
 from cjmlib.cli import main
 from cjmlib.errors import LockedError, RunError
 from cjmlib.run import runner, steps
-from cjmlib.run.publish import project_lock, prune_runs, stale_warning, what_changed
+from cjmlib.run.publish import (
+    FAILED_RUN_DAYS,
+    check_reports,
+    mark_abandoned,
+    project_lock,
+    prune_runs,
+    stale_warning,
+    what_changed,
+)
 
 
 def test_a_second_run_is_refused_while_one_holds_the_lock(tmp_path, capsys):
@@ -57,13 +66,60 @@ def test_stale_warning():
     assert stale_warning("2026-01-01", as_of="2026-01-20", max_age_days=None) is None
 
 
-def test_prune_keeps_the_newest_and_latest(tmp_path):
-    runs = tmp_path / "runs"
-    for name in ("r1", "r2", "r3", "r4"):
-        (runs / name).mkdir(parents=True)
+def _runs(reports, statuses: dict[str, tuple[str, str]]):
+    """Run folders named as runs are, each with a manifest of (status, started)."""
+    for name, (status, started) in statuses.items():
+        (reports / "runs" / name).mkdir(parents=True)
+        (reports / "runs" / name / "manifest.json").write_text(json.dumps({"status": status, "started": started}))
+
+
+NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+
+
+def test_prune_keeps_the_newest_successes_and_latest(tmp_path):
+    _runs(tmp_path, {name: ("succeeded", "2026-11-30T00:00:00+00:00") for name in ("r1", "r2", "r3", "r4")})
     os.symlink("runs/r1", tmp_path / "latest")
-    assert prune_runs(tmp_path, keep=2) == ["r2"]
-    assert sorted(p.name for p in runs.iterdir()) == ["r1", "r3", "r4"]
+    assert prune_runs(tmp_path, keep=2, now=NOW) == ["r2"]
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["r1", "r3", "r4"]
+
+
+def test_failed_runs_never_push_out_the_last_good_one(tmp_path):
+    # keep_runs: 2; a success then two failures: the success stays, the failures are kept for diagnosis
+    _runs(tmp_path, {"r1": ("succeeded", "2026-11-01T00:00:00+00:00"), "r2": ("succeeded", "2026-11-28T00:00:00+00:00"),
+                     "r3": ("failed", "2026-11-29T00:00:00+00:00"), "r4": ("failed", "2026-11-30T00:00:00+00:00"),
+                     "r0": ("abandoned", "2026-11-02T00:00:00+00:00")})
+    os.symlink("runs/r2", tmp_path / "latest")
+    assert prune_runs(tmp_path, keep=2, now=NOW) == ["r0"]  # only the abandoned run older than 14 days
+    assert prune_runs(tmp_path, keep=1, now=NOW) == ["r1"]
+    later = NOW + dt.timedelta(days=FAILED_RUN_DAYS + 1)
+    assert prune_runs(tmp_path, keep=1, now=later) == ["r3", "r4"]
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["r2"]
+
+
+def test_a_run_left_running_is_marked_abandoned_and_its_debris_removed(tmp_path):
+    _runs(tmp_path, {"r1": ("succeeded", "2026-11-30T00:00:00+00:00"), "r2": ("running", "2026-11-30T01:00:00+00:00")})
+    debris = tmp_path / "runs" / "r2"
+    (debris / "html").mkdir()
+    (debris / "html" / "01-goals.html").write_text("half")
+    (debris / "work").mkdir()
+    (debris / "work" / "engine.duckdb").write_bytes(b"x")
+    assert mark_abandoned(tmp_path) == ["r2"]
+    manifest = json.loads((debris / "manifest.json").read_text())
+    assert manifest["status"] == "abandoned" and "stopped before it finished" in manifest["error"]
+    assert not (debris / "html").exists() and not (debris / "work" / "engine.duckdb").exists()
+    assert mark_abandoned(tmp_path) == []
+
+
+def test_reports_that_cannot_take_a_run_are_named_with_the_fix(tmp_path, capsys):
+    project = tmp_path / "shop"
+    (project / "reports" / "latest").mkdir(parents=True)  # a copy made with cp -rL: a folder, not a link
+    with pytest.raises(RunError, match=r"not a link to a run.*mv ") as info:
+        check_reports(project / "reports")
+    assert info.value.exit_code == 2
+    (project / "reports" / "latest").rmdir()
+    (project / "reports" / "runs").write_text("")
+    with pytest.raises(RunError, match="is a file where the run history folder belongs"):
+        check_reports(project / "reports")
 
 
 def _slow_notebooks(tmp_path):
