@@ -81,6 +81,11 @@ def check_reports(reports: Path) -> None:
     ``reports/latest`` must be a link (a copy made with ``cp -rL`` or a sync tool turns it into a
     folder), ``reports/runs`` a folder, and ``reports/`` writable.
 
+    Parameters
+    ----------
+    reports
+        The project's ``reports`` folder.
+
     Raises
     ------
     RunError
@@ -107,7 +112,13 @@ def _read_manifest(run_dir: Path) -> dict:
 
 
 def drop_engine_files(run_dir: Path) -> None:
-    """Delete a run's engine files: the DuckDB database and the Spark engine's table copies."""
+    """Delete a run's engine files: the DuckDB database and the Spark engine's table copies.
+
+    Parameters
+    ----------
+    run_dir
+        The run folder, ``reports/runs/<run id>``.
+    """
     (run_dir / ENGINE_FILE).unlink(missing_ok=True)
     for staged in (run_dir / ENGINE_FILE.parent).glob("spark-*"):
         shutil.rmtree(staged, ignore_errors=True)
@@ -118,6 +129,11 @@ def mark_abandoned(reports: Path) -> list[str]:
 
     Called with the project lock held: no other run can be running, so a "running" folder is debris
     (``kill -9``, a power cut). Returns the names of the runs marked.
+
+    Parameters
+    ----------
+    reports
+        The project's ``reports`` folder.
     """
     marked = []
     for run_dir in sorted(p for p in (reports / "runs").glob("*") if p.is_dir()):
@@ -154,6 +170,17 @@ def prune_runs(reports: Path, *, keep: int, failed_days: int = FAILED_RUN_DAYS, 
     the last good report). Failed and abandoned runs: kept ``failed_days`` days after they started,
     for diagnosis, then deleted. A folder without a readable manifest counts as failed, dated by
     its modification time.
+
+    Parameters
+    ----------
+    reports
+        The project's ``reports`` folder.
+    keep
+        How many successful runs to keep (``project.keep_runs``).
+    failed_days
+        How many days a failed or abandoned run is kept.
+    now
+        The time to measure ages from; the current time by default.
 
     Returns the names of the runs deleted.
     """
