@@ -212,12 +212,11 @@ def _main(args) -> int:
         if exc.notebook:
             _err(f"the failed notebook is kept for diagnosis: {exc.notebook}")
         project = getattr(args, "directory", None)
-        if exc.exit_code == 2:  # refused before anything ran
-            pass
-        elif project is not None and not (Path(project) / "reports" / "latest").exists():
-            _err("no run of this project has succeeded yet: there is no published report.")
-        else:
-            _err("reports/latest still points to the last good run.")
+        if exc.exit_code != 2:  # exit 2: refused before anything ran, nothing to say about latest
+            if project is not None and not (Path(project) / "reports" / "latest").exists():
+                _err("no run of this project has succeeded yet: there is no published report.")
+            else:
+                _err("reports/latest still points to the last good run.")
         return exc.exit_code
     except CjmError as exc:
         _err(str(exc))

@@ -211,13 +211,7 @@ def prune_runs(reports: Path, *, keep: int, failed_days: int = FAILED_RUN_DAYS, 
 
 def previous_manifest(reports: Path) -> dict | None:
     """The manifest of the run ``reports/latest`` points to, or None."""
-    path = reports / "latest" / "manifest.json"
-    if not path.exists():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
+    return _read_manifest(reports / "latest") or None
 
 
 def _se(row: dict) -> float:

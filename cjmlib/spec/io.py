@@ -83,10 +83,27 @@ def _bounds_issue(text: str, file: str) -> Issue | None:
     for bracket in re.finditer(r"[\[\]{}]", text):
         depth = max(depth + (1 if bracket.group() in "[{" else -1), 0)
         if depth > MAX_SPEC_DEPTH:
-            return Issue(code="too_deep", file=file, line=text.count("\n", 0, bracket.start()) + 1,
-                         problem=f"more than {MAX_SPEC_DEPTH} brackets [ or braces {{ are open at once.",
-                         fix="A spec nests a few levels; check the brackets [ ] and braces { }.")
+            return _too_deep(file, text.count("\n", 0, bracket.start()) + 1, brackets=True)
     return None
+
+
+def _spec_path(path: str | os.PathLike) -> Path:
+    """The spec file of ``path``: itself, or the ``journey.yml`` of a project folder.
+
+    Raises a SpecError when ``path`` is a folder named like a spec (a ``journey.yml`` that is a folder).
+    """
+    path = Path(path)
+    if path.is_dir() and not (path / "journey.yml").exists() and path.name.endswith((".yml", ".yaml")):
+        raise SpecError([Issue(code="not_a_file", file=str(path), problem="this is a folder, not a spec file.",
+                               fix="Move the folder away and put the project's journey.yml in its place.")])
+    return path / "journey.yml" if path.is_dir() else path
+
+
+def _too_deep(file: str, line: int | None = None, *, brackets: bool = False) -> Issue:
+    problem = (f"more than {MAX_SPEC_DEPTH} brackets [ or braces {{ are open at once." if brackets
+               else "the spec nests lists or mappings too deeply to be read.")
+    return Issue(code="too_deep", file=file, line=line, problem=problem,
+                 fix="A spec nests a few levels; check the brackets [ ], braces { } and aliases (*name).")
 
 
 def parse_spec(text: str, *, file: str = "journey.yml") -> tuple[Journey, Any]:
@@ -110,9 +127,7 @@ def parse_spec(text: str, *, file: str = "journey.yml") -> tuple[Journey, Any]:
     try:
         root = _yaml().load(text)
     except RecursionError:
-        raise SpecError([Issue(code="too_deep", file=file,
-                               problem="the spec nests lists or mappings too deeply to be read.",
-                               fix="A spec nests a few levels; check the brackets [ ] and braces { }.")]) from None
+        raise SpecError([_too_deep(file)]) from None
     except DuplicateKeyError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise SpecError([Issue(code="duplicate_key", file=file, line=line,
@@ -138,8 +153,7 @@ def parse_spec(text: str, *, file: str = "journey.yml") -> tuple[Journey, Any]:
                                problem=f"its aliases (*name) expand to more than {MAX_SPEC_VALUES:,} values.",
                                fix="Write the values out, or use fewer aliases of aliases.")]) from None
     except RecursionError:
-        raise SpecError([Issue(code="too_deep", file=file, problem="the spec nests too deeply to be read.",
-                               fix="A spec nests a few levels; check the aliases (*name) and brackets.")]) from None
+        raise SpecError([_too_deep(file)]) from None
     issues: list[Issue] = []
     spec = None
     try:
@@ -167,14 +181,7 @@ def load_spec(path: str | os.PathLike, *, with_tree: bool = False):
     -------
     Journey, or (Journey, tree) when ``with_tree`` is true.
     """
-    path = Path(path)
-    if path.is_dir() and (path / "journey.yml").exists():
-        path = path / "journey.yml"
-    if path.is_dir():
-        if path.name.endswith((".yml", ".yaml")):
-            raise SpecError([Issue(code="not_a_file", file=str(path), problem="this is a folder, not a spec file.",
-                                   fix="Move the folder away and put the project's journey.yml in its place.")])
-        path = path / "journey.yml"
+    path = _spec_path(path)
     if not path.exists():
         raise SpecError([Issue(code="missing_file", file=str(path), problem="the spec file does not exist.",
                                fix="Create a project with: cjm new DIR --template ecommerce.")])
@@ -235,14 +242,7 @@ def save_spec(spec: Journey, path: str | os.PathLike, *, tree: Any = None, backu
     The spec is validated again from the text about to be written; on any problem nothing
     is written. With ``backup`` the previous file is kept as ``journey.yml.<timestamp>.bak``.
     """
-    path = Path(path)
-    if path.is_dir() and (path / "journey.yml").exists():
-        path = path / "journey.yml"
-    if path.is_dir():
-        if path.name.endswith((".yml", ".yaml")):
-            raise SpecError([Issue(code="not_a_file", file=str(path), problem="this is a folder, not a spec file.",
-                                   fix="Move the folder away and put the project's journey.yml in its place.")])
-        path = path / "journey.yml"
+    path = _spec_path(path)
     if tree is None and path.exists():
         tree = _yaml().load(path.read_text(encoding="utf-8-sig"))
     sparse = spec_to_data(spec)
