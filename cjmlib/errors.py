@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .personal import mask_personal
+
 __all__ = ["CjmError", "DataError", "Issue", "IssueCode", "LockedError", "RunError", "SpecError", "format_issues"]
 
 
@@ -103,6 +105,10 @@ class Issue:
             object.__setattr__(self, "code", IssueCode(self.code))
         except ValueError:
             raise ValueError(f"{self.code!r} is not an issue code; add it to IssueCode") from None
+        for name in ("problem", "value"):  # a rejected value quoted back may be an e-mail or a phone number
+            text = getattr(self, name)
+            if isinstance(text, str):
+                object.__setattr__(self, name, mask_personal(text))
 
     def location(self) -> str:
         """Return where the issue is: the file, then the line, row, column and key that are known."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..errors import Issue
+from ..personal import mask_personal
 from ..spec.issues import did_you_mean
 from ..spec.model import Journey, Source
 from .read import MAX_EXAMPLES, RawTable
@@ -288,9 +289,10 @@ def bad_rows(con, name: str, relation: str, checks, file: str) -> tuple[int, int
                                f"(SELECT __row FROM checked_{name} WHERE __bad{k} ORDER BY __row LIMIT {MAX_EXAMPLES}) "
                                "ORDER BY __row").fetchall()
         for row, value in examples:
+            value = None if value is None else mask_personal(value)  # masked whole, then shortened
             issues.append(Issue(code=code, file=file, row=int(row), column=column,
-                                value=None if value is None else str(value)[:80],
-                                problem=f"'{'' if value is None else str(value)[:60]}' {problem}.", fix=fix,
+                                value=None if value is None else value[:80],
+                                problem=f"'{'' if value is None else value[:60]}' {problem}.", fix=fix,
                                 severity="warning"))
         if count > len(examples):
             issues.append(Issue(code=code, file=file, column=column, severity="warning",

@@ -24,13 +24,18 @@ import os
 import re
 from pathlib import Path
 
+from ..personal import CANDIDATE, mask_personal
+from .sql import quote_ident, quote_literal
+
 __all__ = [
+    "KEY_COLUMNS",
     "PSEUDONYM_LENGTH",
     "PSEUDONYM_PATTERN",
     "PSEUDONYM_PREFIX",
     "SECRET_ENV",
     "SECRET_FILE",
     "ensure_secret",
+    "mask_personal_values",
     "pseudonym",
     "pseudonym_sql",
     "read_secret",
@@ -132,3 +137,44 @@ def pseudonym_sql(expression: str, key: bytes) -> str:
     outer = bytes(b ^ 0x5C for b in key).hex()
     digest = f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({expression}))))"
     return f"('{PSEUDONYM_PREFIX}' || left({digest}, {PSEUDONYM_LENGTH}))"
+
+
+# ---------------------------------------------------------------- personal data in values
+
+KEY_COLUMNS = ("user_id", "session_id", "order_id", "id")  # pseudonymized or never published
+
+
+def mask_personal_values(con, table: str) -> dict[str, int]:
+    """Mask personal data in every text column of a loaded table but its keys; return rows masked per column.
+
+    A UTM tag, a page path or a campaign name can carry an e-mail address or a phone number: those
+    values reach tables and charts, so they are masked where they are stored, once, with
+    :func:`cjmlib.personal.mask_personal` (the detector free text goes through). The engine picks
+    the candidate values; Python masks the distinct ones.
+
+    Parameters
+    ----------
+    con
+        The DuckDB connection holding ``table``.
+    table
+        A loaded table (``kept_events``, ``feedback``, ...); its ``VARCHAR`` columns but
+        :data:`KEY_COLUMNS` are read.
+    """
+    masked = {}
+    columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()
+               if r[1] == "VARCHAR" and r[0] not in KEY_COLUMNS]
+    for column in columns:
+        quoted = quote_ident(column)
+        values = con.execute(f"SELECT DISTINCT {quoted} FROM {table} "
+                             f"WHERE regexp_matches({quoted}, {quote_literal(CANDIDATE)})").fetchall()
+        pairs = [(v, mask_personal(v)) for (v,) in values]
+        pairs = [(v, m) for v, m in pairs if m != v]
+        if not pairs:
+            continue
+        con.execute("CREATE OR REPLACE TEMP TABLE __masked (original VARCHAR, masked VARCHAR)")
+        con.executemany("INSERT INTO __masked VALUES (?, ?)", pairs)
+        rows = con.execute(f"UPDATE {table} SET {quoted} = m.masked FROM __masked m "
+                           f"WHERE {table}.{quoted} = m.original").fetchone()
+        masked[column] = int(rows[0]) if rows else 0
+        con.execute("DROP TABLE __masked")
+    return masked

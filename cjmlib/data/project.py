@@ -24,6 +24,7 @@ from ..i18n.labels import in_language
 from ..spec.io import load_spec
 from ..spec.issues import dotted, line_of
 from ..spec.model import Journey
+from .abtests import results_issues
 from .crossref import data_issues, skipped_sections
 from .engine import attach_engine, engine_issues
 from .privacy import SECRET_ENV, SECRET_FILE, read_secret
@@ -225,6 +226,7 @@ def _collect(project_dir: Path, *, as_of: str | None, database: str | None) -> t
             issues.append(Issue(code="engine_error", file="journey.yml", problem=(
                 f"the spec could not be checked against the data: {str(exc).splitlines()[0][:300]}"),
                 fix="Check the funnels, the personas' rules and the breakdowns."))
+    issues += results_issues(project_dir)
     return project, issues
 
 

@@ -27,7 +27,7 @@ _EXAMPLE = re.compile(r"^'.*' ((?:is|repeats) .*)\.$", re.DOTALL)  # one rejecte
 _MORE = re.compile(r"^(\d+) more rows where the value ((?:is|repeats) .*)\.$", re.DOTALL)  # the rest, counted
 _REJECTING = ("bad_value", "duplicate_id")
 _COLUMNS = ["table", "file", "rows_read", "rows_rejected", "rejected_why", "rows_kept", "rows_in_period",
-            "duplicates", "unmatched_events", "timestamp_ties", "first_ts", "last_ts"]
+            "duplicates", "unmatched_events", "timestamp_ties", "masked_values", "first_ts", "last_ts"]
 
 
 def rejection_table(project) -> pd.DataFrame:
@@ -99,6 +99,8 @@ def data_quality_table(project) -> pd.DataFrame:
           only), out of ``rows_in_period``;
         - ``timestamp_ties``: rows in the period sharing customer and timestamp with a different
           row (see the module's description);
+        - ``masked_values``: text values (cells) that carried personal data (an e-mail address, a
+          phone, card or IBAN number, a national id), masked at load (:func:`cjmlib.personal.mask_personal`);
         - ``first_ts``, ``last_ts``: the time range of the rows in the period (UTC).
     """
     reasons = rejection_table(project)
@@ -115,9 +117,10 @@ def data_quality_table(project) -> pd.DataFrame:
                      "rows_kept": q.get("rows_kept", 0), "rows_in_period": in_period, "duplicates": duplicates,
                      "unmatched_events": q.get("unmatched_events") if name == "events" else None,
                      "timestamp_ties": _ties(project, name),
+                     "masked_values": sum(q.get("masked", {}).values()),
                      "first_ts": _when(q.get("first_ts")), "last_ts": _when(q.get("last_ts"))})
     table = pd.DataFrame(rows, columns=_COLUMNS)
-    for col in ("duplicates", "unmatched_events", "timestamp_ties"):
+    for col in ("duplicates", "unmatched_events", "timestamp_ties", "masked_values"):
         table[col] = table[col].astype("Int64")
     return table
 

@@ -31,7 +31,7 @@ name                       written by            what it holds (columns / keys)
 ``data_quality``           04-behaviour          rows per source (:func:`cjmlib.data_quality_table`): table,
                                                  file, rows_read, rows_rejected, rejected_why, rows_kept,
                                                  rows_in_period, duplicates, unmatched_events,
-                                                 timestamp_ties, first_ts, last_ts
+                                                 timestamp_ties, masked_values, first_ts, last_ts
 ``stage_funnel``           04-behaviour          users reaching each stage (:func:`cjmlib.stage_funnel`, the
                                                  columns of :func:`cjmlib.funnel_table`): step, stage, label,
                                                  units, denominator (units of step 1), rate (= units ÷

@@ -52,7 +52,7 @@ from .checks import (
     zone_issue,
 )
 from .events import finish_events
-from .privacy import pseudonym_sql
+from .privacy import mask_personal_values, pseudonym_sql
 from .read import read_raw
 from .sql import as_of_condition, quote_ident, quote_literal
 
@@ -217,6 +217,7 @@ def load_sources(con: duckdb.DuckDBPyConnection, spec: Journey, project_dir: str
         if any(i.severity == "error" for i in table_issues):
             quality.append(q)
             continue
+        q["masked"] = mask_personal_values(con, f"kept_{name}")
         if name == "events":
             finish_events(con, spec, source, as_of)
             issues += event_stats(con, source, q)

@@ -23,7 +23,6 @@ Examples
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,8 +31,8 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
 
 from ..analytics.web import key_events, web_metrics
+from ..data.abtests import read_results
 from ..data.sql import literal_list
-from ..errors import DataError, Issue
 from ..i18n.catalogue import words
 from ..i18n.formats import percent
 from ..stats import wilson_interval
@@ -228,59 +227,6 @@ def opportunity_tests(sizing: pd.DataFrame, *, alpha: float = 0.05, power: float
 
 
 # ---------------------------------------------------------------- results
-
-_RESULT_COLUMNS = ("experiment", "variant", "users", "conversions")
-
-
-def read_results(path, *, missing_ok: bool = True) -> pd.DataFrame:
-    """Read an A/B results file: one row per experiment and variant.
-
-    Columns ``experiment``, ``variant`` (one of them ``control`` per experiment), ``users`` (units
-    exposed) and ``conversions`` (of those, units converting). Every problem is reported at once
-    with its file, row (as a spreadsheet shows it), column and fix. A missing file gives an empty
-    table when ``missing_ok``.
-
-    Parameters
-    ----------
-    path
-        The CSV file of results (read as text; counts must be whole numbers of 0 or more).
-    missing_ok
-        Whether a missing file gives an empty table (True, the default) rather than a DataError.
-    """
-    path = Path(path)
-    if not path.exists():
-        if missing_ok:
-            return pd.DataFrame(columns=list(_RESULT_COLUMNS))
-        raise DataError([Issue(code="missing_file", file=path.name, problem="the results file does not exist.",
-                               fix="Export the test tool's results with columns " + ", ".join(_RESULT_COLUMNS))])
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in _RESULT_COLUMNS if c not in table.columns]
-    if missing:
-        raise DataError([Issue(code="missing_column", file=path.name, row=1, column=c,
-                               problem=f"the header has no column `{c}`.",
-                               fix=f"Add it; the columns are: {', '.join(_RESULT_COLUMNS)}.") for c in missing])
-    issues = []
-    for col in ("users", "conversions"):
-        numbers = pd.to_numeric(table[col], errors="coerce")
-        for i in np.flatnonzero(numbers.isna() | (numbers < 0) | (numbers % 1 != 0)):
-            issues.append(Issue(code="bad_count", file=path.name, row=int(i) + 2, column=col, value=table[col].iat[i],
-                                problem=f"'{table[col].iat[i]}' is not a count.",
-                                fix="Write a whole number of 0 or more."))
-        table[col] = numbers
-    for i in np.flatnonzero(table.conversions > table.users):
-        issues.append(Issue(code="too_many_conversions", file=path.name, row=int(i) + 2, column="conversions",
-                            value=str(table.conversions.iat[i]), problem="more conversions than users.",
-                            fix="Conversions count users who converted: at most `users`."))
-    for name, sub in table.groupby("experiment", sort=False):
-        if not sub.variant.str.lower().eq("control").any():
-            issues.append(Issue(code="no_control", file=path.name, row=int(sub.index[0]) + 2, column="variant",
-                                value=name, problem=f"experiment '{name}' has no `control` variant.",
-                                fix="Name the arm without the change `control`."))
-    if issues:
-        raise DataError(issues)
-    table[["users", "conversions"]] = table[["users", "conversions"]].astype(int)
-    return table[list(_RESULT_COLUMNS)]
-
 
 def prob_to_beat(conv_b: int, n_b: int, conv_a: int, n_a: int) -> float:
     """Return P(rate B > rate A) with uniform priors: Beta(1 + conversions, 1 + failures) posteriors, exact sum.

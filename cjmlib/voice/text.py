@@ -16,6 +16,8 @@ import snowballstemmer
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from ..personal import mask_personal
+
 __all__ = [
     "code_texts",
     "detect_language",
@@ -42,22 +44,21 @@ def normalize_text(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"(?<!\w)(?:\+?\d[\d .()-]{7,}\d)(?!\w)")
 _ORDER = re.compile(r"(?i)\b(?:order|commande|pedido|cmd|n°|no\.?|#)\s*[:#]?\s*[A-Z]{0,3}-?\d{4,}\b")
 
 
 def redact(text: str) -> str:
-    """Replace e-mail addresses, phone and card-like numbers and order numbers with placeholders.
+    """Replace personal data, order numbers and any other long number with placeholders.
 
     Parameters
     ----------
     text
-        A feedback text (a non-string value is read as its ``str``); the placeholders are ``[email]``,
-        ``[order]`` and ``[number]``.
+        A feedback text (a non-string value is read as its ``str``). Personal data gets the
+        placeholders of :func:`cjmlib.personal.mask_personal` (``[email]``, ``[phone]``, ``[card]``,
+        ...); then order numbers become ``[order]`` and other numbers of 9 digits or more ``[number]``.
     """
-    text = _EMAIL.sub("[email]", str(text))
-    text = _ORDER.sub("[order]", text)
+    text = _ORDER.sub("[order]", mask_personal(text))
     return _PHONE.sub("[number]", text)
 
 

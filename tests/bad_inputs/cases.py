@@ -299,6 +299,11 @@ _DATA_ERRORS = [
     Case("as_of_before_data", "--as-of before the first event", "error", ("no_rows_in_period",), as_of="2020-01-01"),
     Case("events_no_user_ids", "every user_id is empty", "error", ("too_many_bad_rows",),
          files={"data/events.csv": _csv(EVENTS_HEADER, ["," + r.split(",", 1)[1] for r in _events_rows()])}),
+    Case("experiments_bad_count", "an A/B results file with 'many' as a count", "error", ("bad_count",), row=3,
+         column="conversions", files={"experiments/results.csv": b"experiment,variant,users,conversions\n"
+                                      b"banner,control,100,10\nbanner,variant,100,many\n"}),
+    Case("experiments_garbage", "an A/B results file that is binary garbage", "error", ("unreadable_file",),
+         files={"experiments/results.csv": bytes(range(256)) * 8}),
     Case("surveys_nps_off_scale", "most NPS answers are 11 to 20", "error", ("too_many_bad_rows",),
          files={"data/surveys.csv": _csv(SURVEYS_HEADER, [r.replace(",nps,", ",nps,1") for r in _survey_rows()])}),
 ]
@@ -403,6 +408,10 @@ _CORRECTIONS = [
          files={"data/feedback.csv": _csv(FEEDBACK_HEADER, ["f99,2026-01-06,u01,Late, again,1,app,en",
                                                             *_feedback_rows()])},
          check=_check_sql("SELECT count(*) FROM feedback WHERE text LIKE 'Parcel arrived late %'", 25)),
+    Case("events_personal_data_in_values", "an e-mail in a channel (a UTM tag), a phone in a page", "ok",
+         files={"data/events.csv": _events_with(0, "u00,s00,2026-01-05T10:00:00Z,landing_view,/call-06 12 34 56 78,"
+                                                   "newsletter-jane.roe@client-mail.test,desktop,")},
+         check=_check_sql("SELECT page || ' ' || channel FROM events WHERE channel <> 'search'", "/call-[phone] [email]")),
     Case("events_crlf", "Windows line endings", "ok",
          files={"data/events.csv": _csv(EVENTS_HEADER, _events_rows(), newline="\r\n")}, check=_check_users(10)),
     Case("feedback_quoted_newlines", "texts with commas, quotes and line breaks", "ok",

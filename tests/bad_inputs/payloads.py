@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from ruamel.yaml import YAML
 
-__all__ = ["MARKER", "OFFLINE", "PAYLOADS", "PayloadRun", "build_payload_project", "payload_run"]
+__all__ = ["MARKER", "OFFLINE", "PAYLOADS", "PayloadRun", "build_payload_project", "payload_run", "personal"]
 
 MARKER = "__cjm_pwned"
 OFFLINE = Path(__file__).resolve().parent / "offline"
@@ -101,13 +101,47 @@ def _data_with_payloads(project: Path) -> None:
     pd.concat([events, odd]).to_csv(data / "events.csv", index=False)
 
 
+def personal(k: int) -> str:
+    """The k-th planted piece of personal data: an e-mail address and a phone number."""
+    return f"jane.roe.{k}@client-mail.test +33 6 12 {k // 100 % 100:02d} {k % 100:02d} 78"
+
+
+def _plant_personal(project: Path) -> None:
+    """Add, per column of every source and of the A/B results, a row whose value there carries personal data.
+
+    Ids and texts are kept apart from the value ("u1 jane.roe.0@…"), so the row still loads where the
+    column is text; in a date or number column the row is set aside and the value quoted back in the
+    data-quality issues (masked).
+    """
+    k = 0
+    for path in sorted((project / "data").glob("*.csv")):
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        rows = []
+        for column in table.columns:
+            row = table.iloc[-1].copy()
+            for key in {"id", "order_id"} & set(table.columns):  # a row of its own, not a repeated one
+                row[key] = f"{row[key]}-{k}"
+            row[column] = f"{row[column]} {personal(k)}".strip()
+            rows.append(row)
+            k += 1
+        pd.concat([table, pd.DataFrame(rows)]).to_csv(path, index=False)
+    results = project / "experiments" / "results.csv"
+    table = pd.read_csv(results, dtype=str, keep_default_na=False)
+    extra = pd.DataFrame([{"experiment": f"banner {personal(k)}", "variant": "control", "users": "50",
+                           "conversions": "5"},
+                          {"experiment": f"banner {personal(k)}", "variant": f"big {personal(k + 1)}", "users": "50",
+                           "conversions": "7"}])
+    pd.concat([table, extra]).to_csv(results, index=False)
+
+
 def build_payload_project(target: Path, *, users: int = 600) -> Path:
-    """Create the demo project in ``target`` and put the payloads in its spec and data."""
+    """Create the demo project in ``target``; put the payloads in its spec and data, personal data in every column."""
     from cjmlib.demo.templates import new_project
 
     new_project(target, template="ecommerce", users=users)
     _spec_with_payloads(target / "journey.yml")
     _data_with_payloads(target)
+    _plant_personal(target)
     return target
 
 

@@ -100,7 +100,10 @@ def _personal_data(project: Path) -> dict[str, set[str]]:
     frames = {name: pd.read_csv(data / f"{name}.csv", dtype=str, keep_default_na=False)
               for name in ("events", "orders", "feedback", "surveys")}
     ids = set().union(*(set(f["user_id"]) for f in frames.values())) | set(frames["orders"]["order_id"])
-    texts = " ".join(frames["feedback"]["text"]) + " " + " ".join(frames["surveys"]["comment"])
+    results = project / "experiments" / "results.csv"
+    if results.exists():
+        frames["experiments"] = pd.read_csv(results, dtype=str, keep_default_na=False)
+    texts = " | ".join(" | ".join(frame[c]) for frame in frames.values() for c in frame.columns)  # every cell
     phones = {m.group(0) for m in PHONE.finditer(EMAIL.sub(" ", texts)) if sum(c.isdigit() for c in m.group(0)) >= 9}
     return {"id": {i for i in ids if i}, "email": set(EMAIL.findall(texts)), "phone": phones,
             "secret": {(project / SECRET_FILE).read_text().strip()}}
@@ -169,6 +172,12 @@ def test_the_published_demo_holds_no_personal_data(published_demo):
 
 
 def test_the_payload_run_holds_no_personal_data():
+    """Personal data planted in every column of every source (and of the A/B results) is published nowhere."""
     run = payload_run()
     assert run.returncode == 0, run.stdout + run.stderr
+    personal = _personal_data(run.project)
+    planted = {f"jane.roe.{k}@client-mail.test" for k in range(40)}
+    assert len(personal["email"] & planted) >= 30 and len(personal["phone"]) >= 30  # the scanner looks for them
     assert scan(run.project) == []
+    masked = pd.read_parquet(run.project / "reports" / "latest" / "results" / "data_quality.parquet")
+    assert masked.set_index("table").masked_values.gt(0).all()  # counted in every table

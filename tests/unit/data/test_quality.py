@@ -16,8 +16,9 @@ CLEAN = [f"u{i},s{i},2026-01-0{1 + i % 5}T10:0{m}:00Z,{e},/{e},social,mobile,"
 PLANTED = [
     "u1,s1,2026-01-02T10:01:00Z,product_view,/product_view,social,mobile,",  # exact duplicate of a clean row
     "u2,s2,2026-01-03T10:01:00Z,search,/search,social,mobile,",  # tie with u2's product_view; no touchpoint
-    "u3,s3,2026-01-04T11:00:00Z,newsletter_open,/n,email,mobile,",  # no touchpoint
-    "u4,s4,yesterday,landing_view,/,social,mobile,",  # rejected: not a date and time
+    # no touchpoint; personal data in the page and the channel (a UTM tag), masked at load
+    "u3,s3,2026-01-04T11:00:00Z,newsletter_open,/n?tel=06 12 34 56 78,newsletter-jane.roe@client-mail.test,mobile,",
+    "u4,s4,call 06 98 76 54 32,landing_view,/,social,mobile,",  # rejected: not a date and time
     ",s9,2026-01-05T10:00:00Z,landing_view,/,social,mobile,",  # rejected: no customer
 ]
 ORDERS = [f"o{i},u{i},2026-01-0{1 + i % 5}T10:03:00Z,10" for i in range(20)] + [
@@ -46,6 +47,7 @@ def test_planted_problems_counted(planted):
         "duplicates": 1,  # u1's repeated product_view
         "unmatched_events": 2,  # search, newsletter_open
         "timestamp_ties": 2,  # u2's product_view and search at 2026-01-03 10:01; not the duplicate pair
+        "masked_values": 2,  # u3's page and channel
         "first_ts": "2026-01-01 10:00:00",  # u0 (and u5) landing
         "last_ts": "2026-01-05 10:03:00",  # u4 and u9 purchase
     }
@@ -53,8 +55,18 @@ def test_planted_problems_counted(planted):
         "table": "orders", "file": "data/orders.csv", "rows_read": 22, "rows_rejected": 1,
         "rejected_why": "order_id repeats the id of an earlier row: 1", "rows_kept": 21, "rows_in_period": 21,
         "duplicates": 1, "unmatched_events": None, "timestamp_ties": 2,  # o7 and o20
+        "masked_values": 0,
         "first_ts": "2026-01-01 10:03:00", "last_ts": "2026-01-05 10:03:00",
     }
+
+
+def test_personal_data_is_masked_in_values_and_in_issues(planted):
+    project = cjm.load_project(planted)
+    row = project.sql("SELECT page, channel FROM events WHERE event = 'newsletter_open'").iloc[0].tolist()
+    assert row == ["/n?tel=[phone]", "[email]"]
+    text = " ".join(str(i) for i in project.issues) + project.sql("SELECT * FROM events").to_csv()
+    assert "jane.roe" not in text and "12 34 56" not in text and "98 76 54" not in text
+    assert any("call [phone]" in str(i) for i in project.issues)  # the rejected value, quoted masked
 
 
 def test_rejection_table_names_file_column_and_reason(planted):

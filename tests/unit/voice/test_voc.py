@@ -207,7 +207,7 @@ def test_theme_table_counts_negatives_and_redacts_quotes(voiced):
     assert (ship.mentions, ship.feedback_items, ship.negative) == (4, 6, 3)
     assert ship.share == pytest.approx(4 / 6) and ship.negative_share == 0.75
     assert ship.mean_rating == pytest.approx(2.0)
-    assert any("[number]" in q for q in ship.quotes_en) and not any("56 78" in q for q in ship.quotes_en)
+    assert any("[phone]" in q for q in ship.quotes_en) and not any("56 78" in q for q in ship.quotes_en)
     assert list(ship.quotes_other) == ["O frete caro demais, péssimo"]
     # the unrated 'late' message is negative from its text
     assert themes.loc["delay", "negative"] == 1
