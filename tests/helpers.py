@@ -50,6 +50,7 @@ touchpoints:
 sources:
   events:
     path: {path}
+    allow_outside: true
     columns: {{ts: event_time, event: event_type, user_id: user_id, session_id: user_session, revenue: price}}
     key_events: {{cart: cart, purchase: purchase}}
 """

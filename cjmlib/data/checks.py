@@ -31,6 +31,7 @@ __all__ = [
     "event_stats",
     "extra_columns",
     "missing_columns",
+    "plausible_days",
     "row_checks",
     "unknown_labels",
     "zone_issue",
@@ -172,7 +173,27 @@ def extra_columns(name: str, present: dict[str, str], columns: list[str]) -> lis
     return out
 
 
-def row_checks(name: str, present: dict[str, str]) -> list[tuple[str, str, str, str, str]]:
+EARLIEST_DAY = dt.date(1990, 1, 1)  # rows dated before are set aside unless the source's `dates` allows them
+
+
+def plausible_days(dates: tuple[dt.date, dt.date] | None, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """Return the first and last day a row may be dated: the source's ``dates``, else 1990-01-01 to tomorrow.
+
+    Parameters
+    ----------
+    dates
+        The source's ``dates`` ([first day, last day]) from journey.yml, or None.
+    today
+        The day of the run (UTC today when omitted); a row dated after the next day is in the future.
+    """
+    if dates is not None:
+        return dates[0], dates[1]
+    today = today or dt.datetime.now(dt.UTC).date()
+    return EARLIEST_DAY, today + dt.timedelta(days=1)
+
+
+def row_checks(name: str, present: dict[str, str], dates: tuple[dt.date, dt.date] | None = None
+               ) -> list[tuple[str, str, str, str, str]]:
     """Return the row checks of a table: (reason code, SQL condition of a bad row, column, problem, fix).
 
     Conditions are written over the staged table (:func:`build_checked`): ``__t_<field>`` the trimmed text,
@@ -184,8 +205,11 @@ def row_checks(name: str, present: dict[str, str]) -> list[tuple[str, str, str, 
         The canonical table: ``events``, ``feedback``, ``surveys`` or ``orders``.
     present
         Canonical column -> the file's column, for the columns the file has (:func:`missing_columns`).
+    dates
+        The source's ``dates`` from journey.yml (see :func:`plausible_days`).
     """
     checks = []
+    first, last = plausible_days(dates)
     for canon, (kind, required) in SCHEMAS[name].items():
         if canon not in present:
             continue
@@ -196,6 +220,10 @@ def row_checks(name: str, present: dict[str, str]) -> list[tuple[str, str, str, 
         if kind == "TIMESTAMP":
             checks.append(("bad_value", f"{raw_col} IS NOT NULL AND {canon} IS NULL", column, "is not a date and time",
                            "Write a date and time (e.g. 2026-09-07T08:15:02Z)."))
+            checks.append(("bad_value", f"{canon} < DATE '{first}' OR {canon} >= DATE '{last}' + 1", column,
+                           f"is dated outside {first} – {last}",
+                           (f"Correct the date; if such dates are right, set `dates: [FIRST, LAST]` for this "
+                            f"source in journey.yml (now {first} to {last}).")))
         elif kind == "DOUBLE":
             checks.append(("bad_value", f"{raw_col} IS NOT NULL AND {canon} IS NULL", column, "is not a number",
                            "Write a number (e.g. 12.50)."))

@@ -28,6 +28,7 @@ from .abtests import results_issues
 from .crossref import data_issues, skipped_sections
 from .engine import attach_engine, engine_issues
 from .privacy import SECRET_ENV, SECRET_FILE, read_secret
+from .regex import regex_issues
 from .results import load_result, save_result
 from .sources import file_sha256, load_sources
 
@@ -205,7 +206,7 @@ def _collect(project_dir: Path, *, as_of: str | None, database: str | None) -> t
         spec, tree = load_spec(project_dir / "journey.yml", with_tree=True)
     except SpecError as err:
         return None, [_with_fix(i) for i in err.issues]
-    spec_issues = _spec_number_issues(spec, tree) + engine_issues(spec)
+    spec_issues = _spec_number_issues(spec, tree) + engine_issues(spec) + regex_issues(spec, tree)
     if spec_issues:
         return None, spec_issues
     secret = read_secret(project_dir)

@@ -63,8 +63,29 @@ def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int] | None:
     return None
 
 
+def _first_long_line(path: Path) -> int | None:
+    """Return the number of the first line longer than :data:`MAX_LINE_BYTES` bytes, or None."""
+    line, length = 1, 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            parts = chunk.split(b"\n")
+            for k, part in enumerate(parts):
+                length += len(part)
+                if length > MAX_LINE_BYTES:
+                    return line
+                if k < len(parts) - 1:
+                    line, length = line + 1, 0
+    return None
+
+
 def _unreadable(path: Path, source: Source, file: str, message: str) -> Issue:
     encoding = ENCODINGS.get(source.encoding.lower().replace("_", "-"), "utf-8")
+    long_line = _first_long_line(path) if _format_of(source, path) == "csv" else None
+    if long_line is not None:
+        return Issue(code="line_too_long", file=file, line=long_line,
+                     problem=f"line {long_line} is longer than {MAX_LINE_BYTES >> 20} MB, so the file cannot be read.",
+                     fix="Shorten that text in the export, or check its quotes: a quote left open makes the rest "
+                         "of the file one line.")
     bad = _first_bad_byte(path, encoding) if _format_of(source, path) == "csv" else None
     if bad is not None:
         return Issue(code="bad_encoding", file=file, row=bad[1],
@@ -72,6 +93,30 @@ def _unreadable(path: Path, source: Source, file: str, message: str) -> Issue:
                      fix="Set `encoding: latin-1` for this source in journey.yml, or save the file as UTF-8.")
     return Issue(code="unreadable_file", file=file, problem=f"the file cannot be read: {message}",
                  fix="Check the separator (set `separator:` in sources), the encoding (`encoding:`) and the format.")
+
+
+_SIGNATURES = (  # (first bytes, what the file is, how to fix it): told by the bytes, whatever the name says
+    (b"\x1f\x8b", "compressed with gzip", "Decompress it (gunzip) and point the source at the .csv inside."),
+    (b"PK\x03\x04", "a ZIP archive or an Excel workbook (.xlsx)",
+     "Export the sheet as CSV (in Excel: Save as › CSV UTF-8), or unzip the archive, and point the source at it."),
+    (b"PAR1", "a Parquet file", "Name it with .parquet, or set `format: parquet` for this source in journey.yml."),
+    (b"%PDF", "a PDF document", "Export the data itself as CSV, Parquet or JSON."),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)", "Export the sheet as CSV (Save as › CSV UTF-8)."),
+)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _sniffed(path: Path, fmt: str, source: Source, file: str) -> tuple[Source, Issue | None]:
+    """Recognise the file by its first bytes: a UTF-16 text is read as such; an archive or binary file is named."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if fmt == "csv" and head.startswith(_UTF16_BOMS) and not source.encoding.lower().startswith("utf-16"):
+        return source.model_copy(update={"encoding": "utf-16"}), None  # the byte order mark says so
+    for magic, what, fix in _SIGNATURES:
+        if head.startswith(magic) and not (magic == b"PAR1" and fmt == "parquet"):
+            return source, Issue(code="unreadable_file", file=file, problem=f"the file is {what}, not {fmt.upper()} text."
+                                 if fmt == "csv" else f"the file is {what}, not {fmt.upper()}.", fix=fix)
+    return source, None
 
 
 def _raw_name(numbered: str) -> str:
@@ -172,6 +217,9 @@ def read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path, source: Sour
             return RawTable(raw, list(GA4_COLUMNS), read_ga4(con, raw, path)), []
         except (duckdb.Error, ValueError) as exc:
             return None, [_unreadable(path, source, file, str(exc).splitlines()[0][:300])]
+    source, sniffed = _sniffed(path, fmt, source, file)
+    if sniffed is not None:
+        return None, [sniffed]
     issues: list[Issue] = []
     set_aside = 0
     if fmt == "csv" and source.encoding.lower().replace("_", "-") not in ENCODINGS:

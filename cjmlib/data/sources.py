@@ -105,6 +105,11 @@ def _load_table(con, spec: Journey, name: str, source: Source, project_dir: Path
         return [Issue(code="missing_file", file="journey.yml", key=f"sources.{name}.path", value=source.path,
                       problem=f"the {name} file '{source.path}' does not exist.",
                       fix="Put the export in the project's data/ folder or correct the path.")], quality
+    if not source.allow_outside and not path.resolve().is_relative_to(project_dir.resolve()):
+        return [Issue(code="outside_project", file="journey.yml", key=f"sources.{name}.path", value=source.path,
+                      problem=f"the {name} file '{source.path}' is outside the project folder, so it is not read.",
+                      fix=f"Copy the export into the project's data/ folder, or, if it must stay where it is, "
+                          f"add `allow_outside: true` under sources.{name} in journey.yml.")], quality
     try:
         con.execute(f"SET TimeZone = {quote_literal(source.timezone)}")
     except duckdb.Error:
@@ -132,7 +137,7 @@ def _load_table(con, spec: Journey, name: str, source: Source, project_dir: Path
                             fix=f"Map a column in journey.yml under sources.{name}.columns if it holds a "
                                 "canonical field" + ("; remove from the export any column holding personal "
                                                      "data (e-mail, name, phone)." if extra else ".")))
-    checks = row_checks(name, present)
+    checks = row_checks(name, present, source.dates)
     build_checked(con, name, present, read.relation, checks, extra)
     zoned, naive, kept, bad = bad_rows(con, name, read.relation, checks, file)
     con.execute(f"DROP TABLE {read.relation}")  # the raw text is no longer needed: free it before going on

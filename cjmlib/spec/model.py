@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -224,12 +225,13 @@ class Opportunity(_Model):
     pain_points: tuple[str, ...] = ()
     kpis: tuple[str, ...] = ()
     description: str = ""
-    reach: float | None = Field(None, ge=0)
+    reach: float | None = Field(None, ge=0, le=1e12, description="people or events per period (at most 10^12)")
     impact: float | None = Field(None, ge=0, le=3)
     confidence: float | None = Field(None, ge=0, le=1)
-    effort: float | None = Field(None, gt=0)
+    effort: float | None = Field(None, ge=0.01, le=1e6, description="person-months, from 0.01 (a few hours) up")
     ease: float | None = Field(None, ge=1, le=10, description="ICE ease, 1 (hard) .. 10 (easy)")
-    value: float | None = Field(None, ge=0, description="value for value ÷ effort; the sized revenue when empty")
+    value: float | None = Field(None, ge=0, le=1e15, description="value for value ÷ effort; the sized revenue when "
+                                                                  "empty")
     funnel: str = Field("", description="sizing: the id of the funnel (under funnels:) whose step this "
                                         "opportunity moves; may be left out when the project has one funnel")
     step: str = Field("", description="sizing: the step of that funnel whose step rate this opportunity moves "
@@ -338,6 +340,11 @@ class Source(_Model):
     columns: dict[str, str] = Field(default_factory=dict, description="canonical name -> column in the file")
     session_timeout_minutes: int = Field(30, gt=0)
     timezone: str = Field("UTC", description="zone of timestamps written without one")
+    dates: tuple[dt.date, dt.date] | None = Field(
+        None, description="[first day, last day] rows may be dated; rows outside are set aside and counted "
+                          "(default: 1990-01-01 to the day after the run)")
+    allow_outside: bool = Field(False, description="true to read a path outside the project folder (absolute, "
+                                                   "../ or a link leading out)")
     key_events: dict[Literal["cart", "checkout", "purchase"], tuple[str, ...]] = Field(
         default_factory=lambda: {"cart": ("add_to_cart",), "checkout": ("begin_checkout",), "purchase": ("purchase",)},
         description="event names that mean: added to cart, started checkout, purchased")

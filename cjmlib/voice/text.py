@@ -16,6 +16,7 @@ import snowballstemmer
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from ..data.regex import is_regex_keyword, regex_contains
 from ..personal import mask_personal
 
 __all__ = [
@@ -192,20 +193,17 @@ def _keyword_stem(word: str, language: str) -> str:
 _GAP = r"(?: \S+){0,3}"
 
 
-def _is_regex(keyword: str) -> bool:
-    return len(keyword) > 2 and keyword.startswith("/") and keyword.endswith("/")
-
-
 def keyword_pattern(keyword: str, language: str) -> re.Pattern:
-    """Compile one codebook keyword into a pattern over a stemmed text (see :func:`code_texts`).
+    """Compile one codebook phrase into a pattern over a stemmed text (see :func:`code_texts`).
 
-    ``/…/`` is a regular expression over the normalised text (lower case, no accents). Otherwise the
-    keyword is a phrase whose words are stemmed in ``language`` and match any word whose stem starts
-    with theirs (plus up to two letters); ``*`` between two words allows up to three other words between them (``shipping * expensive`` matches "shipping is way too expensive").
+    The phrase's words are stemmed in ``language`` and match any word whose stem starts with theirs
+    (plus up to two letters); ``*`` between two words allows up to three other words between them
+    (``shipping * expensive`` matches "shipping is way too expensive"). A ``/…/`` keyword is a
+    regular expression, run by the engine in linear time (:mod:`cjmlib.data.regex`), not compiled here.
     """
     keyword = keyword.strip()
-    if _is_regex(keyword):
-        return re.compile(keyword[1:-1])
+    if is_regex_keyword(keyword):
+        raise ValueError(f"{keyword!r} is a regular expression: code_texts runs it with cjmlib.data.regex")
     parts = [[_keyword_stem(w, language) for w in tokens(part)] for part in keyword.split("*")]
     body = (_GAP + " ").join(" ".join(re.escape(w) + r"\w{0,2}" for w in words) for words in parts if words)
     return re.compile(r"(?:^| )" + body + r"(?= |$)")
@@ -236,12 +234,12 @@ def code_texts(texts: pd.Series, keywords: dict[str, dict[str, tuple[str, ...]]]
     for theme, by_lang in keywords.items():
         hit = pd.Series(False, index=texts.index)
         for lang, kws in by_lang.items():
-            phrases = [keyword_pattern(kw, lang).pattern for kw in kws if not _is_regex(kw.strip())]
+            phrases = [keyword_pattern(kw, lang).pattern for kw in kws if not is_regex_keyword(kw.strip())]
             if phrases:  # one pass over the texts for all the phrases of a theme and language
                 hit |= stemmed[lang].str.contains("|".join(f"(?:{p})" for p in phrases))
             for kw in kws:
-                if _is_regex(kw.strip()):  # kept apart: a regex keyword may carry its own flags
-                    hit |= raw.str.contains(keyword_pattern(kw, lang))
+                if is_regex_keyword(kw.strip()):  # over the normalised text, by RE2: linear time whatever the pattern
+                    hit |= regex_contains(raw, kw.strip()[1:-1])
         out[theme] = hit
     return pd.DataFrame(out, index=texts.index)
 

@@ -9,9 +9,11 @@ at the loaded project to prove the correction is right.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import hmac
 import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +122,7 @@ class Case:
     row: int | None = None  # the row (spreadsheet numbering) the first issue must name
     column: str | None = None  # the column the first issue must name
     check: Callable | None = None  # check(project) on the loaded project
+    runs: bool = False  # degenerate data: `cjm run` must publish too ("valid" means "runs")
 
     def __str__(self) -> str:
         return self.name
@@ -170,6 +173,13 @@ def _surveys_with(index: int, score: str) -> bytes:
     fields[4] = score
     rows[index] = ",".join(fields)
     return _csv(SURVEYS_HEADER, rows)
+
+
+def _zip(name: str, data: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr(name, data)
+    return buf.getvalue()
 
 
 def _parquet(frame: pd.DataFrame) -> bytes:
@@ -246,6 +256,10 @@ _SPEC_CASES = [
     Case("spec_inf_reach", "an opportunity's reach is .inf", "error", ("not_finite",),
          spec=_replace("reach: 100,", "reach: .inf,")),
     Case("spec_nan_target", "a KPI target is .nan", "error", ("not_finite",), spec=_replace("target: 0.1", "target: .nan")),
+    Case("spec_tiny_effort", "an opportunity's effort of 1e-320 (its score would be infinite)", "error",
+         ("bad_value",), spec=_replace("effort: 2", "effort: 1e-320")),
+    Case("spec_huge_reach", "an opportunity's reach of 1e300", "error", ("bad_value",),
+         spec=_replace("reach: 100,", "reach: 1e300,")),
     Case("spec_min_group_zero", "min_group_size 0", "error", ("bad_value",),
          spec=_replace("min_group_size: 1", "min_group_size: 0")),
     Case("spec_min_group_text", "min_group_size written in words", "error", ("bad_value",),
@@ -261,6 +275,10 @@ _SPEC_CASES = [
                        "events: {path: data/events.csv, session_timeout_minutes: -5}")),
     Case("spec_unknown_encoding", "an encoding name that does not exist", "error", ("unknown_encoding",),
          spec=_replace("feedback: {path: data/feedback.csv}", "feedback: {path: data/feedback.csv, encoding: klingon}")),
+    Case("codebook_regex_unclosed", "a codebook pattern that does not compile", "error", ("bad_pattern",),
+         spec=_replace("keywords: {en: [late]}", "keywords: {en: [late, '/(unclosed/']}")),
+    Case("codebook_regex_lookahead", "a codebook pattern with nested quantifiers in a look-ahead", "error",
+         ("bad_pattern",), spec=_replace("keywords: {en: [late]}", "keywords: {en: [late, '/(?=(a+)+b)/']}")),
     Case("spec_missing", "the project has no journey.yml", "error", ("missing_file",), files={"journey.yml": None}),
 ]
 
@@ -285,6 +303,13 @@ _DATA_ERRORS = [
          files={"data/events.csv": _csv(EVENTS_HEADER, [r.replace("2026-01-05T", "yesterday ") for r in _events_rows()])}),
     Case("orders_text_revenue", "revenue written as text in most orders", "error", ("too_many_bad_rows",),
          files={"data/orders.csv": _csv(ORDERS_HEADER, [r.replace(".5,1,", " euros,1,") for r in _order_rows()])}),
+    Case("events_gzip", "events.csv is gzip-compressed", "error", ("unreadable_file",),
+         files={"data/events.csv": gzip.compress(_csv(EVENTS_HEADER, _events_rows()), mtime=0)}),
+    Case("orders_xlsx", "orders.csv is an Excel workbook (a ZIP archive)", "error", ("unreadable_file",),
+         files={"data/orders.csv": _zip("xl/workbook.xml", b"<workbook/>")}),
+    Case("events_outside_project", "the events path leads out of the project folder", "error", ("outside_project",),
+         spec=_replace("events: {path: data/events.csv}", "events: {path: ../elsewhere/events.csv}"),
+         files={"../elsewhere/events.csv": _csv(EVENTS_HEADER, _events_rows())}),
     Case("events_binary", "events.csv is binary garbage", "error", ("bad_encoding",),
          files={"data/events.csv": bytes(range(256)) * 8}),
     Case("events_bad_parquet", "a .parquet file that is not Parquet", "error", ("unreadable_file",),
@@ -306,6 +331,31 @@ _DATA_ERRORS = [
          files={"experiments/results.csv": bytes(range(256)) * 8}),
     Case("surveys_nps_off_scale", "most NPS answers are 11 to 20", "error", ("too_many_bad_rows",),
          files={"data/surveys.csv": _csv(SURVEYS_HEADER, [r.replace(",nps,", ",nps,1") for r in _survey_rows()])}),
+]
+
+def _events_where(keep: Callable[[list[str]], bool] = lambda f: True,
+                  edit: Callable[[list[str]], list[str]] = lambda f: f) -> bytes:
+    rows = [edit(r.split(",")) for r in _events_rows() if keep(r.split(","))]
+    return _csv(EVENTS_HEADER, [",".join(f) for f in rows])
+
+
+def _blank(index: int) -> Callable[[list[str]], list[str]]:
+    return lambda f: [v if i != index else "" for i, v in enumerate(f)]
+
+
+_DEGENERATE = [  # valid data a run must go through: each section shows what it can, or says why it cannot
+    Case("events_equal_timestamps", "every event at the same second", "ok", runs=True,
+         files={"data/events.csv": _events_where(edit=lambda f: [*f[:2], "2026-01-05T10:00:00Z", *f[3:]])}),
+    Case("events_empty_device", "the device column is empty", "warning", ("empty_column",), column="device", runs=True,
+         files={"data/events.csv": _events_where(edit=_blank(6))}),
+    Case("events_one_kind", "events of one kind only (landings)", "ok", runs=True,
+         files={"data/events.csv": _events_where(keep=lambda f: f[3] == "landing_view", edit=_blank(7))}),
+    Case("events_one_customer", "one customer only", "warning", ("unknown_value",), runs=True,
+         files={"data/events.csv": _events_where(keep=lambda f: f[0] == "u00")}),
+    Case("as_of_first_day", "--as-of the first day of the data", "warning", ("no_rows_in_period",), runs=True,
+         as_of="2026-01-05"),
+    Case("spec_mathtext_names", "names with $…$ and backslashes, drawn as text", "ok", runs=True,
+         spec=_replace("name: Parent", "name: 'Parent $x^2$ \\frac{a}{b}'")),
 ]
 
 _CORRECTIONS = [
@@ -412,6 +462,21 @@ _CORRECTIONS = [
          files={"data/events.csv": _events_with(0, "u00,s00,2026-01-05T10:00:00Z,landing_view,/call-06 12 34 56 78,"
                                                    "newsletter-jane.roe@client-mail.test,desktop,")},
          check=_check_sql("SELECT page || ' ' || channel FROM events WHERE channel <> 'search'", "/call-[phone] [email]")),
+    Case("feedback_utf16", "feedback.csv in UTF-16 with its byte order mark, no encoding declared", "ok",
+         files={"data/feedback.csv": (FEEDBACK_HEADER + "\n" + "\n".join(
+             r.replace("Parcel", "Colis très") for r in _feedback_rows()) + "\n").encode("utf-16")},
+         check=_check_text("Colis très")),
+    Case("events_outside_allowed", "events outside the project folder, allowed in the spec", "ok",
+         spec=_replace("events: {path: data/events.csv}", "events: {path: ../elsewhere/events.csv, allow_outside: true}"),
+         files={"../elsewhere/events.csv": _csv(EVENTS_HEADER, _events_rows())}, check=_check_users(10)),
+    Case("events_far_dates", "one event dated 1900, one dated 9999", "warning", ("bad_value",), row=2, column="ts",
+         files={"data/events.csv": _events_with(0, "u00,s00,1900-01-01T10:00:00Z,landing_view,/,search,desktop,")
+                .replace(b"u09,s09,2026-01-05T19:03:00Z", b"u09,s09,9999-12-31T19:03:00Z")},
+         check=_check_sql("SELECT count(*) || ' ' || CAST(max(ts) AS VARCHAR) FROM events", "38 2026-01-05 19:02:00")),
+    Case("events_old_dates_confirmed", "events dated 1900, the source's dates allowing them", "ok",
+         spec=_replace("events: {path: data/events.csv}", "events: {path: data/events.csv, dates: [1900-01-01, 2026-12-31]}"),
+         files={"data/events.csv": _events_with(0, "u00,s00,1900-01-01T10:00:00Z,landing_view,/,search,desktop,")},
+         check=_check_sql("SELECT CAST(min(ts) AS VARCHAR) FROM events", "1900-01-01 10:00:00")),
     Case("events_crlf", "Windows line endings", "ok",
          files={"data/events.csv": _csv(EVENTS_HEADER, _events_rows(), newline="\r\n")}, check=_check_users(10)),
     Case("feedback_quoted_newlines", "texts with commas, quotes and line breaks", "ok",
@@ -420,4 +485,4 @@ _CORRECTIONS = [
          check=_check_text('Said "soon".')),
 ]
 
-CASES: list[Case] = _SPEC_CASES + _DATA_ERRORS + _CORRECTIONS
+CASES: list[Case] = _SPEC_CASES + _DATA_ERRORS + _CORRECTIONS + _DEGENERATE

@@ -89,6 +89,12 @@ def test_bad_input(case, tmp_path, capsys):
                 case.check(loaded)
         finally:
             loaded.con.close()
+    if case.runs:
+        code = cli.main(["run", str(project), "--quiet", *_as_of(case)])
+        out = capsys.readouterr()
+        assert code == 0 and "Traceback" not in out.out + out.err, out.out + out.err
+        assert json.loads(out.out.splitlines()[-1])["status"] == "succeeded"
+        assert len(list((project / "reports" / "latest" / "html").glob("*.html"))) >= 9
     assert _snapshot(project) == before, "a file of the project was changed"
 
 

@@ -193,6 +193,7 @@ breakdowns: [brand]
 sources:
   events:
     path: {path}
+    allow_outside: true
     columns: {{ts: event_time, event: event_type, session_id: user_session}}
 """, encoding="utf-8")
     project = cjm.load_project(tmp_path)
