@@ -66,6 +66,7 @@ from .voice.scores import ces_table, csat_table, nps_table, score_table
 from .voice.themes import (
     feedback_table,
     pain_point_table,
+    published_feedback,
     quotes_table,
     sentiment_fit_table,
     theme_candidates,

@@ -63,6 +63,15 @@ name                       written by            what it holds (columns / keys)
                                                  the other weeks (:func:`cjmlib.trend_outliers`): period, by,
                                                  value, step, key, label, n, converted, rate, ci_low, ci_high,
                                                  rest_rate, difference, test, p_value, p_adjusted (Holm)
+``feedback``               05-voice-of-customer  the coded feedback, one row per kept item
+                                                 (:func:`cjmlib.published_feedback`): id, ts, user_id
+                                                 (pseudonym), text (redacted), rating, source, language,
+                                                 human_sentiment, language_detected, language_assumed,
+                                                 themes, stage,
+                                                 sentiment, sentiment_label, sentiment_method. Read by
+                                                 steps 06 and 07 (coded once per run)
+``sentiment_methods``      05-voice-of-customer  lexicon against the fitted model per language
+                                                 (:func:`cjmlib.sentiment_fit_table`). Read with ``feedback``
 ``nps_by_stage``           05-voice-of-customer  NPS per stage (:func:`cjmlib.nps_table`): stage, label,
                                                  responses, promoters, detractors, nps, ci_low, ci_high,
                                                  suppressed, rule. Read by the map

@@ -12,13 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.results import has_result, load_result
+from ..personal import mask_personal
 from ..stats import wilson_interval
 from .fitted import fit_sentiment
 from .sentiment import sentiment_scores
 from .text import code_texts, detect_language, redact, suggest_themes
 
-__all__ = ["code_themes", "feedback_table", "pain_point_table", "quotes_table", "sentiment_fit_table",
-           "theme_candidates", "theme_table", "triangulation_table"]
+__all__ = ["code_themes", "feedback_table", "pain_point_table", "published_feedback", "quotes_table",
+           "sentiment_fit_table", "theme_candidates", "theme_table", "triangulation_table"]
 
 
 def code_themes(texts: pd.Series, codebook) -> pd.DataFrame:
@@ -51,7 +53,9 @@ def feedback_table(project) -> pd.DataFrame:
     DataFrame
         ``id``, ``ts``, ``user_id``, ``text``, ``rating``, ``source``, ``language`` (from the data, else
         detected), ``human_sentiment`` (a person's label, ``negative``/``neutral``/``positive``, mostly
-        missing), ``language_detected`` (True when detected), ``themes`` (list of theme ids),
+        missing), ``language_detected`` (True when detected), ``language_assumed`` (True when
+        detection was unsure and the project's language was used: no item is left without one),
+        ``themes`` (list of theme ids),
         ``stage`` (the stage of the first coded theme with a stage, in codebook order; when
         uncoded: missing), ``sentiment``, ``sentiment_label``, ``sentiment_method`` (see
         :func:`cjmlib.voice.sentiment.sentiment_scores`: English and French from the text, else the rating;
@@ -76,13 +80,43 @@ def sentiment_fit_table(project) -> pd.DataFrame:
     return _coded(project)[1].copy()
 
 
+def published_feedback(project) -> pd.DataFrame:
+    """The coded feedback as a run publishes it (``results/feedback.parquet``): one row per kept item.
+
+    The columns of :func:`feedback_table`, the text redacted (:func:`cjmlib.voice.text.redact`);
+    ``user_id`` is the customer's pseudonym and ``id`` the item's id in the client's export, so
+    that a consultant can audit one item's reading. Step 05 saves it with the method comparison
+    (``results/sentiment_methods.parquet``); the later steps of the run read both instead of coding
+    and fitting again.
+
+    Parameters
+    ----------
+    project
+        The loaded project.
+    """
+    table = feedback_table(project)
+    table["text"] = table.text.fillna("").map(redact)
+    table["id"] = table.id.map(mask_personal)  # an export's id may carry an e-mail address
+    return table
+
+
+def _from_run(project) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The coding step 05 of this run published, or None (outside a run, or before step 05)."""
+    run_dir = getattr(project, "run_dir", None)
+    if run_dir is None or not (has_result(run_dir, "feedback") and has_result(run_dir, "sentiment_methods")):
+        return None
+    table = load_result(run_dir, "feedback")
+    table["themes"] = [list(t) for t in table.themes]
+    return table, load_result(run_dir, "sentiment_methods")
+
+
 def _coded(project) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The coded feedback and the sentiment fit's measures, computed once per project and codebook."""
+    """The coded feedback and the sentiment fit's measures, computed once per run (or project) and codebook."""
     cache = getattr(project, "cache", None)
     key = ("feedback_table", project.spec.codebook.model_dump_json())
     if cache is not None and key in cache:
         return cache[key]
-    coded = _coded_feedback(project)
+    coded = _from_run(project) or _coded_feedback(project)
     if cache is not None:
         for old in [k for k in cache if k[0] == "feedback_table"]:  # keep one codebook's coding
             del cache[old]
@@ -95,6 +129,9 @@ def _coded_feedback(project) -> tuple[pd.DataFrame, pd.DataFrame]:
     empty = fb.language.isna() | fb.language.astype(str).str.strip().eq("")
     fb["language"] = fb.language.where(~empty, detect_language(fb.text)).fillna("")
     fb["language_detected"] = empty
+    unsure = empty & fb.language.eq("")  # detection found no language: the project's is used, and counted
+    fb["language_assumed"] = unsure
+    fb.loc[unsure, "language"] = project.spec.project.language
     codebook = project.spec.codebook
     coded = code_themes(fb.text, codebook).reindex(columns=[t.id for t in codebook.themes], fill_value=False)
     ids = np.array(coded.columns, dtype=object)

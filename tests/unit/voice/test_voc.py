@@ -291,3 +291,29 @@ def test_a_project_without_feedback_gets_empty_voice_tables(small_project):
     assert themes.mentions.tolist() == [0] * len(project.spec.codebook.themes)
     assert (themes.feedback_items == 0).all()
     assert cjm.pain_point_table(project).empty
+
+
+def test_an_item_whose_language_cannot_be_told_is_read_in_the_project_language(tmp_path):
+    project = _project(tmp_path, k=1, feedback=["f1,2026-01-05,u1,Terrible!!! 👎,,app,",
+                                                "f2,2026-01-05,u2,The parcel was late and the box was broken,,app,"])
+    fb = feedback_table(project).set_index("id")
+    assert fb.loc["f1", "language"] == "en" and fb.loc["f1", "language_assumed"]  # no stop word: unsure
+    assert fb.loc["f1", "sentiment_method"] == "text-en" and fb.loc["f1", "sentiment_label"] == "negative"
+    assert fb.loc["f2", "language"] == "en" and not fb.loc["f2", "language_assumed"]
+
+
+def test_a_run_codes_the_feedback_once_and_later_steps_read_it(voiced, tmp_path, monkeypatch):
+    from cjmlib.voice import themes
+
+    voiced.run_dir = tmp_path / "run"
+    published = cjm.published_feedback(voiced)
+    voiced.save("feedback", published)
+    voiced.save("sentiment_methods", cjm.sentiment_fit_table(voiced))
+    assert not published.text.str.contains("56 78").any()  # the text is published redacted
+    later = cjm.load_project(voiced.directory)  # another step's kernel
+    later.run_dir = voiced.run_dir
+    monkeypatch.setattr(themes, "_coded_feedback", lambda project: pytest.fail("coded a second time"))
+    again = feedback_table(later)
+    assert again.drop(columns="themes").astype(str).equals(published.drop(columns="themes").astype(str))
+    assert again.themes.tolist() == published.themes.tolist() and isinstance(again.themes[0], list)
+    assert cjm.theme_table(later).mentions.sum() == cjm.theme_table(voiced).mentions.sum()
