@@ -141,6 +141,7 @@ FRENCH_LEXICON = {
     "trompeur": -2.2, "mensonge": -2.5, "ennui": -1.5, "stress": -1.5, "inquiet": -1.5, "peur": -1.5,
     "sans": -0.5, "encore": -0.4, "fois": -0.3, "abusif": -2.2, "ridicule": -2.2, "lamentable": -3.0,
     "pas top": -1.5, "pas terrible": -1.5, "pas assez": -1.2, "trop cher": -2.0, "mal": -1.8,
+    "negatif": -1.8, "negative": -1.8, "positif": 1.8, "positive": 1.8, "pas cher": 1.5, "sans probleme": 1.5,
 }
 _FR_NEGATIONS = frozenset(["pas", "jamais", "plus", "aucun", "aucune", "rien", "ni", "sans", "guere"])
 _FR_BOOSTERS = {"tres": 0.3, "vraiment": 0.3, "tellement": 0.3, "super": 0.3, "extremement": 0.4,
@@ -198,32 +199,64 @@ def _french_lexicon() -> tuple[dict[str, float], dict[tuple[str, ...], float]]:
     return words, phrases
 
 
-def _french(text: str) -> float:
-    words, phrases = _french_lexicon()
-    text = without_greetings(text)
-    words_of_text = tokens(text)
-    raw = [fold_word(w) for w in words_of_text]
-    stems = stem(words_of_text, "fr")
-    values, i = [], 0
+_FR_CLAUSE = re.compile(r"[,.;:!?()\n]+|\s[-–—]\s")  # negation never reaches past a clause
+_FR_NE = re.compile(r"(?:^|[\s'’])n(?:e\b|['’])", re.IGNORECASE)  # « ne » / « n' »: makes « plus » a negation
+_FR_ALWAYS_NEGATE = _FR_NEGATIONS - {"plus"}  # « pas », « jamais »… negate alone (« c'est pas top »)
+
+
+def _french_clause(clause: str, words: dict, phrases: dict) -> list[float]:
+    """The valences of one clause's words: phrases first, then words, boosted and negated in the clause.
+
+    A negation (« pas », « jamais », « rien », « aucun », « guère », « sans », « ni », and « plus » only
+    after « ne »/« n' ») turns every later word of the clause; « plus » without « ne » is a comparative
+    and strengthens the next word (« plus agréable »).
+    """
+    found = tokens(clause)
+    raw = [fold_word(w) for w in found]
+    stems = stem(found, "fr")
+    ne = bool(_FR_NE.search(clause))
+    values, negated, i = [], False, 0
     while i < len(stems):
         phrase = next(((p, v) for p, v in phrases.items() if tuple(stems[i:i + len(p)]) == p), None)
         if phrase:
             values += [phrase[1]] + [0.0] * (len(phrase[0]) - 1)
+            negated = negated or any(w in _FR_ALWAYS_NEGATE for w in raw[i:i + len(phrase[0])])
             i += len(phrase[0])
             continue
         value = words.get(stems[i], 0.0)
-        before = raw[max(0, i - 3):i]
-        if i and raw[i - 1] == "trop":
+        previous = raw[i - 1] if i else ""
+        if previous == "trop":
             value = value * 1.3 if value > 0 else min(value, 0.0) * 1.3 - 1.5
-        elif value and raw[i - 1:i] and raw[i - 1] in _FR_BOOSTERS:
-            value *= 1 + _FR_BOOSTERS[raw[i - 1]] * np.sign(value)
-        if value and _FR_NEGATIONS & set(before) and raw[i] not in _FR_NEGATIONS:
+        elif value and previous == "plus" and not ne:
+            value *= 1.3
+        elif value and previous in _FR_BOOSTERS:
+            value *= 1 + _FR_BOOSTERS[previous] * np.sign(value)
+        is_negation = raw[i] in _FR_ALWAYS_NEGATE or (raw[i] == "plus" and ne)
+        if value and negated and not is_negation:
             value *= -0.74
-        values.append(0.0 if raw[i] == "mais" else value)
+        values.append(0.0 if raw[i] == "plus" else value)
+        negated = negated or is_negation
         i += 1
-    if "mais" in raw:  # as VADER does with "but": what follows "mais" weighs more
-        cut = len(raw) - raw[::-1].index("mais") - 1
-        values = [v * (0.5 if k < cut else 1.5) for k, v in enumerate(values)]
+    return values
+
+
+def _french(text: str) -> float:
+    """A French text's sentiment on −1 … +1 from :data:`FRENCH_LEXICON`, clause by clause.
+
+    Negation and boosters act inside a clause (commas, full stops and dashes end one); after the last
+    « mais » of the text, words weigh three times as much as before it, as VADER does with "but".
+    """
+    words, phrases = _french_lexicon()
+    text = without_greetings(text)
+    pieces = re.split(r"\b(mais)\b", text, flags=re.IGNORECASE)
+    last_but = max((k for k, piece in enumerate(pieces) if piece.lower() == "mais"), default=None)
+    values = []
+    for k, piece in enumerate(pieces):
+        if piece.lower() == "mais":
+            continue
+        weight = 1.0 if last_but is None else (0.5 if k < last_but else 1.5)
+        for clause in _FR_CLAUSE.split(piece):
+            values += [v * weight for v in _french_clause(clause, words, phrases)]
     total = float(sum(values))
     if "!" in str(text) and total:
         total += 0.3 * np.sign(total)

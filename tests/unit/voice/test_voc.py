@@ -317,3 +317,25 @@ def test_a_run_codes_the_feedback_once_and_later_steps_read_it(voiced, tmp_path,
     assert again.drop(columns="themes").astype(str).equals(published.drop(columns="themes").astype(str))
     assert again.themes.tolist() == published.themes.tolist() and isinstance(again.themes[0], list)
     assert cjm.theme_table(later).mentions.sum() == cjm.theme_table(voiced).mentions.sum()
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("Le site est plus simple et plus agréable qu'avant.", "positive"),  # « plus » without « ne »: comparative
+    ("Je ne commanderai plus jamais ici, service nul.", "negative"),  # the negation stops at the comma
+    ("Elle n'a pas réussi à trouver un bon mixeur.", "negative"),  # the scope runs to the clause's end
+    ("Il n'y a plus de stock, dommage.", "negative"),
+    ("C'est pas terrible.", "negative"),  # « pas » alone, as spoken
+    ("Livraison sans problème.", "positive"),
+    ("Pas de problème avec la commande.", "positive"),
+    ("Pas cher mais lent.", "negative"),  # what follows « mais » weighs more
+    ("Produit conforme mais livraison en retard.", "negative"),
+    ("Rien à redire, parfait.", "positive"),
+    ("Avis négatif.", "negative"),
+    ("Avis positif.", "positive"),
+    ("Je ne suis pas satisfait du tout.", "negative"),
+    ("Très bien, rapide et efficace.", "positive"),
+])
+def test_french_negation_comparatives_contrast_and_lexicon(text, label):
+    """Unit cases written for the purpose (not an accuracy measure: see docs/voc-accuracy.md)."""
+    out = sentiment.sentiment_scores(pd.Series([text]), pd.Series(["fr"]))
+    assert out.sentiment_label.iloc[0] == label, out.sentiment.iloc[0]
