@@ -70,7 +70,7 @@ def sentiment_fit_table(project) -> pd.DataFrame:
 
     One row per language with labelled items (none when nobody labelled any): see
     :func:`cjmlib.voice.fitted.fit_sentiment` for the columns; the agreement columns are shares of
-    ``labelled``, measured by 5-fold cross-validation.
+    ``measured_on``, measured by 5-fold cross-validation.
 
     Parameters
     ----------
