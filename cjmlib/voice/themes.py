@@ -96,7 +96,8 @@ def published_feedback(project) -> pd.DataFrame:
     """
     table = feedback_table(project)
     table["text"] = table.text.fillna("").map(redact)
-    table["id"] = table.id.map(mask_personal)  # an export's id may carry an e-mail address
+    ids = table.id.astype(str)
+    table["id"] = ids.where(ids.str.isdigit(), ids.map(mask_personal))  # a number is the item's id; text may hide an e-mail
     return table
 
 
