@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 
 from ..stats import wilson_interval
-from .options import COUNTINGS, ENTRIES, ORDERS, REENTRIES, FunnelOptions
+from .funnel_attempts import ATTEMPT_KEYS, any_order_reach, best_attempt, check_exclusions, excluded_attempts
+from .options import COUNTINGS, ENTRIES, ORDERS, REENTRIES, Exclusion, FunnelOptions, exclusion_names
 from .vendors import vendor_preset
 
-__all__ = ["COUNTINGS", "ENTRIES", "ORDERS", "REENTRIES", "FunnelOptions", "funnel_reach", "funnel_table",
-           "stage_funnel"]
+__all__ = ["COUNTINGS", "ENTRIES", "ORDERS", "REENTRIES", "Exclusion", "FunnelOptions", "funnel_reach",
+           "funnel_table", "stage_funnel"]
 
 _MAX_ROUNDS = 200
-_KEYS = ["u", "aid", "entry"]
 
 
 def _events(source):
@@ -49,7 +49,7 @@ def _prepare(events, steps, *, by, unit, order, exclude):
     unit_col = "user_id" if unit == "user" else "session_id"
     base = events.select(u=events[unit_col], key=events[by].cast("string"), ts=events.ts)
     base = base.filter(base.u.notnull() & base.ts.notnull())
-    wanted = list(dict.fromkeys([*steps, *exclude]))
+    wanted = list(dict.fromkeys([*steps, *exclusion_names(exclude)]))
     if order != "strict":  # only the funnel's events matter
         base = base.filter(base.key.isin(wanted))
     if order != "strict" and len(set(steps)) == len(steps):
@@ -99,7 +99,7 @@ def _advance(reached, ev, previous, step, *, order, window_s, step_window_s, tie
         found["seq"] = j.seq2.min()
     if single:
         return j.group_by("u").agg(aid=j.aid.min(), entry=j.entry.min(), e0=j.e0.min(), **found)
-    return j.group_by([*_KEYS, "e0"]).agg(**found)
+    return j.group_by([*ATTEMPT_KEYS, "e0"]).agg(**found)
 
 
 def _starts(ev, step, entry_index, *, reentry, after=None):
@@ -127,61 +127,25 @@ def _ordered_reach(ev, steps, *, entries, reentry, window_s, step_windows_s, ord
     parts = []
     for j in entries:
         reached = _starts(ev, steps[j - 1], j, reentry=reentry, after=after)
-        parts.append(reached.select(*_KEYS, k=ibis.literal(j), e="e", e0="e0", d=ibis.null("float64")))
+        parts.append(reached.select(*ATTEMPT_KEYS, k=ibis.literal(j), e="e", e0="e0", d=ibis.null("float64")))
         for k in range(j + 1, len(steps) + 1):
             reached = _advance(reached, ev, steps[k - 2], steps[k - 1], order=order, window_s=window_s,
                                step_window_s=step_windows_s[k - 1], tie_s=tie_s, single=reentry == "first")
-            parts.append(reached.select(*_KEYS, k=ibis.literal(k), e="e", e0="e0", d="d"))
+            parts.append(reached.select(*ATTEMPT_KEYS, k=ibis.literal(k), e="e", e0="e0", d="d"))
     return ibis.union(*parts)
 
 
-def _any_order_reach(ev, steps, *, window_s):
-    """Long reach table of an any-order funnel: step k reached once steps 1…k were all done."""
-    t0 = ev.filter(ev.key.isin(list(steps))).group_by("u").agg(e0=lambda r: r.e.min())
-    j = ev.join(t0, "u")
-    if window_s is not None:
-        j = j.filter(j.e <= j.e0 + window_s)
-    firsts = j.group_by(["u", "e0"]).agg(**{f"f{i}": j.e.min(where=j.key == s) for i, s in enumerate(steps)})
-    parts = []
-    for k in range(1, len(steps) + 1):
-        cols = [firsts[f"f{i}"] for i in range(k)]
-        done = firsts.filter(ibis.and_(*[c.notnull() for c in cols]))
-        e = ibis.greatest(*cols) if k > 1 else cols[0]
-        d = e - (ibis.greatest(*cols[:-1]) if k > 2 else cols[0]) if k > 1 else ibis.null("float64")
-        parts.append(done.select("u", aid=ibis.literal(0), entry=ibis.literal(1), k=ibis.literal(k), e=e, e0="e0",
-                                 d=d))
-    return ibis.union(*parts)
-
-
-def _exclusions(reach, ev, exclude):
-    """Attempts with an excluded event between their entry and the last step they reached, and when."""
-    span = reach.group_by(_KEYS).agg(e0=reach.e0.min(), last=reach.e.max())
-    x = ev.filter(ev.key.isin(list(exclude))).select("u", ex="e")
-    j = span.join(x, "u")
-    j = j.filter((j.ex >= j.e0) & (j.ex <= j.last))
-    return j.group_by(_KEYS).agg(excluded_at=j.ex.min())
-
-
-def _best_attempt(reach):
-    """Keep, per unit, the attempt that went furthest (the earliest of equals)."""
-    depth = reach.group_by(_KEYS).agg(depth=reach.k.max())
-    w = ibis.window(group_by="u", order_by=[ibis.desc("depth"), "entry", "aid"])
-    depth = depth.mutate(rank=ibis.row_number().over(w))
-    chosen = depth.filter(depth["rank"] == 0).select(*_KEYS)
-    return reach.semi_join(chosen, _KEYS)
-
-
-def _totals_reach(ev, steps, *, window_s, step_windows_s, order, tie_s, exclude):
+def _totals_reach(ev, steps, *, window_s, step_windows_s, order, tie_s, exclude, scope):
     """Attempts of a closed funnel counted as totals: re-entry after completion, time-out or exclusion."""
     rounds, after, n = [], None, len(steps)
     for _ in range(_MAX_ROUNDS):
         reach = _ordered_reach(ev, steps, entries=[1], reentry="first", window_s=window_s,
                                step_windows_s=step_windows_s, order=order, tie_s=tie_s, after=after)
-        last = reach.group_by(_KEYS).agg(e0=reach.e0.min(), depth=reach.k.max(), last=reach.e.max())
+        last = reach.group_by(ATTEMPT_KEYS).agg(e0=reach.e0.min(), depth=reach.k.max(), last=reach.e.max())
         if exclude:
-            bad = _exclusions(reach, ev, exclude)
-            last = last.left_join(bad, _KEYS).select(*_KEYS, "e0", "depth", "last", "excluded_at")
-            reach = reach.anti_join(bad, _KEYS)
+            bad = excluded_attempts(reach, ev, exclude, n_steps=n, scope=scope, window_s=window_s)
+            last = last.left_join(bad, ATTEMPT_KEYS).select(*ATTEMPT_KEYS, "e0", "depth", "last", "excluded_at")
+            reach = reach.anti_join(bad, ATTEMPT_KEYS)
         else:
             last = last.mutate(excluded_at=ibis.null("float64"))
         timeout = (last.e0 + window_s) if window_s is not None else ibis.null("float64")
@@ -207,7 +171,7 @@ def _censoring(reach, steps, *, window_s, step_windows_s, data_end, events, coun
         data_end_s = events.ts.max().epoch_seconds().execute()
     else:
         data_end_s = pd.Timestamp(data_end).timestamp()
-    last = reach.group_by(_KEYS).agg(e0=reach.e0.min(), depth=reach.k.max(), last=reach.e.max())
+    last = reach.group_by(ATTEMPT_KEYS).agg(e0=reach.e0.min(), depth=reach.k.max(), last=reach.e.max())
     deadlines = []
     if window_s is not None:
         deadlines.append(last.e0 + window_s)
@@ -255,23 +219,25 @@ def _reach(events, steps, *, by, unit, opts: FunnelOptions):
         raise ValueError("an any-order funnel is closed, counts uniques and has no step windows")
     if counting == "totals" and (entry == "open" or reentry == "best"):
         raise ValueError("totals count the attempts of a closed funnel with reentry='first'")
+    check_exclusions(exclude, steps, order=order)
     ev = _prepare(events, steps, by=by, unit=unit, order=order, exclude=exclude)
     window_s = _seconds(opts.window_days)
     step_windows_s = [_seconds(w) for w in (step_window_days or [None] * len(steps))]
     step_windows_s[0] = None
     kw = {"window_s": window_s, "step_windows_s": step_windows_s, "order": order, "tie_s": float(opts.tie_seconds)}
     if order == "any":
-        reach = _any_order_reach(ev, steps, window_s=window_s)
+        reach = any_order_reach(ev, steps, window_s=window_s, any_order=opts.any_order)
     elif counting == "totals":
-        reach = _totals_reach(ev, steps, exclude=exclude, **kw)
+        reach = _totals_reach(ev, steps, exclude=exclude, scope=opts.exclusion_scope, **kw)
         exclude = []  # applied round by round
     else:
         entries = list(range(1, len(steps) + 1)) if entry == "open" else [1]
         reach = _ordered_reach(ev, steps, entries=entries, reentry=reentry, **kw)
     if exclude:
-        reach = reach.anti_join(_exclusions(reach, ev, exclude), _KEYS)
-    if reentry == "best" and entry == "closed" and order != "any":
-        reach = _best_attempt(reach)
+        bad = excluded_attempts(reach, ev, exclude, n_steps=len(steps), scope=opts.exclusion_scope, window_s=window_s)
+        reach = reach.anti_join(bad, ATTEMPT_KEYS)
+    if (reentry == "best" and entry == "closed" and order != "any") or (order == "any" and opts.any_order == "any_k"):
+        reach = best_attempt(reach)
     return reach, window_s, step_windows_s
 
 
@@ -309,8 +275,9 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
                  window_days: float | None = None, labels: dict[str, str] | None = None,
                  order: str | None = None, entry: str | None = None, counting: str | None = None,
                  reentry: str | None = None, step_window_days: list[float | None] | None = None,
-                 exclude: list[str] | None = None, tie_seconds: float | None = None,
-                 data_end=None, emulate: str | None = None, options: FunnelOptions | None = None) -> pd.DataFrame:
+                 exclude: list[str | dict | Exclusion] | None = None, tie_seconds: float | None = None,
+                 exclusion_scope: str | None = None, any_order: str | None = None, data_end=None,
+                 emulate: str | None = None, options: FunnelOptions | None = None) -> pd.DataFrame:
     """Count the units that go through ``steps``.
 
     Parameters
@@ -343,10 +310,17 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
         One value per step: the time allowed from the previous step (the first value is ignored;
         ``None`` for no limit).
     exclude
-        Values of ``by`` that remove an attempt from the whole funnel when they occur between its
-        entry and the last step it reached.
+        Values of ``by`` that remove an attempt: a plain name when it occurs between the attempt's
+        entry and the last step it reached; ``{"event": x, "between": [i, j]}`` (or an
+        :class:`Exclusion`) only between steps i and j (1-based).
     tie_seconds
         Events of an ordered funnel this close in time count in either order (default 0).
+    exclusion_scope
+        ``"reached"`` (the default): an exclusion counts up to the last step the attempt reached;
+        ``"window"``: up to the end of its conversion window when it never reached the range's last step.
+    any_order
+        With ``order="any"``: ``"first_k"`` (the default; step k = steps 1…k done) or ``"any_k"``
+        (step k = any k of the steps done).
     data_end
         When the data ends (for ``censored``); the last event's time when omitted.
     emulate
@@ -384,7 +358,8 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
     base = options if options is not None else (vendor_preset(emulate) if emulate else FunnelOptions())
     opts = base.replace(order=order, entry=entry, counting=counting, reentry=reentry, tie_seconds=tie_seconds,
                         window_days=window_days, step_window_days=step_window_days,
-                        exclude=None if exclude is None else tuple(exclude))
+                        exclude=None if exclude is None else tuple(exclude), exclusion_scope=exclusion_scope,
+                        any_order=any_order)
     steps = list(steps)
     events = _events(source)
     reach, window_s, step_windows_s = _reach(events, steps, by=by, unit=unit, opts=opts)

@@ -31,9 +31,9 @@ PRESETS: dict[str, FunnelOptions] = {
     "amplitude": FunnelOptions(order="ordered", entry="closed", counting="uniques", reentry="best",
                                window_days=1.0, tie_seconds=1.0),
     "posthog": FunnelOptions(order="ordered", entry="closed", counting="uniques", reentry="best",
-                             window_days=14.0, tie_seconds=0.0),
+                             window_days=14.0, tie_seconds=0.0, exclusion_scope="window", any_order="any_k"),
 }
-_PRESET_KEYS = ("order", "entry", "counting", "reentry", "window_days", "tie_seconds")
+_PRESET_KEYS = ("order", "entry", "counting", "reentry", "window_days", "tie_seconds", "exclusion_scope", "any_order")
 #: The presets as plain settings (vendor -> option -> value): what existing callers read.
 VENDORS: dict[str, dict] = {name: {k: getattr(p, k) for k in _PRESET_KEYS} for name, p in PRESETS.items()}
 
