@@ -75,6 +75,7 @@ def _funnel_issues(project, tree, columns, events_file) -> list[Issue]:
     for i, f in enumerate(spec.funnels):
         for field in ("steps", "exclude"):
             for j, step in enumerate(getattr(f, field)):
+                step = getattr(step, "event", step)  # an exclusion between two steps names its event
                 loc = ("funnels", i, field, j)
                 key = f"funnels[{i}].{field}[{j}]"
                 if f.by == "event" and step not in seen:

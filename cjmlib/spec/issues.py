@@ -301,6 +301,7 @@ def funnel_reference_issues(data: dict, root: Any, file: str, *, stage_ids: list
             values = f.get(field)
             values = [values] if isinstance(values, str) else (values if isinstance(values, list) else [])
             for j, step in enumerate(values):
+                step = step.get("event") if isinstance(step, dict) else step  # {event, between: [i, j]}
                 if str(step) not in allowed:
                     issues.append(_unknown(file, root, ("funnels", i, field, j), step, what, allowed,
                                            f" The funnel '{fid}' is `by: {by}`: its {field} are {by} ids."))

@@ -29,6 +29,7 @@ __all__ = [
     "Codebook",
     "DayActivity",
     "Funnel",
+    "FunnelExclusion",
     "Goal",
     "Journey",
     "Lane",
@@ -240,6 +241,13 @@ class Opportunity(_Model):
                                                                     "previous step reaching `step`)")
 
 
+class FunnelExclusion(_Model):
+    """An event (touchpoint or stage, as the funnel's ``by``) excluded only between two of the funnel's steps."""
+
+    event: str
+    between: tuple[int, int] | None = Field(None, description="[i, j]: from step i to step j (1-based); none: all")
+
+
 class Funnel(_Model):
     """A funnel of the journey: its steps (events, touchpoints or stages), its unit and how it counts.
 
@@ -259,7 +267,8 @@ class Funnel(_Model):
     entry: Literal["closed", "open"] | None = Field(None, description="closed: units enter at step 1; open: at any")
     counting: Literal["uniques", "totals"] | None = None
     reentry: Literal["first", "best"] | None = None
-    exclude: tuple[str, ...] = Field((), description="steps' values (same kind as `by`) that remove an attempt")
+    exclude: tuple[str | FunnelExclusion, ...] = Field(
+        (), description="values (same kind as `by`) that remove an attempt: a name, or {event, between: [i, j]}")
     step_windows: tuple[str | None, ...] | None = Field(
         None, description="one duration per step (the first ignored): the time allowed from the previous step")
     emulate: Literal["ga4", "mixpanel", "amplitude", "posthog"] | None = Field(
@@ -295,6 +304,10 @@ class Funnel(_Model):
         if self.step_windows is not None and len(self.step_windows) != len(self.steps):
             raise ValueError(f"step_windows needs one value per step ({len(self.steps)}), not "
                              f"{len(self.step_windows)}: write ~ (none) for a step without a limit")
+        for x in self.exclude:
+            if isinstance(x, FunnelExclusion) and x.between and not 1 <= x.between[0] < x.between[1] <= len(self.steps):
+                raise ValueError(f"the funnel '{self.id}' excludes '{x.event}' between steps {list(x.between)}, "
+                                 f"outside its {len(self.steps)} steps: use [i, j] with 1 <= i < j <= {len(self.steps)}")
         if self.order == "any" and (self.entry == "open" or self.counting == "totals" or self.step_windows):
             raise ValueError("an `order: any` funnel is closed, counts uniques and has no step_windows")
         if self.counting == "totals" and (self.entry == "open" or reentry == "best"):

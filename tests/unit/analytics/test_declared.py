@@ -182,6 +182,17 @@ def test_funnel_options_of_a_declared_funnel():
     assert cjm.funnel_options(Funnel(id="g", steps=("a",))) == cjm.FunnelOptions()
 
 
+
+def test_a_declared_exclusion_between_two_steps_becomes_an_option():
+    from cjmlib.analytics.options import Exclusion
+
+    f = Funnel(id="f", steps=("a", "b", "c"), exclude=["x", {"event": "y", "between": [2, 3]}])
+    options = cjm.funnel_options(f)
+    assert options.exclude == ("x", Exclusion("y", (2, 3)))
+    assert options.as_dict()["exclude"] == ["x", {"event": "y", "between": [2, 3]}]
+    assert cjm.funnel_options(Funnel(id="g", steps=("a", "b"), emulate="posthog")).exclusion_scope == "window"
+
+
 def test_rees46_declared_funnels_equal_plain_sql(shared_data, tmp_path):
     path = shared_data / "rees46-oct2019-head" / "events.csv"
     (tmp_path / "journey.yml").write_text(f"""\

@@ -111,3 +111,32 @@ def test_inconsistent_options_are_reported_with_their_line():
     text = " ".join(i.problem for i in found)
     assert "one value per step" in text and "reentry: first" in text and "not a duration" in text
     assert "used twice" in text
+
+
+def test_exclusions_between_two_steps_are_read():
+    journey, _ = parse_spec(BASE + """\
+funnels:
+  - id: checkout
+    steps: [view, cart, pay]
+    exclude: [refund, {event: coupon, between: [1, 2]}]
+  - {id: one, steps: [view, cart], exclude: refund}
+""")
+    checkout = journey.funnel("checkout")
+    assert checkout.exclude[0] == "refund"  # a plain name keeps its meaning: the whole funnel
+    assert checkout.exclude[1].event == "coupon" and checkout.exclude[1].between == (1, 2)
+    assert journey.funnel("one").exclude == ("refund",)
+
+
+@pytest.mark.parametrize("between", ["[0, 2]", "[2, 4]", "[2, 2]", "[3, 1]"])
+def test_an_exclusion_range_outside_the_steps_names_the_funnel(between):
+    found = issues(f"funnels:\n  - {{id: checkout, steps: [view, cart, pay], exclude: [{{event: coupon, between: {between}}}]}}\n")
+    assert len(found) == 1
+    assert "checkout" in found[0].problem and "coupon" in found[0].problem and "1 <= i < j <= 3" in found[0].problem
+
+
+def test_an_exclusion_by_stage_is_checked_by_its_event():
+    found = issues("funnels:\n  - {id: f, by: stage, steps: [browse, buy], exclude: [{event: buyy, between: [1, 2]}]}\n")
+    assert [i.code for i in found] == ["unknown_reference"] and found[0].value == "buyy"
+    journey, _ = parse_spec(BASE + "funnels:\n  - {id: f, by: stage, steps: [browse, buy], "
+                                   "exclude: [{event: buy, between: [1, 2]}]}\n")
+    assert journey.funnel("f").exclude[0].event == "buy"
