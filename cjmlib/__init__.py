@@ -7,6 +7,7 @@ One import line per module, in alphabetical order; ``__all__`` is every public n
 import importlib
 import types
 
+from .analytics.attribution import funnel_attribution, touchpoint_attribution
 from .analytics.breakdown import breakdown_table, unit_outcomes
 from .analytics.declared import declared_funnel_table, funnel_breakdown, funnel_options
 from .analytics.funnel import FunnelOptions, funnel_reach, funnel_table, stage_funnel
