@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 
 from ..stats import wilson_interval
-from .funnel_attempts import ATTEMPT_KEYS, any_order_reach, best_attempt, check_exclusions, excluded_attempts
+from .funnel_attempts import (
+    ATTEMPT_KEYS,
+    any_order_reach,
+    best_attempt,
+    check_exclusions,
+    excluded_attempts,
+    without_excluded,
+)
 from .options import COUNTINGS, ENTRIES, ORDERS, REENTRIES, Exclusion, FunnelOptions, exclusion_names
 from .vendors import vendor_preset
 
@@ -145,7 +152,7 @@ def _totals_reach(ev, steps, *, window_s, step_windows_s, order, tie_s, exclude,
         if exclude:
             bad = excluded_attempts(reach, ev, exclude, n_steps=n, scope=scope, window_s=window_s)
             last = last.left_join(bad, ATTEMPT_KEYS).select(*ATTEMPT_KEYS, "e0", "depth", "last", "excluded_at")
-            reach = reach.anti_join(bad, ATTEMPT_KEYS)
+            reach = without_excluded(reach, bad, scope=scope)
         else:
             last = last.mutate(excluded_at=ibis.null("float64"))
         timeout = (last.e0 + window_s) if window_s is not None else ibis.null("float64")
@@ -235,7 +242,7 @@ def _reach(events, steps, *, by, unit, opts: FunnelOptions):
         reach = _ordered_reach(ev, steps, entries=entries, reentry=reentry, **kw)
     if exclude:
         bad = excluded_attempts(reach, ev, exclude, n_steps=len(steps), scope=opts.exclusion_scope, window_s=window_s)
-        reach = reach.anti_join(bad, ATTEMPT_KEYS)
+        reach = without_excluded(reach, bad, scope=opts.exclusion_scope)
     if (reentry == "best" and entry == "closed" and order != "any") or (order == "any" and opts.any_order == "any_k"):
         reach = best_attempt(reach)
     return reach, window_s, step_windows_s
@@ -317,7 +324,8 @@ def funnel_table(source, steps: list[str], *, by: str = "stage", unit: str = "us
         Events of an ordered funnel this close in time count in either order (default 0).
     exclusion_scope
         ``"reached"`` (the default): an exclusion counts up to the last step the attempt reached;
-        ``"window"``: up to the end of its conversion window when it never reached the range's last step.
+        ``"window"``: up to the end of its conversion window when it never reached the range's last step;
+        ``"stop"``: as ``"window"``, but the attempt keeps the steps it reached before the excluded event.
     any_order
         With ``order="any"``: ``"first_k"`` (the default; step k = steps 1…k done) or ``"any_k"``
         (step k = any k of the steps done).

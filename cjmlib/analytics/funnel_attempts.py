@@ -19,7 +19,8 @@ import ibis
 
 from .options import Exclusion
 
-__all__ = ["ATTEMPT_KEYS", "any_order_reach", "best_attempt", "check_exclusions", "excluded_attempts"]
+__all__ = ["ATTEMPT_KEYS", "any_order_reach", "best_attempt", "check_exclusions", "excluded_attempts",
+           "without_excluded"]
 
 #: The columns naming one attempt in a reach table.
 ATTEMPT_KEYS = ["u", "aid", "entry"]
@@ -109,7 +110,8 @@ def excluded_attempts(reach, ev, exclude, *, n_steps: int, scope: str, window_s)
     :class:`~cjmlib.analytics.options.Exclusion` with ``between=(i, j)`` covers the time from step i to
     step j of attempts that reached step i. When the attempt never reached the range's last step, the
     range ends at the last step it reached (``scope="reached"``) or at the end of its conversion window
-    (``scope="window"``: without a window, never).
+    (``scope="window"`` and ``"stop"``: without a window, never). With ``"stop"`` the event must come
+    after the range's first step (an event of that very step does not exclude its own attempt).
 
     Parameters
     ----------
@@ -122,7 +124,7 @@ def excluded_attempts(reach, ev, exclude, *, n_steps: int, scope: str, window_s)
     n_steps
         The number of steps of the funnel.
     scope
-        ``"reached"`` or ``"window"``.
+        ``"reached"``, ``"window"`` or ``"stop"``.
     window_s
         The conversion window in seconds; None for none.
     """
@@ -137,14 +139,35 @@ def excluded_attempts(reach, ev, exclude, *, n_steps: int, scope: str, window_s)
         x = ev.filter(ev.key == name).select("u", ex="e")
         hits = span.join(x, "u")
         start = hits.e0 if whole else hits[f"t{i}"]
-        if scope == "window":
-            end = ibis.coalesce(hits[f"t{j}"], hits.e0 + window_s) if window_s is not None else hits[f"t{j}"]
-        else:
+        if scope == "reached":
             end = ibis.coalesce(hits[f"t{j}"], hits["last"])
-        hits = hits.filter(start.notnull() & (hits.ex >= start) & (end.isnull() | (hits.ex <= end)))
+        else:
+            end = ibis.coalesce(hits[f"t{j}"], hits.e0 + window_s) if window_s is not None else hits[f"t{j}"]
+        after = hits.ex > start if scope == "stop" else hits.ex >= start
+        hits = hits.filter(start.notnull() & after & (end.isnull() | (hits.ex <= end)))
         parts.append(hits.select(*ATTEMPT_KEYS, "ex"))
     hits = ibis.union(*parts)
     return hits.group_by(ATTEMPT_KEYS).agg(excluded_at=hits.ex.min())
+
+
+def without_excluded(reach, excluded, *, scope: str):
+    """The reach table without what exclusions take away: the excluded attempts, or, with ``scope="stop"``,
+    the steps they reached at or after the excluded event (the steps before it still count).
+
+    Parameters
+    ----------
+    reach
+        A long reach table.
+    excluded
+        The excluded attempts with ``excluded_at`` (:func:`excluded_attempts`).
+    scope
+        ``"reached"``, ``"window"`` or ``"stop"``.
+    """
+    if scope != "stop":
+        return reach.anti_join(excluded, ATTEMPT_KEYS)
+    kept = reach.left_join(excluded, ATTEMPT_KEYS).select(*reach.columns, "excluded_at")
+    kept = kept.filter(kept.excluded_at.isnull() | (kept.e < kept.excluded_at))
+    return kept.drop("excluded_at")
 
 
 def best_attempt(reach):

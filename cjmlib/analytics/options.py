@@ -23,7 +23,7 @@ ORDERS = ("ordered", "strict", "any")
 ENTRIES = ("closed", "open")
 COUNTINGS = ("uniques", "totals")
 REENTRIES = ("first", "best")
-EXCLUSION_SCOPES = ("reached", "window")
+EXCLUSION_SCOPES = ("reached", "window", "stop")
 ANY_ORDERS = ("first_k", "any_k")
 
 
@@ -115,8 +115,10 @@ class FunnelOptions:
         Events this close count in either order (0: events at one instant count as in the funnel's order).
     exclusion_scope
         ``"reached"`` (the default): an excluded event counts from the range's first step to its last step,
-        or to the last step the attempt reached; ``"window"``: up to the range's last step, or, when the
-        attempt never reaches it, to the end of its conversion window.
+        or to the last step the attempt reached, and removes the attempt; ``"window"``: up to the range's last
+        step, or, when the attempt never reaches it, to the end of its conversion window, and removes the
+        attempt; ``"stop"``: as ``"window"``, but the attempt stops at the excluded event and keeps the steps
+        it reached before it (a totals attempt ends there and the unit may re-enter).
     any_order
         What step k means in an ``order="any"`` funnel: ``"first_k"`` (the default) steps 1…k all done, in
         any order; ``"any_k"``: any k of the steps done, within the window from the first of them (every

@@ -2,15 +2,19 @@
 
 Each vendor's counting is a preset of :mod:`cjmlib.analytics.vendors`; :func:`reconcile_funnels`
 counts the funnel with each preset (:func:`cjmlib.funnel_table`) and names, for every vendor, the
-settings that set its count apart from a reference vendor's, with their effect.
+rules that set its count apart from a reference vendor's, with their effect (``why``), and, for each
+step whose count differs, the rules that cause the difference on these data (``cause``): the rules
+which, changed alone from the reference's value to the vendor's, change that step's count.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from .funnel import funnel_table
-from .vendors import VENDORS, vendor_options
+from .vendors import VENDORS, vendor_options, vendor_preset
 
 __all__ = ["reconcile_funnels"]
 
@@ -21,7 +25,12 @@ _WHY = {
     "reentry": ("re-entry: 'first' starts the window at the first entry event and never restarts it; "
                 "'best' lets a later entry start a more successful attempt"),
     "window_days": "window: {a} days vs {b} days from entry — conversions later than the shorter window are lost",
-    "tie_seconds": "ties: events within {b} s count in either order for one and not for the other",
+    "tie_seconds": "ties: events within {a} s vs {b} s of each other count in either order",
+    "exclusion_scope": ("exclusions: '{a}' vs '{b}' — 'reached' drops an attempt excluded before its last step "
+                        "reached, 'window' also within the rest of its conversion window, 'stop' keeps the steps "
+                        "reached before the excluded event"),
+    "any_order": ("any order: '{a}' vs '{b}' — 'first_k' counts at step k the units that did steps 1…k, "
+                  "'any_k' those that did any k of the steps"),
 }
 
 
@@ -49,34 +58,65 @@ def reconcile_funnels(source, steps: list[str], *, vendors: tuple[str, ...] = tu
     reference
         The vendor the others are compared with (the first of ``vendors`` when omitted).
     **options
-        Options shared by every count (``by``, ``unit``, ``labels``, ``data_end``…); they must
-        not be vendor settings.
+        Options shared by every count (``by``, ``unit``, ``labels``, ``data_end``, ``exclude``, and
+        ``order``: the kind of funnel, ordered, strict or any); the other vendor settings may not be given.
 
     Returns
     -------
     DataFrame
         One row per vendor and step: ``vendor``, ``step``, ``key``, ``label``, ``units``,
         ``denominator``, ``rate`` (units ÷ units at step 1), ``ci_low``, ``ci_high``, ``order``,
-        ``entry``, ``counting``, ``reentry``, ``window_days``, ``tie_seconds``, ``reference``,
-        ``reference_units``, ``difference`` (units − reference units) and ``why`` (the settings
-        that differ from the reference's, each with its effect; empty when none differ).
+        ``entry``, ``counting``, ``reentry``, ``window_days``, ``tie_seconds``, ``exclusion_scope``,
+        ``any_order``, ``reference``, ``reference_units``, ``difference`` (units − reference units),
+        ``why`` (the rules that differ from the reference's, each with its effect; empty when none
+        differ) and ``cause`` (on rows whose count differs: the rules that, changed alone from the
+        reference's value to this vendor's, change this step's count — the rule behind the
+        difference; "several rules together" when no rule does alone; empty when no difference).
     """
-    clash = set(options) & set(next(iter(VENDORS.values())))
+    clash = set(options) & (set(next(iter(VENDORS.values()))) - {"order"})
     if clash:
         raise ValueError(f"{', '.join(sorted(clash))} is set by each vendor; remove it from the options")
     reference = reference or vendors[0]
+    ref_settings = vendor_options(reference)
     frames = []
     for vendor in dict.fromkeys([reference, *vendors]):
         table = funnel_table(source, steps, emulate=vendor, **options)
         settings = vendor_options(vendor)
         frames.append(table.assign(vendor=vendor, reentry=settings["reentry"], tie_seconds=settings["tie_seconds"],
-                                   why=_reasons(vendor_options(reference), settings)))
+                                   exclusion_scope=settings["exclusion_scope"], any_order=settings["any_order"],
+                                   why=_reasons(ref_settings, settings)))
     out = pd.concat(frames, ignore_index=True)
     ref = out.loc[out.vendor == reference].set_index("step")["units"]
     out["reference"] = reference
     out["reference_units"] = out.step.map(ref).astype(int)
     out["difference"] = out.units - out.reference_units
+    out["cause"] = _causes(out, source, steps, reference, options)
     cols = ["vendor", "step", "key", "label", "units", "denominator", "rate", "ci_low", "ci_high", "order",
-            "entry", "counting", "reentry", "window_days", "tie_seconds", "reference", "reference_units",
-            "difference", "why"]
+            "entry", "counting", "reentry", "window_days", "tie_seconds", "exclusion_scope", "any_order",
+            "reference", "reference_units", "difference", "why", "cause"]
     return out[cols]
+
+
+def _causes(out, source, steps, reference, options) -> list[str]:
+    """Per row, the rules that alone move the step's count from the reference's (empty when none differs)."""
+    causes = [""] * len(out)
+    ref_settings, ref_units = vendor_options(reference), out.loc[out.vendor == reference].set_index("step")["units"]
+    for vendor, rows in out.groupby("vendor", sort=False):
+        if not rows.difference.any():
+            continue
+        settings = vendor_options(vendor)
+        moved: dict[int, list[str]] = {}
+        for key in _WHY:
+            if settings[key] == ref_settings[key]:
+                continue
+            one = dataclasses.replace(vendor_preset(reference), **{key: settings[key]})
+            try:
+                units = funnel_table(source, steps, options=one, **options).set_index("step")["units"]
+            except ValueError:  # a combination funnel_table refuses alone (e.g. totals with best re-entry)
+                continue
+            for step in units.index[units != ref_units.reindex(units.index)]:
+                moved.setdefault(int(step), []).append(key)
+        for i, step, diff in zip(rows.index, rows.step, rows.difference):
+            if diff:
+                causes[i] = ", ".join(moved.get(int(step), [])) or "several rules together"
+    return causes

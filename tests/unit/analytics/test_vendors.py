@@ -40,7 +40,7 @@ def test_mixpanel_loose_ordering_examples():
                  "u3, 0, A", "u3, 1, B", "u3, 2, C", "u3, 3, E"])
     table = cjm.funnel_table(ev, list("ABCDE"), by="event", emulate="mixpanel")
     assert table.units.tolist() == [3, 3, 3, 2, 2]
-    assert table.window_days.iloc[0] == 30  # the documented default window
+    assert table.window_days.iloc[0] == 7  # the documented default window (docs.mixpanel.com)
 
 
 def test_mixpanel_totals_reenter_after_completion_or_time_out():
@@ -109,19 +109,43 @@ def test_ga4_within_duration_from_prior_step_is_inclusive():
 
 
 def test_reconciliation_explains_why_counts_differ():
-    # u buys 2 days after its first A but minutes after a second A: every vendor counts u (Amplitude
-    # through the second A, its window being 1 day); w buys after 20 days: inside Mixpanel's 30 days
-    # and GA4's unlimited window, outside Amplitude's 1 day and PostHog's 14
+    # u buys 2 days after its first A but minutes after a second A: counted by every vendor whose window
+    # holds 2 days, and by Amplitude (1 day) through the second A; w buys after 10 days: only GA4 (no
+    # window) and PostHog (14 days) count it; x buys after 3 days: all but Amplitude
     day = 1440
-    ev = events(["u, 0, A", f"u, {2 * day}, A", f"u, {2 * day + 5}, B", "w, 0, A", f"w, {20 * day}, B"])
-    table = reconcile_funnels(ev, ["A", "B"], by="event", reference="mixpanel")
+    ev = events(["u, 0, A", f"u, {2 * day}, A", f"u, {2 * day + 5}, B", "w, 0, A", f"w, {10 * day}, B",
+                 "x, 0, A", f"x, {3 * day}, B"])
+    table = reconcile_funnels(ev, ["A", "B"], by="event", reference="ga4")
     step2 = table[table.step == 2].set_index("vendor")
-    assert step2.units.to_dict() == {"mixpanel": 2, "ga4": 2, "amplitude": 1, "posthog": 1}
-    assert step2.loc["posthog", "difference"] == -1
-    assert "14.0 days" in step2.loc["posthog", "why"] and "re-entry" in step2.loc["posthog", "why"]
-    assert step2.loc["mixpanel", "why"] == ""
+    assert step2.units.to_dict() == {"ga4": 3, "mixpanel": 2, "amplitude": 1, "posthog": 3}
+    assert step2.difference.to_dict() == {"ga4": 0, "mixpanel": -1, "amplitude": -2, "posthog": 0}
+    assert "7.0 days" in step2.loc["mixpanel", "why"] and "ties" in step2.loc["mixpanel", "why"]
+    assert "re-entry" in step2.loc["amplitude", "why"] and step2.loc["ga4", "why"] == ""
+    # the rule behind each difference: the window alone moves Mixpanel's and Amplitude's count (Amplitude's
+    # best re-entry alone changes nothing here: without a window every first A converts)
+    assert step2.loc["mixpanel", "cause"] == "window_days" and step2.loc["amplitude", "cause"] == "window_days"
+    assert step2.loc["posthog", "cause"] == "" and (table[table.step == 1].cause == "").all()
     with pytest.raises(ValueError, match="window_days"):
         reconcile_funnels(ev, ["A", "B"], by="event", window_days=1)
+
+
+def test_reconciliation_names_the_exclusion_and_any_order_rules():
+    # a: A, X, B; b: A, B, C; c: A, B, X. GA4 and Amplitude ("reached") drop a, whose X came before its last
+    # step, and keep c at B; Mixpanel ("stop") keeps a at A and c at B; PostHog ("window") drops a and c
+    ev = events(["a, 0, A", "a, 1, X", "a, 2, B", "b, 0, A", "b, 1, B", "b, 2, C", "c, 0, A", "c, 1, B", "c, 2, X"])
+    table = reconcile_funnels(ev, ["A", "B", "C"], by="event", reference="ga4", exclude=["X"])
+    by_vendor = table.set_index(["vendor", "step"])
+    assert table[table.vendor == "ga4"].units.tolist() == [2, 2, 1]
+    assert table[table.vendor == "amplitude"].units.tolist() == [2, 2, 1]
+    assert table[table.vendor == "mixpanel"].units.tolist() == [3, 2, 1]
+    assert table[table.vendor == "posthog"].units.tolist() == [1, 1, 1]
+    assert by_vendor.loc[("mixpanel", 1), "cause"] == "exclusion_scope"
+    assert by_vendor.loc[("posthog", 2), "cause"] == "exclusion_scope"
+    # any order: b2 did C then B then nothing of A; PostHog counts "any k of the steps"
+    ev = events(["b1, 0, A", "b1, 1, B", "b2, 0, C", "b2, 1, B"])
+    table = reconcile_funnels(ev, ["A", "B", "C"], by="event", reference="ga4", order="any")
+    posthog = table[table.vendor == "posthog"].set_index("step")
+    assert posthog.units.tolist() == [2, 2, 0] and posthog.loc[1, "cause"] == "any_order"
 
 
 def test_vendor_presets_are_complete_and_checked():
