@@ -9,9 +9,11 @@ The paths make a first-order Markov chain ``(start) → touchpoints → (convers
 probability of going from ``a`` to ``b`` is the number of transitions ``a → b`` over the number of
 transitions leaving ``a``. The chain's probability of conversion is found exactly, by solving the
 absorbing chain's linear system ``(I − Q) x = r`` (``Q`` the transitions between touchpoints, ``r``
-those into the conversion); it equals the observed conversions ÷ units. The **removal effect** of a
-touchpoint is ``1 − P(conversion without it) ÷ P(conversion)``, where "without it" sends every
-transition into it to ``(null)``: the share of conversions that would be lost without it. A
+those into the conversion) with its fundamental matrix ``(I − Q)⁻¹``; it equals the observed
+conversions ÷ units. The **removal effect** of a touchpoint is ``1 − P(conversion without it) ÷
+P(conversion)``, where "without it" sends every transition into it to ``(null)``: the share of
+conversions that would be lost without it. As the chain has no memory, ``P(conversion without j) =
+P(conversion) − P(reaching j) · x_j``, so one matrix inverse gives every removal effect. A
 touchpoint repeated right after itself changes no probability of conversion (a self-loop only
 delays), so repeats are counted once.
 
@@ -129,19 +131,18 @@ def removal_effects(counts: np.ndarray) -> tuple[float, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         q = np.where(seen[:, None], counts[:k, :k] / out[:, None], 0.0)
         r = np.where(seen, counts[:k, k] / out, 0.0)
-    # system 0 is the whole chain; system j + 1 the chain without touchpoint j: its row sends nowhere,
-    # so x_j = 0 and every transition into it ends in (null)
-    q_all = np.repeat(q[None], k + 1, axis=0)
-    r_all = np.repeat(r[None], k + 1, axis=0)
-    gone = np.arange(k)
-    q_all[gone + 1, gone, :] = 0.0
-    r_all[gone + 1, gone] = 0.0
-    x = np.linalg.solve(np.eye(k)[None] - q_all, r_all[..., None])[..., 0]
+    # the fundamental matrix: fundamental[a, b] = expected visits to b from a before the chain ends
+    fundamental = np.linalg.inv(np.eye(k) - q)
+    x = fundamental @ r  # x[a] = P(conversion | at a)
     start = counts[k]
-    p = (x @ start[:k] + start[k]) / start.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        effects = 1.0 - p[1:] / p[0] if p[0] > 0 else np.full(k, np.nan)
-    return float(p[0]), effects
+    entry = start[:k] / start.sum()
+    p = float(entry @ x + start[k] / start.sum())
+    # without j, a path that reaches j ends in (null); one that never reaches it is unchanged (the
+    # chain has no memory), so P(conversion without j) = P − P(reaching j) · x[j], and
+    # P(reaching j) = expected visits to j ÷ expected visits to j once there
+    reach = (entry @ fundamental) / np.diag(fundamental)
+    effects = reach * x / p if p > 0 else np.full(k, np.nan)
+    return p, effects
 
 
 def _bootstrap(matrix: sparse.csr_matrix, n: np.ndarray, k: int, *, n_boot: int, seed: int) -> np.ndarray:
