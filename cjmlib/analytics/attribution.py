@@ -23,7 +23,7 @@ up to 1). Removal effects get a bootstrap interval: units resampled with replace
 times, percentiles 2.5 and 97.5.
 
 Paths are built in the engine (Ibis); only one row per distinct path comes back to pandas, and the
-chain is solved with numpy.
+chain is solved with numpy. docs/adr/0004-touchpoint-attribution.md gives the reasons.
 """
 
 from __future__ import annotations
