@@ -63,6 +63,8 @@ from .view.exercises import check
 from .view.findings import show_findings
 from .voice.emotion import emotion_curve
 from .voice.evidence import persona_evidence
+from .voice.placement import placement_table
+from .voice.quotes import map_quotes
 from .voice.scores import ces_table, csat_table, nps_table, score_table
 from .voice.themes import (
     feedback_table,

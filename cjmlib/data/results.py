@@ -67,7 +67,8 @@ name                       written by            what it holds (columns / keys)
                                                  (:func:`cjmlib.published_feedback`): id, ts, user_id
                                                  (pseudonym), text (redacted), rating, source, language,
                                                  human_sentiment, language_detected, language_assumed,
-                                                 themes, stage,
+                                                 touchpoint, page, themes, stage, touchpoint,
+                                                 touchpoint_by (column, page, theme or text),
                                                  sentiment, sentiment_label, sentiment_method. Read by
                                                  steps 06 and 07 (coded once per run)
 ``sentiment_methods``      05-voice-of-customer  lexicon against the fitted model per language

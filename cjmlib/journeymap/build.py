@@ -50,7 +50,7 @@ from .words import LABELS
 __all__ = ["RESULTS", "build_map", "persona_emotions"]
 
 RESULTS = ("kpis", "touchpoints", "stage_funnel", "nps_by_stage", "themes", "emotion", "emotion_personas",
-           "opportunities", "what_if", "personas", "meta")
+           "map_quotes", "opportunities", "what_if", "personas", "meta")
 """The sidecar results a map reads (each is optional)."""
 
 _BLUEPRINT_LINES = {"frontstage": "line_of_interaction", "backstage": "line_of_visibility",
@@ -136,9 +136,37 @@ def _day(ctx: MapContext) -> list[dict]:
     return sorted(moments, key=lambda m: m["minutes"])
 
 
+def _chosen_quotes(ctx: MapContext, stage: str, seen: set[str]) -> list[MapCell] | None:
+    """Return two quotes of the stage chosen by step 7 (:func:`cjmlib.voice.quotes.map_quotes`) for the
+    persona mapped, or for all customers when the persona's items at the stage are too few; None when
+    step 7 chose none (an older run)."""
+    chosen = ctx.frame("map_quotes")
+    if chosen is None or "persona" not in chosen:
+        return None
+    k, at_stage = ctx.spec.project.min_group_size, chosen[chosen["stage"] == stage]
+    mine = at_stage[(at_stage["persona"] == ctx.persona) & (at_stage["items"] >= k)] if ctx.persona else at_stage[:0]
+    rows = mine if len(mine) else at_stage[(at_stage["persona"] == "all") & (at_stage["items"] >= k)]
+    labels = {t.id: t.label or t.id for t in ctx.spec.codebook.themes}
+    key = "def_persona_quote" if len(mine) else "def_stage_quote"
+    out = []
+    for row in rows.itertuples():
+        for quote in unique_quotes([row.quote], seen):
+            theme = ", ".join(labels.get(t, t) for t in as_list(row.themes)) or "—"
+            definition = ctx.text[key].format(theme=theme) + (ctx.text["of_all"] if ctx.persona and not len(mine) else "")
+            out.append(MapCell(ctx.text["quote"].format(quote), None,
+                               ctx.provenance(n=row.items, source="feedback", definition=definition)))
+        if len(out) == 2:
+            break
+    return out
+
+
 def _quotes(ctx: MapContext, stage: str, seen: set[str]) -> list[MapCell]:
-    """Return two quotes of the stage's themes, cleaned, never one shown twice; on a persona's map, only
-    the themes its users mention most (all themes when the run cannot tell)."""
+    """Return two quotes of the stage, cleaned, never one shown twice: those step 7 chose for the stage
+    and persona, else (an older run) quotes of the stage's themes, on a persona's map only the themes
+    its users mention most (all themes when the run cannot tell)."""
+    chosen = _chosen_quotes(ctx, stage, seen)
+    if chosen is not None:
+        return chosen
     themes = ctx.frame("themes")
     if themes is None or "stage" not in themes:
         return []

@@ -2,8 +2,8 @@
 
 A persona's map shows the persona's own figures where the run measured them (the ``personas``
 result of step 2: users, sessions, conversion and the themes its users' feedback mentions most)
-and says "all customers" where the data cannot tell. Quotes lose their greetings and sign-offs
-("Hi!", "Regards, …") and are shown once.
+and says "all customers" where the data cannot tell. Quotes lose their greetings, sign-offs
+and order numbers (:func:`cjmlib.voice.quotes.clean_quote`) and are shown once per map.
 """
 
 from __future__ import annotations
@@ -12,39 +12,10 @@ import re
 
 import pandas as pd
 
+from ..voice.quotes import clean_quote, quote_key
 from .model import MapContext, missing
 
 __all__ = ["clean_quote", "persona_evidence", "unique_quotes"]
-
-_GREETING = re.compile(
-    r"^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|bonjour|bonsoir|salut|coucou|"
-    r"madame|monsieur)\b[^.!?,\n]{0,30}[.!?,]+\s*)+", re.IGNORECASE)
-_SIGN_OFF = re.compile(
-    r"(?:[.!?]\s+|^)\s*((?:best(?: regards| wishes)?|kind regards|regards|many thanks|thanks(?: a lot)?|thank you|"
-    r"cheers|sincerely|yours|merci(?: beaucoup| d'avance)?|cordialement|bien à vous|bonne journée|salutations)\b"
-    r"[^\n]{0,60})$", re.IGNORECASE)
-_TRAILING_TAG = re.compile(r"(?:\s*\[[^\]]*\]\.?)+\s*$")
-
-
-def clean_quote(text: str) -> str:
-    """Return a verbatim without its opening greeting and closing sign-off.
-
-    Parameters
-    ----------
-    text
-        The quote as collected (already redacted of personal data).
-
-    Examples
-    --------
-    >>> clean_quote("Hi! Expensive shipping, so I left my cart. Thanks, Anna")
-    'Expensive shipping, so I left my cart.'
-    """
-    out = _GREETING.sub("", str(text)).strip()
-    match = _SIGN_OFF.search(out)
-    if match and match.start(1) > 0:
-        out = out[:match.start(1)].strip()
-    out = _TRAILING_TAG.sub("", out).strip()
-    return out or str(text).strip()
 
 
 def unique_quotes(quotes: list[str], seen: set[str]) -> list[str]:
@@ -60,7 +31,7 @@ def unique_quotes(quotes: list[str], seen: set[str]) -> list[str]:
     out = []
     for quote in quotes:
         cleaned = clean_quote(quote)
-        key = re.sub(r"\W+", " ", cleaned.lower()).strip()
+        key = quote_key(cleaned)
         if key and key not in seen:
             seen.add(key)
             out.append(cleaned)

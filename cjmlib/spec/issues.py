@@ -223,6 +223,8 @@ def reference_issues(data: Any, root: Any, file: str) -> list[Issue]:
                 for i, persona in enumerate(data.get("personas") or [])
                 if isinstance(persona, dict) and isinstance(persona.get("day"), list)
                 for j, moment in enumerate(persona["day"])]
+    entries += [(("codebook", "themes", i), theme, "touchpoint")
+                for i, theme in enumerate((data.get("codebook") or {}).get("themes") or [])]
     for where, item, field in entries:
         if not isinstance(item, dict) or item.get(field) is None:
             continue

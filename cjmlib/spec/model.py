@@ -336,6 +336,7 @@ class Theme(_Model):
     id: str
     label: str = ""
     stage: str | None = None
+    touchpoint: str | None = Field(None, description="the touchpoint its feedback is placed at, when no column says")
     polarity: Literal["negative", "positive", "neutral"] = "negative"
     keywords: dict[str, tuple[str, ...]] = Field(default_factory=dict,
                                                  description="language code -> keywords or regexes")

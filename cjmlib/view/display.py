@@ -107,6 +107,37 @@ class ShownTable:
         return self.to_html()
 
 
+#: Columns a small group keeps on a page: its size, which says why its figures are hidden.
+GROUP_SIZES = frozenset({"responses", "n", "mentions", "items", "feedback_items", "users", "sessions", "units",
+                         "entered", "total_n"})
+
+
+def hide_small_groups(table: pd.DataFrame) -> pd.DataFrame:
+    """Return ``table`` with the figures of its suppressed rows blanked (their size kept), when it has a
+    boolean ``suppressed`` column (groups under ``min_group_size``); else ``table`` itself.
+
+    Parameters
+    ----------
+    table
+        A results table.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"nps": [50.0, 10.0], "responses": [4, 40], "suppressed": [True, False]})
+    >>> hide_small_groups(t).nps.tolist()
+    [nan, 10.0]
+    """
+    if isinstance(table.columns, pd.MultiIndex) or "suppressed" not in table or table["suppressed"].dtype != bool \
+            or not table["suppressed"].any():
+        return table
+    out = table.copy()
+    for name in out.columns:
+        if name not in GROUP_SIZES and name != "suppressed" and pd.api.types.is_numeric_dtype(out[name]) \
+                and out[name].dtype != bool:
+            out[name] = out[name].astype(float).mask(out["suppressed"])
+    return out
+
+
 def show_table(table: pd.DataFrame, *, percent: tuple[str, ...] = (), decimals: dict[str, int] | None = None,
                columns: dict[str, str] | None = None, caption: str = "", language: str | None = None,
                currency: str | None = None, max_columns: int = 8):
@@ -143,6 +174,7 @@ def show_table(table: pd.DataFrame, *, percent: tuple[str, ...] = (), decimals: 
     1
     """
     language = i18n.check_language(language or table_language())
+    table = hide_small_groups(table)
     if isinstance(table.columns, pd.MultiIndex):
         return _styled(table, percent=percent, decimals=decimals, columns=columns, caption=caption, language=language)
     presented = present(table, language=language, percent_columns=percent, decimals=decimals, columns=columns,

@@ -58,7 +58,7 @@ SECTIONS: dict[str, tuple[str, str, type[BaseModel]]] = {
 }
 _NOT_EDITED = {"goals": ("kpis",), "lanes": ("stage", "persona"),  # KPIs have their tab; a lane is its cell
                "personas": ("day",)}  # the day-in-the-life moments are edited in journey.yml
-_REFERENCES = {"stage": "stages", "persona": "personas", "touchpoints": "touchpoints",
+_REFERENCES = {"stage": "stages", "persona": "personas", "touchpoints": "touchpoints", "touchpoint": "touchpoints",
                "pain_points": "pain_points", "kpis": "kpis", "themes": "themes"}
 _LONG_TEXT = {"statement", "description", "quote", "frontstage", "backstage"}
 _MATCH_KEYS = ("event", "page", "channel")
@@ -229,7 +229,8 @@ def _add_field(form: ItemForm, spec: Journey, name: str, info, value: Any) -> No
                                rows=min(max(len(known), 2), 6), layout=FIELD_LAYOUT, style=FIELD_STYLE)
         form.widgets[name], form.readers[name] = box, lambda: list(box.value)
     elif name in _REFERENCES:
-        options = ([("(none)", "")] if optional else []) + _known(spec, _REFERENCES[name])
+        known = _known(spec, _REFERENCES[name])
+        options = [("(none)", ""), *((k, k) for k in known)] if optional else known
         box = w.Dropdown(options=options, value=value or "", description=label, layout=FIELD_LAYOUT, style=FIELD_STYLE)
         form.widgets[name] = box
         form.readers[name] = (lambda: box.value or None) if optional else (lambda: box.value)

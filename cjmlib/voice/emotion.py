@@ -9,7 +9,7 @@ from ..analytics.personas import persona_users_sql
 from ..stats import mean_interval
 from .themes import feedback_table
 
-__all__ = ["emotion_curve"]
+__all__ = ["emotion_curve", "persona_user_ids"]
 
 
 def _persona_filter(project, persona: str | None) -> str:
@@ -18,6 +18,22 @@ def _persona_filter(project, persona: str | None) -> str:
     p = next((p for p in project.spec.personas if p.id == persona), None)
     sql = persona_users_sql(p) if p is not None and project.has("events") else None
     return f" AND user_id IN ({sql})" if sql else " AND FALSE"
+
+
+def persona_user_ids(project, persona: str) -> set:
+    """Return the ids of the customers with feedback whose events match a persona's data rule.
+
+    Parameters
+    ----------
+    project
+        The loaded project (DuckDB engine): its feedback and events, and the spec's personas.
+    persona
+        A persona id; a persona without a rule (or a project without events) has no users.
+    """
+    if not project.has("feedback"):
+        return set()
+    only = _persona_filter(project, persona)
+    return set(project.sql(f"SELECT DISTINCT user_id FROM feedback WHERE TRUE{only}").user_id)
 
 
 def emotion_curve(project, *, persona: str | None = None) -> pd.DataFrame:
@@ -54,8 +70,7 @@ def emotion_curve(project, *, persona: str | None = None) -> pd.DataFrame:
         evidence.append(s.assign(origin="survey"))
     fb = feedback_table(project)
     if persona is not None and len(fb):
-        users = set(project.sql(f"SELECT DISTINCT user_id FROM feedback WHERE TRUE{only}").user_id)
-        fb = fb[fb.user_id.isin(users)]
+        fb = fb[fb.user_id.isin(persona_user_ids(project, persona))]
     if len(fb):
         value = (fb.rating - 3).where(fb.rating.notna(), 2 * fb.sentiment)
         evidence.append(pd.DataFrame({"stage": fb.stage, "value": value, "origin": "feedback"}).dropna())

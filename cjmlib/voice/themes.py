@@ -16,6 +16,7 @@ from ..data.results import has_result, load_result
 from ..personal import mask_personal
 from ..stats import wilson_interval
 from .fitted import fit_sentiment
+from .placement import place_feedback
 from .sentiment import sentiment_scores
 from .text import code_texts, detect_language, redact, suggest_themes
 
@@ -32,7 +33,7 @@ def code_themes(texts: pd.Series, codebook) -> pd.DataFrame:
     return code_texts(texts, {t.id: dict(t.keywords) for t in codebook.themes if t.keywords})
 
 
-_FEEDBACK_COLUMNS = "id, ts, user_id, text, rating, source, language, human_sentiment"
+_FEEDBACK_COLUMNS = "id, ts, user_id, text, rating, source, language, human_sentiment, touchpoint, page"
 
 
 def _feedback(project) -> pd.DataFrame:
@@ -55,9 +56,10 @@ def feedback_table(project) -> pd.DataFrame:
         detected), ``human_sentiment`` (a person's label, ``negative``/``neutral``/``positive``, mostly
         missing), ``language_detected`` (True when detected), ``language_assumed`` (True when
         detection was unsure and the project's language was used: no item is left without one),
-        ``themes`` (list of theme ids),
-        ``stage`` (the stage of the first coded theme with a stage, in codebook order; when
-        uncoded: missing), ``sentiment``, ``sentiment_label``, ``sentiment_method`` (see
+        ``touchpoint``, ``page`` (the source's own columns, when it has them), ``themes`` (list of
+        theme ids), ``stage``, ``touchpoint`` and ``touchpoint_by`` (where the item sits on the
+        journey: its own columns, else its first coded theme, else its text; see
+        :func:`cjmlib.voice.placement.place_feedback`; missing when nothing tells), ``sentiment``, ``sentiment_label``, ``sentiment_method`` (see
         :func:`cjmlib.voice.sentiment.sentiment_scores`: English and French from the text, else the rating;
         ``fitted-<language>`` where the labelled items fitted a better model, see
         :func:`sentiment_fit_table`).
@@ -139,6 +141,7 @@ def _coded_feedback(project) -> tuple[pd.DataFrame, pd.DataFrame]:
     fb["themes"] = [list(ids[row]) for row in coded.to_numpy(dtype=bool)] if len(fb) else []
     stage_of = {t.id: t.stage for t in codebook.themes if t.stage}
     fb["stage"] = [next((stage_of[t] for t in ts if t in stage_of), None) for ts in fb.themes]
+    fb = place_feedback(fb, project.spec)
     scores = sentiment_scores(fb.text, fb.language, ratings=fb.rating)
     model = fit_sentiment(fb.text, fb.human_sentiment, fb.language, scores)
     return pd.concat([fb, model.rescore(fb.text, fb.language, scores)], axis=1), model.measures

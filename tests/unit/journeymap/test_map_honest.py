@@ -126,3 +126,25 @@ def test_notes_name_each_source_once_and_group_footnotes_by_definition(journey, 
 def test_persona_colours_never_mean_hypothesis_measured_or_target():
     assert not {"#c05621", "#2b6cb0", "#2f855a"} & set(PERSONA_COLORS)
     assert len(set(PERSONA_COLORS)) == len(PERSONA_COLORS)
+
+
+def test_quotes_chosen_per_stage_and_persona_fall_back_to_all_customers(journey, tmp_path):
+    k = journey.project.min_group_size
+    save_result(tmp_path, "map_quotes", pd.DataFrame({
+        "stage": ["purchase", "purchase", "purchase", "retention", "retention"],
+        "persona": ["all", "all", "deal-planner", "all", "deal-planner"],
+        "quote": ["Shipping doubled the price.", "The form kept failing.", "Coupon refused at checkout.",
+                  "Still waiting after ten days.", "Parcel lost, no answer."],
+        "language": ["en"] * 5, "themes": [["shipping_cost"], ["checkout_usability"], ["shipping_cost"],
+                                           ["delivery_delay"], ["delivery_delay"]],
+        "sentiment": [-0.5] * 5, "items": [40, 40, k, 20, k - 1]}))
+    everyone = _texts(build_map(journey, tmp_path), "thoughts")
+    assert everyone["purchase"][-2:] == ["“Shipping doubled the price.”", "“The form kept failing.”"]
+    marc = build_map(journey, tmp_path, persona="deal-planner")
+    lane = next(lane for lane in marc.lanes if lane.id == "thoughts")
+    purchase, retention = lane.cells["purchase"][-1], lane.cells["retention"][-1]
+    # at purchase Marc's users wrote k items: his own quote; at retention k − 1: all customers' quote
+    assert purchase.text == "“Coupon refused at checkout.”" and purchase.provenance["n"] == k
+    assert "persona's users" in purchase.provenance["definition"]
+    assert retention.text == "“Still waiting after ten days.”"
+    assert retention.provenance["definition"].endswith(", all customers") and retention.provenance["n"] == 20

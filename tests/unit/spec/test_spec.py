@@ -130,3 +130,12 @@ def test_saving_an_unchanged_spec_changes_nothing(tmp_path, spec_text):
     journey, tree = load_spec(path, with_tree=True)
     save_spec(journey, path, tree=tree, backup=False)
     assert path.read_text(encoding="utf-8") == spec_text
+
+
+def test_a_theme_touchpoint_must_be_a_touchpoint(spec_text):
+    text = spec_text.replace("      touchpoint: order-tracking\n", "      touchpoint: order-trackng\n", 1)
+    with pytest.raises(SpecError) as info:
+        parse_spec(text)
+    [issue] = info.value.issues
+    assert issue.code == "unknown_reference" and issue.key == "codebook.themes[2].touchpoint"
+    assert "order-trackng" in text.splitlines()[issue.line - 1] and "Did you mean 'order-tracking'" in issue.fix

@@ -339,3 +339,67 @@ def test_french_negation_comparatives_contrast_and_lexicon(text, label):
     """Unit cases written for the purpose (not an accuracy measure: see docs/voc-accuracy.md)."""
     out = sentiment.sentiment_scores(pd.Series([text]), pd.Series(["fr"]))
     assert out.sentiment_label.iloc[0] == label, out.sentiment.iloc[0]
+
+
+QUOTED = [
+    "q1,2026-01-05,u1,\"Hello, the shipping costs on order 123456 are way too high. Regards, Anna\",1,chat,en",
+    "q2,2026-01-05,u2,The shipping costs are high for a small basket,2,review,en",
+    "q3,2026-01-06,u2,\"the shipping costs are HIGH for a small basket!\",2,review,en",
+    "q4,2026-01-06,u1,My parcel arrived late,,chat,en",
+    "q5,2026-01-06,u2,Livraison chère pour une petite commande,2,review,fr",
+    "q6,2026-01-07,u2,\"Shipping cost, mail me at jane.roe@client-mail.test\",1,chat,en",
+    "q7,2026-01-07,u1,Lovely lamp,5,review,en",
+]
+
+
+def test_map_quotes_per_stage_and_persona_cleaned_and_once(tmp_path):
+    project = _project(tmp_path, k=1, feedback=QUOTED)
+    quotes = cjm.map_quotes(project)
+    everyone = quotes[(quotes.persona == "all") & (quotes.stage == "purchase")]
+    # purchase items: q1-q6 (q7 has no theme, so no stage); shipping_cost (q1, q2, q3, q5, q6) is the
+    # most mentioned theme, so its items come first, strongest text sentiment first (q3 −0.45 before
+    # q2 −0.23);
+    # q3 repeats q2 (case, punctuation), q6 keeps a masked e-mail, q5 is not in the project's language
+    assert everyone["items"].unique().tolist() == [6]
+    assert everyone.quote.tolist() == ["The shipping costs on order are way too high.",
+                                       "The shipping costs are HIGH for a small basket!", "My parcel arrived late"]
+    # the persona's users are those whose events match its rule (device mobile: u1)
+    mobile = quotes[(quotes.persona == "mobile-user") & (quotes.stage == "purchase")]
+    assert mobile["items"].unique().tolist() == [2]
+    assert mobile.quote.tolist() == ["The shipping costs on order are way too high.", "My parcel arrived late"]
+    assert quotes[quotes.stage == "awareness"].empty
+    assert not quotes.quote.str.contains("123456|Anna|jane|@|\\[", regex=True).any()
+
+
+@pytest.mark.parametrize(("raw", "language", "clean"), [
+    ("Mon [order] est arrivée cassée.", "fr", "Mon commande est arrivée cassée."),
+    ("Ma commande [order] est arrivée cassée.", "fr", "Ma commande est arrivée cassée."),
+    ("[order] never came, call me on [number].", "en", "Order never came, call me on"),
+    ("Ref n° [number]: the parcel was late.", "en", "Ref: the parcel was late."),
+    ("Meu [order] não chegou", "pt", "Meu pedido não chegou"),
+])
+def test_quotes_read_order_numbers_as_the_word_order(raw, language, clean):
+    from cjmlib.voice.quotes import clean_quote
+    assert clean_quote(raw, language) == clean
+
+
+def test_map_quotes_of_a_cell_never_repeat_one_template(tmp_path):
+    project = _project(tmp_path, k=1, feedback=[
+        "r1,2026-01-05,u1,\"My parcel is 6 days late, no update at all.\",1,chat,en",
+        "r2,2026-01-05,u2,\"My parcel is 11 days late, no update at all.\",1,chat,en",
+        "r3,2026-01-05,u2,\"My parcel is 12.5 days late, no update!\",1,chat,en",
+        "r4,2026-01-06,u1,The shipping cost doubled my basket,2,chat,en"])
+    quotes = cjm.map_quotes(project)
+    everyone = quotes[quotes.persona == "all"].quote.tolist()
+    # r2 and r3 share more than half of r1's words once numbers are set aside: one of the three is kept
+    assert len(everyone) == 2 and "The shipping cost doubled my basket" in everyone
+    assert sum("days late" in q for q in everyone) == 1
+
+
+def test_a_page_hides_the_nps_of_a_small_group(scored):
+    table = cjm.nps_table(scored).drop(columns=["rule"])
+    html = cjm.show_table(table, decimals={"nps": 1, "ci_low": 1, "ci_high": 1}, language="en").to_html()
+    # awareness: 4 answers < min_group_size 5, NPS 50 in the results table but never on the page;
+    # purchase: 6 answers, NPS 0.0 shown
+    assert table.set_index("stage").loc["awareness", "nps"] == 50
+    assert "50.0" not in html and "0.0" in html and ">4<" in html
