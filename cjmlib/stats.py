@@ -5,8 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats as _st
+from statsmodels.stats.multitest import multipletests
 
-__all__ = ["Z95", "mean_interval", "nps_interval", "suppress_small", "wilson_interval"]
+__all__ = ["CORRECTIONS", "Z95", "adjust_p_values", "mean_interval", "nps_interval", "suppress_small",
+           "wilson_interval"]
+
+#: The corrections for testing several hypotheses at once: Holm's step-down (controls the chance of any
+#: false positive, the default) and Benjamini–Hochberg's step-up (controls the expected share of false
+#: positives among the findings: more findings, weaker promise).
+CORRECTIONS = ("holm", "bh")
 
 #: The z of a two-sided 95 % interval: the 97.5 % quantile of the standard normal,
 #: ``scipy.stats.norm.ppf(0.975)``. Every 95 % interval of the library uses it.
@@ -68,4 +75,25 @@ def suppress_small(table: pd.DataFrame, *, n_column: str, min_n: int, columns: l
     for col in columns:
         out[col] = out[col].astype(float).where(~small)
     out["suppressed"] = small
+    return out
+
+
+def adjust_p_values(p_values, correction: str = "holm") -> np.ndarray:
+    """Return the p-values adjusted for testing them together, NaN kept where a p-value is missing.
+
+    Parameters
+    ----------
+    p_values
+        The p-values of the tests read together (a sequence or array; NaN for an untested cell).
+    correction
+        ``"holm"`` (the default: Holm's step-down, family-wise error rate) or ``"bh"``
+        (Benjamini–Hochberg's step-up, false discovery rate); see :data:`CORRECTIONS`.
+    """
+    if correction not in CORRECTIONS:
+        raise ValueError(f"correction must be one of {', '.join(CORRECTIONS)}, not {correction!r}")
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    tested = ~np.isnan(p)
+    if tested.any():
+        out[tested] = multipletests(p[tested], method={"holm": "holm", "bh": "fdr_bh"}[correction])[1]
     return out

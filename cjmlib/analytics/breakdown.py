@@ -3,8 +3,9 @@
 A breakdown takes one row per unit (session or user) with a 0/1 outcome and a column to break
 down by (persona, channel, device, landing touchpoint, week…). The counting runs in the engine;
 the tests run on the small table of cells: a two-sided two-proportion z-test of each cell
-against all other units (Fisher's exact test when an expected count is below 5), Holm-corrected
-over the cells shown. Cells with fewer than ``min_n`` units are suppressed and not tested, but
+against all other units (Fisher's exact test when an expected count is below 5), corrected for
+testing every cell at once: Holm's step-down by default, Benjamini–Hochberg's step-up on request
+(``correction="bh"``; the spec's ``project.correction``). Cells with fewer than ``min_n`` units are suppressed and not tested, but
 their units still count in the other cells' "rest".
 """
 
@@ -14,14 +15,14 @@ import ibis
 import numpy as np
 import pandas as pd
 from scipy import stats as _st
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from ..stats import wilson_interval
+from ..stats import adjust_p_values, wilson_interval
 
 __all__ = ["breakdown_table", "unit_outcomes"]
 
 _FIRST = ("channel", "device", "touchpoint", "page")
+_CORRECTED = {"holm": "Holm-corrected", "bh": "Benjamini–Hochberg-corrected"}
 
 
 def unit_outcomes(source, *, unit: str = "session", goal: str = "purchase", goal_by: str = "event"):
@@ -73,7 +74,7 @@ def _test(k: int, n: int, k_rest: int, n_rest: int) -> tuple[float, str]:
 
 
 def breakdown_table(table, by: str, *, outcome: str = "converted", min_n: int = 30,
-                    alpha: float = 0.05) -> pd.DataFrame:
+                    alpha: float = 0.05, correction: str = "holm") -> pd.DataFrame:
     """Break a 0/1 outcome down by a column, with intervals, tests against the rest and suppression.
 
     Parameters
@@ -87,7 +88,10 @@ def breakdown_table(table, by: str, *, outcome: str = "converted", min_n: int = 
     min_n
         Cells with fewer units are suppressed: no rate, interval or test is shown.
     alpha
-        The significance level applied to the Holm-adjusted p-values.
+        The significance level applied to the adjusted p-values.
+    correction
+        How the p-values of the cells tested are adjusted: ``"holm"`` (the default) or ``"bh"``
+        (Benjamini–Hochberg); see :func:`cjmlib.stats.adjust_p_values`.
 
     Returns
     -------
@@ -96,9 +100,9 @@ def breakdown_table(table, by: str, *, outcome: str = "converted", min_n: int = 
         (units in the cell), ``successes``, ``rate`` (successes ÷ n), ``ci_low``, ``ci_high``
         (Wilson 95 %), ``rest_n``, ``rest_successes``, ``rest_rate`` (the other units' rate),
         ``difference`` (rate − rest_rate), ``test`` (``"z"`` or ``"fisher"``), ``p_value``,
-        ``p_adjusted`` (Holm over the cells tested), ``significant``, ``suppressed``,
-        ``overall_rate`` (all successes ÷ all units), ``total_n`` and ``rule`` (the suppression
-        and testing rule, in words).
+        ``p_adjusted`` (``correction`` over the cells tested), ``significant``, ``suppressed``,
+        ``overall_rate`` (all successes ÷ all units), ``total_n``, ``correction`` and ``rule`` (the
+        suppression and testing rule, in words).
     """
     if isinstance(table, pd.DataFrame):
         key = table[by].astype(object).where(table[by].notna(), "(none)").astype(str)
@@ -119,9 +123,7 @@ def breakdown_table(table, by: str, *, outcome: str = "converted", min_n: int = 
                zip(cells.successes, cells.n, cells.rest_successes, cells.rest_n, tested)]
     cells["p_value"] = [r[0] for r in results]
     cells["test"] = [r[1] for r in results]
-    cells["p_adjusted"] = np.nan
-    if tested.any():
-        cells.loc[tested, "p_adjusted"] = multipletests(cells.loc[tested, "p_value"], method="holm")[1]
+    cells["p_adjusted"] = adjust_p_values(cells.p_value, correction)
     with np.errstate(invalid="ignore", divide="ignore"):
         cells["rate"] = cells.successes / cells.n
         cells["rest_rate"] = cells.rest_successes / cells.rest_n
@@ -134,11 +136,12 @@ def breakdown_table(table, by: str, *, outcome: str = "converted", min_n: int = 
     cells["overall_rate"] = total_k / total_n if total_n else np.nan
     cells["total_n"] = total_n
     cells["by"] = by
+    cells["correction"] = correction
     cells["rule"] = (f"cells with fewer than {min_n} units are suppressed (their units still count in the rest); "
                      f"each other cell is compared with all other units by a two-sided two-proportion z-test "
-                     f"(Fisher's exact test when an expected count is below 5); p-values Holm-corrected over "
+                     f"(Fisher's exact test when an expected count is below 5); p-values {_CORRECTED[correction]} over "
                      f"the {int(tested.sum())} cells tested; significant when the adjusted p < {alpha}")
     cols = ["by", "value", "n", "successes", "rate", "ci_low", "ci_high", "rest_n", "rest_successes", "rest_rate",
             "difference", "test", "p_value", "p_adjusted", "significant", "suppressed", "overall_rate", "total_n",
-            "rule"]
+            "correction", "rule"]
     return cells[cols].reset_index(drop=True)

@@ -148,7 +148,7 @@ def declared_funnel_table(project, funnel: Funnel | str) -> pd.DataFrame:
 
 
 def funnel_breakdown(project, funnel: Funnel | str, column: str, *, min_group_size: int | None = None,
-                     alpha: float = 0.05) -> pd.DataFrame:
+                     alpha: float = 0.05, correction: str | None = None) -> pd.DataFrame:
     """Conversion through the whole funnel (last step ÷ first step) per value of an events column.
 
     A unit counts under the value of ``column`` on its first event of the funnel's first step;
@@ -168,7 +168,10 @@ def funnel_breakdown(project, funnel: Funnel | str, column: str, *, min_group_si
     min_group_size
         Values with fewer units are suppressed; the project's ``min_group_size`` when omitted.
     alpha
-        The significance level of the Holm-adjusted tests.
+        The significance level of the adjusted tests.
+    correction
+        ``"holm"`` or ``"bh"`` (Benjamini–Hochberg): how the values' p-values are adjusted; the spec's
+        ``project.correction`` (Holm unless it says otherwise) when omitted.
 
     Returns
     -------
@@ -196,7 +199,8 @@ def funnel_breakdown(project, funnel: Funnel | str, column: str, *, min_group_si
     units = depth.join(values, "u", how="left").select(
         group=ibis._.value, converted=(ibis._.depth >= len(funnel.steps)).cast("int64"))
     min_n = min_group_size if min_group_size is not None else spec.project.min_group_size
-    table = breakdown_table(units, "group", outcome="converted", min_n=min_n, alpha=alpha)
+    table = breakdown_table(units, "group", outcome="converted", min_n=min_n, alpha=alpha,
+                            correction=correction or spec.project.correction)
     table["by"] = column
     table["numerator"] = table["successes"]
     table["denominator"] = table["n"]

@@ -9,8 +9,8 @@ still open when the data ends is censored, not lost.
 
 :func:`trend_outliers` then tests, step by step and value by value, each period against all the
 other periods pooled (two-sided two-proportion z-test, Fisher's exact test when an expected count
-is below 5), Holm-corrected over the periods tested in the series; periods with fewer than
-``min_n`` units that could convert are not tested. Nothing here knows a step, a device or a week
+is below 5), corrected over the periods tested in the series (Holm, or Benjamini–Hochberg on
+request); periods with fewer than ``min_n`` units that could convert are not tested. Nothing here knows a step, a device or a week
 of a particular shop: a week that broke is found from the data alone.
 """
 
@@ -20,10 +20,9 @@ import ibis
 import numpy as np
 import pandas as pd
 from scipy import stats as st
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from ..stats import wilson_interval
+from ..stats import adjust_p_values, wilson_interval
 from .declared import events_column, funnel_labels, funnel_options
 from .funnel import funnel_reach
 
@@ -134,7 +133,8 @@ def _test(k: int, n: int, k_rest: int, n_rest: int) -> tuple[float, str]:
     return float(proportions_ztest([k, k_rest], [n, n_rest])[1]), "z"
 
 
-def trend_outliers(trend: pd.DataFrame, *, alpha: float = 0.05, min_n: int = 30) -> pd.DataFrame:
+def trend_outliers(trend: pd.DataFrame, *, alpha: float = 0.05, min_n: int = 30,
+                   correction: str = "holm") -> pd.DataFrame:
     """Find the periods whose step rate differs from the other periods of the same step and value.
 
     Parameters
@@ -142,10 +142,12 @@ def trend_outliers(trend: pd.DataFrame, *, alpha: float = 0.05, min_n: int = 30)
     trend
         A table of :func:`funnel_trend`.
     alpha
-        The significance level applied to the Holm-adjusted p-values.
+        The significance level applied to the adjusted p-values.
     min_n
         Periods with fewer units that could convert (``entered`` − ``censored``) are not tested;
         their units still count in the other periods' rest.
+    correction
+        ``"holm"`` (the default) or ``"bh"`` (Benjamini–Hochberg): how a series' p-values are adjusted.
 
     Returns
     -------
@@ -154,8 +156,8 @@ def trend_outliers(trend: pd.DataFrame, *, alpha: float = 0.05, min_n: int = 30)
         ``step``, ``key``, ``label``, ``n`` (entered − censored: the denominator), ``converted``
         (the numerator), ``rate`` (= converted ÷ n), ``ci_low``, ``ci_high`` (Wilson 95 %),
         ``rest_n``, ``rest_converted``, ``rest_rate`` (the other periods pooled), ``difference``
-        (rate − rest_rate), ``test`` (``z`` or ``fisher``), ``p_value``, ``p_adjusted`` (Holm over
-        the periods tested in the series). Empty (with these columns) when no period differs.
+        (rate − rest_rate), ``test`` (``z`` or ``fisher``), ``p_value``, ``p_adjusted`` (``correction``
+        over the periods tested in the series). Empty (with these columns) when no period differs.
     """
     columns = ["period", "by", "value", "step", "key", "label", "n", "converted", "rate", "ci_low", "ci_high",
                "rest_n", "rest_converted", "rest_rate", "difference", "test", "p_value", "p_adjusted"]
@@ -172,7 +174,7 @@ def trend_outliers(trend: pd.DataFrame, *, alpha: float = 0.05, min_n: int = 30)
                    zip(tested.converted, tested.n, tested.rest_converted, tested.rest_n)]
         tested["p_value"] = [p for p, _ in results]
         tested["test"] = [name for _, name in results]
-        tested["p_adjusted"] = multipletests(tested.p_value, method="holm")[1]
+        tested["p_adjusted"] = adjust_p_values(tested.p_value, correction)
         found.append(tested[tested.p_adjusted < alpha])
     if not found or all(f.empty for f in found):
         return pd.DataFrame(columns=columns)

@@ -50,7 +50,7 @@ name                       written by            what it holds (columns / keys)
 ``funnel_breakdowns``      04-behaviour          conversion through each funnel per value of each column of
                                                  ``breakdowns:`` (:func:`cjmlib.funnel_breakdown`, stacked):
                                                  funnel, by, value, n, successes, rate (= successes ÷ n),
-                                                 ci_low, ci_high, rest_rate, p_adjusted (Holm), significant,
+                                                 ci_low, ci_high, rest_rate, p_adjusted (Holm or BH), significant,
                                                  suppressed… (empty without breakdowns)
 ``web_metrics``            04-behaviour          the web KPIs (:func:`cjmlib.web_metrics`): metric, label,
                                                  value, numerator, denominator, ci_low, ci_high, definition
@@ -62,7 +62,7 @@ name                       written by            what it holds (columns / keys)
 ``trend_outliers``         04-behaviour          the weeks of ``funnel_trend`` whose step rate differs from
                                                  the other weeks (:func:`cjmlib.trend_outliers`): period, by,
                                                  value, step, key, label, n, converted, rate, ci_low, ci_high,
-                                                 rest_rate, difference, test, p_value, p_adjusted (Holm)
+                                                 rest_rate, difference, test, p_value, p_adjusted (Holm or BH)
 ``feedback``               05-voice-of-customer  the coded feedback, one row per kept item
                                                  (:func:`cjmlib.published_feedback`): id, ts, user_id
                                                  (pseudonym), text (redacted), rating, source, language,

@@ -23,27 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .translations import TRANSLATED, translation_problems
 
 __all__ = [
-    "DEFAULT_STAGES",
-    "FUNNEL_BY",
-    "KPI",
-    "Codebook",
-    "DayActivity",
-    "Funnel",
-    "FunnelExclusion",
-    "Goal",
-    "Journey",
-    "Lane",
-    "MatchRule",
-    "Opportunity",
-    "PainPoint",
-    "Persona",
-    "ProjectInfo",
-    "Source",
-    "Sources",
-    "Stage",
-    "Theme",
-    "Touchpoint",
-    "duration_days",
+    "DEFAULT_STAGES", "FUNNEL_BY", "KPI", "Codebook", "DayActivity", "Funnel", "FunnelExclusion", "Goal",
+    "Journey", "Lane", "MatchRule", "Opportunity", "PainPoint", "Persona", "ProjectInfo", "Source",
+    "Sources", "Stage", "Theme", "Touchpoint", "duration_days"
 ]
 
 DEFAULT_STAGES = ("awareness", "consideration", "purchase", "retention", "advocacy")
@@ -96,6 +78,9 @@ class ProjectInfo(_Model):
     scoring: Literal["rice", "ice", "value_effort"] = Field(
         "rice", description="how opportunities are scored: rice (reach × impact × confidence ÷ effort), "
                             "ice (impact × confidence × ease) or value_effort (value ÷ effort)")
+    correction: Literal["holm", "bh"] = Field(
+        "holm", description="p-values read together are adjusted by holm (Holm's step-down, the chance of any false "
+                            "positive) or bh (Benjamini–Hochberg, the expected share of false positives)")
 
 
 class KPI(_Model):

@@ -54,6 +54,31 @@ def test_cells_tests_holm_and_suppression_by_hand():
     assert "fewer than 30 units are suppressed" in table.rule.iloc[0] and "Holm" in table.rule.iloc[0]
 
 
+def test_breakdown_with_bh_by_hand():
+    cells = {"ads": (60, 33), "email": (60, 18), "seo": (60, 24)}
+    units = _units(cells)
+    p = {"ads": _z_by_hand(33, 60, 42, 120), "email": _z_by_hand(18, 60, 57, 120), "seo": _z_by_hand(24, 60, 51, 120)}
+    order = sorted(p, key=p.get)  # ranks 1, 2, 3
+    bh, running = {}, 1.0
+    for rank in (3, 2, 1):
+        name = order[rank - 1]
+        running = min(running, p[name] * 3 / rank)
+        bh[name] = running
+    table = breakdown_table(units, "channel", min_n=30, correction="bh").set_index("value")
+    for name in cells:
+        assert table.loc[name, "p_value"] == pytest.approx(p[name])
+        assert table.loc[name, "p_adjusted"] == pytest.approx(bh[name])
+        assert table.loc[name, "significant"] == (bh[name] < 0.05)
+    assert (table.correction == "bh").all() and "Benjamini–Hochberg" in table.rule.iloc[0]
+    holm = breakdown_table(units, "channel", min_n=30).set_index("value")
+    assert (holm.correction == "holm").all() and "Holm" in holm.rule.iloc[0]
+    smallest = order[0]
+    assert holm.loc[smallest, "p_adjusted"] == pytest.approx(min(1, 3 * p[smallest]))
+    assert holm.loc[order[1], "p_adjusted"] > table.loc[order[1], "p_adjusted"]  # BH is the lenient one
+    with pytest.raises(ValueError):
+        breakdown_table(units, "channel", correction="fdr")
+
+
 def test_fisher_when_expected_counts_are_small_and_engine_equals_pandas():
     units = _units({"a": (12, 1), "b": (30, 2)})
     table = breakdown_table(units, "channel", min_n=10).set_index("value")
