@@ -287,7 +287,8 @@ def funnel_attribution(project, funnel: Funnel | str, *, n_boot: int = 200, seed
     Returns
     -------
     DataFrame
-        The table of :func:`touchpoint_attribution`, with ``funnel`` (the funnel's id) added.
+        The table of :func:`touchpoint_attribution`, with ``funnel`` (the funnel's id) and ``label``
+        (the touchpoint's name in journey.yml) added.
 
     Examples
     --------
@@ -298,6 +299,7 @@ def funnel_attribution(project, funnel: Funnel | str, *, n_boot: int = 200, seed
     table = touchpoint_attribution(project, funnel.steps[-1], conversion_by=funnel.by, by="touchpoint",
                                    unit=funnel.unit, n_boot=n_boot, seed=seed)
     attrs = dict(table.attrs)
-    table = table.assign(funnel=funnel.id)
+    names = {tp.id: tp.label for tp in project.spec.touchpoints}
+    table = table.assign(funnel=funnel.id, label=[names.get(t, t) for t in table.touchpoint])
     table.attrs.update(attrs, funnel=funnel.id)
     return table

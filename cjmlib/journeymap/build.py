@@ -50,7 +50,7 @@ from .words import LABELS
 __all__ = ["RESULTS", "build_map", "persona_emotions"]
 
 RESULTS = ("kpis", "touchpoints", "stage_funnel", "nps_by_stage", "themes", "emotion", "emotion_personas",
-           "map_quotes", "opportunities", "what_if", "personas", "meta")
+           "map_quotes", "attribution", "opportunities", "what_if", "personas", "meta")
 """The sidecar results a map reads (each is optional)."""
 
 _BLUEPRINT_LINES = {"frontstage": "line_of_interaction", "backstage": "line_of_visibility",
@@ -96,6 +96,26 @@ def _hypothesis_lane(ctx: MapContext, field: str) -> dict[str, list[MapCell]]:
     return cells
 
 
+def _attribution_cell(ctx: MapContext, tp_id: str) -> MapCell | None:
+    """Return what removing the touchpoint costs the main funnel's conversions (step 4), or None."""
+    table = ctx.frame("attribution")
+    if table is None or "touchpoint" not in table:
+        return None
+    row = table[table["touchpoint"] == tp_id]
+    if row.empty or missing(row["removal_effect"].iloc[0]):
+        return None
+    r, lang = row.iloc[0], ctx.language
+    prov = ctx.provenance(n=r["conversions"], source="events", definition=ctx.text["def_attribution"])
+    effect, low, high = (percent(r[k], lang, 0) for k in ("removal_effect", "low", "high"))
+    if r["high"] <= 1e-12:  # on no path to a conversion
+        text = ctx.text["attribution_none"]
+    elif low == high:  # every resample agrees (e.g. every conversion passes through it)
+        text = ctx.text["attribution_exact"].format(effect=effect)
+    else:
+        text = ctx.text["attribution"].format(effect=effect, low=low, high=high)
+    return ctx.stat(text, float(r["removal_effect"]), prov, what="rate")
+
+
 def _touchpoint_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     cells = ctx.per_stage()
     counts = ctx.frame("touchpoints")
@@ -109,6 +129,9 @@ def _touchpoint_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
             cells[tp.stage].append(MapCell(text, float(n), prov))
         else:
             cells[tp.stage].append(MapCell(text))
+        effect = _attribution_cell(ctx, tp.id)
+        if effect is not None:
+            cells[tp.stage].append(effect)
     return cells
 
 

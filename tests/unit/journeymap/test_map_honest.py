@@ -148,3 +148,21 @@ def test_quotes_chosen_per_stage_and_persona_fall_back_to_all_customers(journey,
     assert "persona's users" in purchase.provenance["definition"]
     assert retention.text == "“Still waiting after ten days.”"
     assert retention.provenance["definition"].endswith(", all customers") and retention.provenance["n"] == 20
+
+
+def test_touchpoints_say_what_removing_them_costs_the_main_funnel(journey, tmp_path):
+    save_result(tmp_path, "touchpoints", pd.DataFrame({
+        "touchpoint": ["landing", "search", "cart"], "label": ["Landing page", "Site search", "Cart"],
+        "stage": ["awareness", "consideration", "purchase"], "channel": ["web"] * 3, "sessions": [2400, 900, 300]}))
+    save_result(tmp_path, "attribution", pd.DataFrame({
+        "touchpoint": ["cart", "search", "landing", "referral"], "removal_effect": [1.0, 0.354, 0.0, 0.0],
+        "low": [1.0, 0.346, 0.0, 0.0], "high": [1.0, 0.363, 0.0, 0.0], "conversions": [120, 120, 120, 120]}))
+    touchpoints = _texts(build_map(journey, tmp_path), "touchpoints")
+    assert touchpoints["purchase"][:2] == ["Cart (web) · 300 sessions", "without it: −100% of conversions"]
+    assert "without it: −35% of conversions (35%–36%)" in touchpoints["consideration"]
+    assert touchpoints["awareness"][:2] == ["Landing page (web) · 2,400 sessions", "before no conversion"]
+    # a funnel with fewer conversions than min_group_size hides the figure
+    save_result(tmp_path, "attribution", pd.DataFrame({
+        "touchpoint": ["cart"], "removal_effect": [0.5], "low": [0.2], "high": [0.8], "conversions": [3]}))
+    cart = _texts(build_map(journey, tmp_path), "touchpoints")["purchase"][1]
+    assert "50%" not in cart and "hidden" in cart.lower()
