@@ -25,14 +25,18 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from ..files import write_atomically
-from ..i18n.catalogue import index_labels, step_title
+from ..i18n.catalogue import index_labels, say, step_title
 from ..view.present import table_word
 from .steps import STEPS
 
-__all__ = ["CSP", "TEMPLATE_DIR", "clean_notebook", "export_notebook", "render_index", "step_nav"]
+__all__ = ["CSP", "DEFINITIONS_PAGE", "TEMPLATE_DIR", "clean_notebook", "export_notebook", "page_environment",
+           "render_index", "step_nav"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "report"
 """The report template folder: ``conf.json``, ``index.html.j2``, ``run-index.html.j2``, ``style.css``."""
+
+DEFINITIONS_PAGE = "definitions.html"
+"""The run's definitions appendix (:mod:`cjmlib.run.definitions`), linked from the index when it is there."""
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 """The Content-Security-Policy of every page; both templates spell it out (a test keeps them equal)."""
@@ -205,6 +209,9 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
                  language: str = "en", map_pages: Sequence[Mapping[str, str]] = (), cover: Mapping | None = None) -> Path:
     """Write the run's index page: the journey map first, then the step pages, then headline KPIs.
 
+    When the definitions appendix (``definitions.html``) is already beside ``html_path``, the index links it
+    under the step pages.
+
     Every value is escaped (Jinja autoescape); the page has the same look and the same
     Content-Security-Policy as the step pages and loads nothing.
 
@@ -282,7 +289,10 @@ def render_index(html_path: str | os.PathLike, *, title: str, client: str, run_i
         "page": {k: table_word(f"page.{k}", language) for k in ("previous", "next", "index")},
     }
     context["nav"] = {"next": {"href": pages[0]["href"], "title": pages[0]["title"]}} if pages else {}
-    html = _index_environment().get_template("run-index.html.j2").render(context)
+    definitions = Path(html_path).parent / DEFINITIONS_PAGE
+    context["definitions"] = {"href": DEFINITIONS_PAGE, "title": say("definitions", "link", language)} \
+        if definitions.exists() else None
+    html = page_environment().get_template("run-index.html.j2").render(context)
     return write_atomically(html_path, html)
 
 
@@ -305,8 +315,9 @@ def _check_relative(href: str) -> str:
     return href
 
 
-def _index_environment() -> jinja2.Environment:
-    """Return the Jinja environment of the index page: autoescape on, undefined names raise."""
+def page_environment() -> jinja2.Environment:
+    """Return the Jinja environment of the pages written without nbconvert (the index, the definitions):
+    the report template folder, autoescape on, undefined names raise."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         autoescape=True,

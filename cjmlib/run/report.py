@@ -1,4 +1,4 @@
-"""The whole report as one PDF: the index, every step page and the journey map, printed by Chromium.
+"""The whole report as one PDF: the index, every step page, the definitions appendix and the journey map, printed by Chromium.
 
 Each page is printed as it is published (its own styles, no script), with a print stylesheet added
 to a throw-away copy so that page breaks never cut a table row, a chart or a card; the journey map
@@ -27,6 +27,7 @@ from ..i18n.catalogue import say
 from ..journeymap.html import find_chromium, render_pdf
 from ..spec.model import Journey
 from .deck import write_deck
+from .definitions import write_definitions
 
 __all__ = ["PRINT_CSS", "pdf_page_count", "publish_report", "write_report_pdf"]
 
@@ -124,7 +125,8 @@ def write_report_pdf(html_dir: str | os.PathLike, pages: list[str], *, out: str 
 
 
 def publish_report(spec: Journey, run_dir: str | os.PathLike, *, steps: list[str], run_date: str = "") -> list[str]:
-    """Write ``report.pdf`` and ``deck.pptx`` into the run's ``html/`` once its pages and map are there.
+    """Write ``definitions.html``, ``report.pdf`` and ``deck.pptx`` into the run's ``html/`` once its pages and map
+    are there; the report prints the definitions after the steps, before the map.
 
     Parameters
     ----------
@@ -144,7 +146,9 @@ def publish_report(spec: Journey, run_dir: str | os.PathLike, *, steps: list[str
     """
     html_dir = Path(run_dir) / "html"
     write_deck(spec, run_dir, html_dir / "deck.pptx", steps=steps, run_date=run_date)
-    pages = ["index.html", *[f"{step}.html" for step in steps if (html_dir / f"{step}.html").exists()]]
+    definitions = write_definitions(spec, run_dir, run_date=run_date)
+    pages = ["index.html", *[f"{step}.html" for step in steps if (html_dir / f"{step}.html").exists()],
+             definitions.name]
     language = spec.project.language
     try:
         written = write_report_pdf(html_dir, pages)
