@@ -115,8 +115,12 @@ def _candidates(items: pd.DataFrame) -> pd.DataFrame:
 
 def _cell(items: pd.DataFrame, *, stage: str, persona: str, language: str, per_cell: int) -> list[dict]:
     here = items[items.stage == stage]
-    mine = here[here.language == language]
-    ranked = _candidates(mine if len(mine) else here)
+    sure = here[~here["language_assumed"].fillna(False).astype(bool)] if "language_assumed" in here else here
+    sure = sure if len(sure) else here
+    mine = sure[sure.language == language]
+    if mine.empty and len(sure):  # none in the project's language: the cell's own language
+        mine = sure[sure.language == sure.language.mode().iloc[0]]
+    ranked = _candidates(mine)
     chosen = ranked.iloc[_distinct(ranked.key.tolist(), per_cell)] if len(ranked) else ranked
     return [{"stage": stage, "persona": persona, "quote": r.quote, "language": r.language,
              "themes": list(r.themes), "sentiment": r.sentiment, "items": len(here)}
@@ -142,7 +146,9 @@ def map_quotes(project, *, per_cell: int = 6) -> pd.DataFrame:
         ``stage``, ``persona`` (a persona id, or ``all``), ``quote`` (redacted, cleaned),
         ``language``, ``themes`` (list of theme ids), ``sentiment`` (−1 … +1, missing when unscored)
         and ``items`` (the feedback items coded to the stage for that persona, from which the quotes
-        were chosen: the cell's n). A quote is in the project's language when the cell has any.
+        were chosen: the cell's n). A quote is in the project's language when the cell has items
+        whose language was read or detected so (an item of assumed language is never preferred for
+        it), else in the cell's most common language.
     """
     columns = ["stage", "persona", "quote", "language", "themes", "sentiment", "items"]
     fb = feedback_table(project)

@@ -403,3 +403,12 @@ def test_a_page_hides_the_nps_of_a_small_group(scored):
     # purchase: 6 answers, NPS 0.0 shown
     assert table.set_index("stage").loc["awareness", "nps"] == 50
     assert "50.0" not in html and "0.0" in html and ">4<" in html
+
+
+def test_map_quotes_of_a_cell_without_the_project_language_keep_the_cell_own(tmp_path):
+    project = _project(tmp_path, k=1, feedback=[
+        "s1,2026-01-05,u1,Les frais de port sont beaucoup trop élevés,1,review,fr",
+        "s2,2026-01-05,u2,Colis en retard de dix jours et aucune nouvelle,1,review,fr"])
+    quotes = cjm.map_quotes(project)  # the project speaks English; the purchase cell holds French only
+    assert quotes[quotes.persona == "all"].language.unique().tolist() == ["fr"]
+    assert len(quotes[quotes.persona == "all"]) == 2
