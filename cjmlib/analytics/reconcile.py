@@ -2,9 +2,10 @@
 
 Each vendor's counting is a preset of :mod:`cjmlib.analytics.vendors`; :func:`reconcile_funnels`
 counts the funnel with each preset (:func:`cjmlib.funnel_table`) and names, for every vendor, the
-rules that set its count apart from a reference vendor's, with their effect (``why``), and, for each
+rules that set its count apart from a reference's, with their effect (``why``), and, for each
 step whose count differs, the rules that cause the difference on these data (``cause``): the rules
-which, changed alone from the reference's value to the vendor's, change that step's count.
+which, changed alone from the reference's value to the vendor's, change that step's count. The
+reference is a vendor, or a funnel's own counting (a :class:`FunnelOptions`, named ``"workbench"``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ import dataclasses
 import pandas as pd
 
 from .funnel import funnel_table
+from .options import FunnelOptions
 from .vendors import VENDORS, vendor_options, vendor_preset
 
-__all__ = ["reconcile_funnels"]
+__all__ = ["OWN", "reconcile_funnels"]
+
+#: The name of the reference's rows when the reference is a funnel's own counting (a FunnelOptions).
+OWN = "workbench"
 
 _WHY = {
     "order": "order: {a} lets other events come between steps; {b} does not (or ignores order)",
@@ -43,8 +48,15 @@ def _reasons(reference: dict, other: dict) -> str:
     return "; ".join(out)
 
 
+def _settings(counting: str | FunnelOptions, options: dict) -> dict:
+    """The preset rules of a vendor (by name) or of a FunnelOptions, with the shared ``order`` if given."""
+    settings = vendor_options(counting) if isinstance(counting, str) else \
+        {key: getattr(counting, key) for key in next(iter(VENDORS.values()))}
+    return {**settings, **({"order": options["order"]} if options.get("order") else {})}
+
+
 def reconcile_funnels(source, steps: list[str], *, vendors: tuple[str, ...] = tuple(VENDORS),
-                      reference: str | None = None, **options) -> pd.DataFrame:
+                      reference: str | FunnelOptions | None = None, **options) -> pd.DataFrame:
     """Count one funnel the way each vendor does and explain where the counts differ.
 
     Parameters
@@ -56,7 +68,9 @@ def reconcile_funnels(source, steps: list[str], *, vendors: tuple[str, ...] = tu
     vendors
         The vendors to compare.
     reference
-        The vendor the others are compared with (the first of ``vendors`` when omitted).
+        The vendor the others are compared with (the first of ``vendors`` when omitted), or a
+        :class:`FunnelOptions`: a funnel's own counting (e.g. a declared funnel's
+        :func:`cjmlib.funnel_options`), whose rows are named ``"workbench"``.
     **options
         Options shared by every count (``by``, ``unit``, ``labels``, ``data_end``, ``exclude``, and
         ``order``: the kind of funnel, ordered, strict or any); the other vendor settings may not be given.
@@ -77,17 +91,21 @@ def reconcile_funnels(source, steps: list[str], *, vendors: tuple[str, ...] = tu
     if clash:
         raise ValueError(f"{', '.join(sorted(clash))} is set by each vendor; remove it from the options")
     reference = reference or vendors[0]
-    ref_settings = vendor_options(reference)
+    ref_name = reference if isinstance(reference, str) else OWN
+    ref_settings = _settings(reference, options)
     frames = []
-    for vendor in dict.fromkeys([reference, *vendors]):
-        table = funnel_table(source, steps, emulate=vendor, **options)
-        settings = vendor_options(vendor)
+    for vendor in dict.fromkeys([ref_name, *vendors]):
+        if vendor == ref_name and not isinstance(reference, str):
+            table = funnel_table(source, steps, options=reference, **options)
+        else:
+            table = funnel_table(source, steps, emulate=vendor, **options)
+        settings = ref_settings if vendor == ref_name else _settings(vendor, options)
         frames.append(table.assign(vendor=vendor, reentry=settings["reentry"], tie_seconds=settings["tie_seconds"],
                                    exclusion_scope=settings["exclusion_scope"], any_order=settings["any_order"],
                                    why=_reasons(ref_settings, settings)))
     out = pd.concat(frames, ignore_index=True)
-    ref = out.loc[out.vendor == reference].set_index("step")["units"]
-    out["reference"] = reference
+    ref = out.loc[out.vendor == ref_name].set_index("step")["units"]
+    out["reference"] = ref_name
     out["reference_units"] = out.step.map(ref).astype(int)
     out["difference"] = out.units - out.reference_units
     out["cause"] = _causes(out, source, steps, reference, options)
@@ -100,16 +118,18 @@ def reconcile_funnels(source, steps: list[str], *, vendors: tuple[str, ...] = tu
 def _causes(out, source, steps, reference, options) -> list[str]:
     """Per row, the rules that alone move the step's count from the reference's (empty when none differs)."""
     causes = [""] * len(out)
-    ref_settings, ref_units = vendor_options(reference), out.loc[out.vendor == reference].set_index("step")["units"]
+    ref_name = reference if isinstance(reference, str) else OWN
+    ref_settings, ref_units = _settings(reference, options), out.loc[out.vendor == ref_name].set_index("step")["units"]
+    ref_options = vendor_preset(reference) if isinstance(reference, str) else reference
     for vendor, rows in out.groupby("vendor", sort=False):
-        if not rows.difference.any():
+        if vendor == ref_name or not rows.difference.any():
             continue
-        settings = vendor_options(vendor)
+        settings = _settings(vendor, options)
         moved: dict[int, list[str]] = {}
         for key in _WHY:
             if settings[key] == ref_settings[key]:
                 continue
-            one = dataclasses.replace(vendor_preset(reference), **{key: settings[key]})
+            one = dataclasses.replace(ref_options, **{key: settings[key]})
             try:
                 units = funnel_table(source, steps, options=one, **options).set_index("step")["units"]
             except ValueError:  # a combination funnel_table refuses alone (e.g. totals with best re-entry)
