@@ -31,6 +31,7 @@ from .analytics.trend import (
     trend_outliers,
     week_that_broke,
 )
+from .analytics.vendor_view import vendor_comparison, vendor_differences
 from .analytics.web import repeat_purchase, web_metrics, weekly_abandonment
 from .data.crossref import skipped_sections
 from .data.engine import open_engine, to_spark
