@@ -12,7 +12,10 @@ rounded up; the duration is the arms' total sample ÷ the eligible units per day
 Read-out. For each variant against the control: both rates with Wilson 95 % intervals, the
 difference with Newcombe's hybrid-score interval, the two-sided p-value of the pooled
 two-proportion z-test, and the probability that the variant's true rate beats the control's under
-uniform Beta(1, 1) priors (exact sum, no simulation).
+uniform Beta(1, 1) priors (exact sum, no simulation). Several variants read together are several
+tests: their p-values are adjusted together (Holm's step-down by default, Benjamini–Hochberg's
+step-up with ``correction="bh"``, the spec's ``project.correction``) and only the adjusted p makes
+a variant significant.
 
 Examples
 --------
@@ -35,7 +38,7 @@ from ..data.abtests import read_results
 from ..data.sql import literal_list
 from ..i18n.catalogue import words
 from ..i18n.formats import percent
-from ..stats import wilson_interval
+from ..stats import adjust_p_values, wilson_interval
 from .sizing import period_days
 
 __all__ = ["MESSAGES", "design_test", "message_tests", "opportunity_tests", "prob_to_beat", "read_results",
@@ -248,7 +251,7 @@ def prob_to_beat(conv_b: int, n_b: int, conv_a: int, n_a: int) -> float:
     return float(np.clip(np.exp(terms).sum(), 0.0, 1.0))
 
 
-def readout(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+def readout(results: pd.DataFrame, *, alpha: float = 0.05, correction: str = "holm") -> pd.DataFrame:
     """Read out each variant against its experiment's control.
 
     Parameters
@@ -258,6 +261,10 @@ def readout(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
         ``users``, ``conversions``.
     alpha
         Significance level of the ``significant`` column (0.05 by default); the intervals stay 95 %.
+    correction
+        How the p-values of all the variants read (every experiment of ``results``) are adjusted
+        together: ``"holm"`` (the default) or ``"bh"`` (Benjamini–Hochberg); see
+        :func:`cjmlib.stats.adjust_p_values`.
 
     Returns
     -------
@@ -266,7 +273,8 @@ def readout(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
         ``control_ci_low``, ``control_ci_high``; ``users``, ``conversions``, ``rate``, ``ci_low``,
         ``ci_high``; ``difference`` (rate − control rate) with ``diff_ci_low``, ``diff_ci_high``
         (Newcombe, 95 %), ``relative_lift`` (difference ÷ control rate), ``p_value`` (pooled z-test,
-        two-sided), ``prob_to_beat`` and ``significant`` (p < ``alpha``).
+        two-sided), ``p_adjusted`` (``correction`` over the variants read), ``correction``,
+        ``prob_to_beat`` and ``significant`` (adjusted p < ``alpha``).
     """
     rows = []
     for name, sub in results.groupby("experiment", sort=False):
@@ -290,7 +298,10 @@ def readout(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     table["ci_low"], table["ci_high"] = wilson_interval(table.conversions, table.users)
     table["difference"] = table.rate - table.control_rate
     table["relative_lift"] = table.difference / table.control_rate
-    table["significant"] = table.p_value < alpha
+    table["p_adjusted"] = adjust_p_values(table.p_value, correction)
+    table["correction"] = correction
+    table["significant"] = table.p_adjusted < alpha
     return table[["experiment", "variant", "control_users", "control_conversions", "control_rate", "control_ci_low",
                   "control_ci_high", "users", "conversions", "rate", "ci_low", "ci_high", "difference",
-                  "diff_ci_low", "diff_ci_high", "relative_lift", "p_value", "prob_to_beat", "significant"]]
+                  "diff_ci_low", "diff_ci_high", "relative_lift", "p_value", "p_adjusted", "correction", "prob_to_beat",
+                  "significant"]]

@@ -65,8 +65,9 @@ def plot_funnel(table: pd.DataFrame, *, ax=None, title: str | None = None):
 
 def plot_breakdown(table: pd.DataFrame, *, ax=None, title: str | None = None):
     """Draw points of ``rate`` per cell of a breakdown with the Wilson interval, the overall rate as a
-    line, ``*`` on cells that differ from the rest after Holm's correction, each tested cell's
-    Holm-adjusted p beside it, suppressed cells named.
+    line, ``*`` on cells that differ from the rest after the correction for testing every cell (the
+    table's ``correction``: Holm or Benjamini–Hochberg), each tested cell's adjusted p beside it,
+    suppressed cells named.
 
     Parameters
     ----------

@@ -103,7 +103,8 @@ def plot_readout(table: pd.DataFrame, *, ax=None, title: str | None = None):
     ----------
     table
         :func:`cjmlib.readout`: ``experiment``, ``variant``, ``difference``, ``diff_ci_low``,
-        ``diff_ci_high``, ``significant``, ``prob_to_beat``, ``p_value``.
+        ``diff_ci_high``, ``significant``, ``prob_to_beat``, ``p_value``; ``p_adjusted`` (the p
+        written beside each variant, when the table has it: the raw ``p_value`` otherwise).
     ax
         The Axes to draw on; a new figure when None (the default).
     title
@@ -119,7 +120,7 @@ def plot_readout(table: pd.DataFrame, *, ax=None, title: str | None = None):
     ax.axvline(0, color="black", lw=0.8)
     for yi, r in zip(y, table.itertuples()):
         ax.text(r.diff_ci_high + 0.005, yi, label("readout_bar", prob=percent(r.prob_to_beat),
-                                                p=number(r.p_value, 3)),
+                                                p=number(getattr(r, "p_adjusted", r.p_value), 3)),
                 va="center", fontsize=8)
     ax.set_yticks(y, [f"{value_label(e)} ({value_label(v)})" for e, v in zip(table.experiment, table.variant)])
     span = float(max(table.diff_ci_high.max(), 0) - min(table.diff_ci_low.min(), 0)) if len(table) else 1

@@ -70,6 +70,40 @@ def test_readout_by_hand(tmp_path):
     assert row.significant
 
 
+def _z_p(k1, n1, k2, n2):
+    pooled = (k1 + k2) / (n1 + n2)
+    z = (k1 / n1 - k2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return 2 * stats.norm.sf(abs(z))
+
+
+def test_three_variants_read_together_are_corrected(tmp_path):
+    path = write_csv(tmp_path / "results.csv", "experiment,variant,users,conversions",
+                     ["banner,control,1000,100", "banner,variant,1000,130", "banner,bold,1000,118",
+                      "mail,control,800,80", "mail,variant,800,103"])
+    p = {("banner", "variant"): _z_p(130, 1000, 100, 1000), ("banner", "bold"): _z_p(118, 1000, 100, 1000),
+         ("mail", "variant"): _z_p(103, 800, 80, 800)}
+    ranked = sorted(p, key=p.get)
+    holm, running = {}, 0.0  # Holm: the i-th smallest × (3 − i + 1), never below the one before
+    for i, key in enumerate(ranked):
+        running = max(running, min(1.0, p[key] * (3 - i)))
+        holm[key] = running
+    bh, running = {}, 1.0  # Benjamini–Hochberg: the i-th smallest × 3 ÷ i, never above the one after
+    for i in (3, 2, 1):
+        running = min(running, p[ranked[i - 1]] * 3 / i)
+        bh[ranked[i - 1]] = running
+    for correction, expected in (("holm", holm), ("bh", bh)):
+        table = cjm.readout(cjm.read_results(path), correction=correction).set_index(["experiment", "variant"])
+        for key, value in expected.items():
+            assert table.loc[key, "p_value"] == pytest.approx(p[key])
+            assert table.loc[key, "p_adjusted"] == pytest.approx(value)
+            assert table.loc[key, "significant"] == (value < 0.05)
+        assert (table.correction == correction).all()
+    # banner's variant alone is significant at 5 % (p = 0.036), not once three variants are read
+    assert p[("banner", "variant")] < 0.05 and holm[("banner", "variant")] > 0.05
+    assert not cjm.readout(cjm.read_results(path)).set_index(["experiment", "variant"]).loc[
+        ("banner", "variant"), "significant"]
+
+
 def test_bad_results_are_reported_with_row_and_column(tmp_path):
     path = write_csv(tmp_path / "results.csv", "experiment,variant,users,conversions",
                      ["a,control,100,10", "a,variant,100,many", "b,new,50,60"])

@@ -38,7 +38,7 @@ def test_english_headers_and_cells(breakdown):
     page = show_table(breakdown, language="en").to_html()
     main, more = page.split("<details", 1)
     # by and rule hold one value in every row, p_value gives way to the adjusted p: all under "More columns"
-    assert _headers(main) == ["Value", "n", "Rate (95 % CI)", "p (Holm-adjusted)", "Significant"]
+    assert _headers(main) == ["Value", "n", "Rate (95 % CI)", "p (adjusted)", "Significant"]
     assert _cells(main) == ["mobile", "1,000", "3.3% (3.0–3.7)", "< 0.001", "✓",
                             "desktop", "12,345", "4.1% (3.8–4.5)", "0.27", "—"]
     assert _headers(more) == ["Value", "Breakdown", "p", "Rule"]
@@ -48,7 +48,7 @@ def test_english_headers_and_cells(breakdown):
 def test_french_headers_and_cells(breakdown):
     page = show_table(breakdown, language="fr").to_html()
     main = page.split("<details", 1)[0]
-    assert _headers(main) == ["Valeur", "n", "Taux (IC à 95 %)", "p (ajusté de Holm)", "Significatif"]
+    assert _headers(main) == ["Valeur", "n", "Taux (IC à 95 %)", "p (ajusté)", "Significatif"]
     assert _cells(main) == ["mobile", f"1{NNBSP}000", f"3,3{NNBSP}% (3,0–3,7)", "< 0,001", "✓",
                             "ordinateur", f"12{NNBSP}345", f"4,1{NNBSP}% (3,8–4,5)", "0,27", "—"]
     assert "Autres colonnes (3)" in page
