@@ -5,8 +5,10 @@ quotes from the feedback items coded to that stage (published by step 05 as
 ``results/feedback.parquet``) and, on a persona's map, written by that persona's users. A quote is
 printed clean: the redacted text loses its greeting, its sign-off and its order numbers, and is
 shown once per map; two quotes of a cell never share half of their words (numbers aside), so that
-"6 days late" and "11 days late" are not printed side by side. Items of the most mentioned themes of the cell come first, then the items whose
-sentiment is strongest, then the shorter ones.
+"6 days late" and "11 days late" are not printed side by side. The quotes of a cell take turns
+between its themes, most mentioned first (equal mentions: strongest item first): the best item of each theme, then the second best…
+(within a theme, quotes of 30 to 140 characters first, then the strongest sentiment, then the
+shortest), so that a stage's two quotes tell two themes when it has two.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ _ORDER_TAG = re.compile(r"(?P<before>\b(?:order|commande|pedido|bestellung)\s+)?
 _PERSONAL_TAG = re.compile(r"\[(?!order\]|number\])[a-z_]+\]")  # a masked e-mail, phone, card…: not printed
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)])")
 
-#: The lengths of a printable quote, in characters, once cleaned.
+#: The lengths of a printable quote, in characters, once cleaned, and those read first.
 MIN_LENGTH, MAX_LENGTH = 15, 160
+READABLE = (30, 140)
 
 
 def clean_quote(text: str, language: str = "en") -> str:
@@ -107,10 +110,15 @@ def _candidates(items: pd.DataFrame) -> pd.DataFrame:
     out = items.assign(quote=[clean_quote(t, lang) for t, lang in zip(text, items.language)])
     out = out[out.quote.str.len().between(MIN_LENGTH, MAX_LENGTH) & ~text.str.contains(_PERSONAL_TAG).to_numpy()]
     mentions = pd.Series([t for ts in out.themes for t in ts], dtype=object).value_counts()
-    out = out.assign(key=out.quote.map(quote_key),
-                     weight=[max((int(mentions.get(t, 0)) for t in ts), default=0) for ts in out.themes],
-                     strength=out.sentiment.abs().fillna(0), length=out.quote.str.len())
-    return out.sort_values(["weight", "strength", "length", "id"], ascending=[False, False, True, True])
+    primary = [max(ts, key=lambda t: int(mentions.get(t, 0))) if len(ts) else "" for ts in out.themes]
+    out = out.assign(key=out.quote.map(quote_key), primary=primary,
+                     weight=[int(mentions.get(t, 0)) for t in primary],
+                     short=~out.quote.str.len().between(*READABLE), strength=out.sentiment.abs().fillna(0),
+                     length=out.quote.str.len())
+    out = out.sort_values(["weight", "primary", "short", "strength", "length", "id"],
+                          ascending=[False, True, True, False, True, True])
+    out["turn"] = out.groupby("primary", sort=False).cumcount()  # each theme's best first, then its second…
+    return out.sort_values(["turn", "weight", "strength"], ascending=[True, False, False], kind="stable")
 
 
 def _cell(items: pd.DataFrame, *, stage: str, persona: str, language: str, per_cell: int) -> list[dict]:
