@@ -1,8 +1,9 @@
-"""The data-protection chapters of the playbook: present, linked, and naming only what the workbench has.
+"""The playbook's chapters beside the steps: present, linked, and naming only what the workbench has.
 
-The chapters describe the workbench's privacy settings and behaviour by name (`keep_runs`,
-`allow_outside`, `[email]`…). Each such name is looked up in cjmlib's source, so that a renamed
-setting or placeholder makes this test fail instead of leaving the chapter wrong.
+The data-protection chapters describe the workbench's privacy settings and behaviour by name
+(`keep_runs`, `allow_outside`, `[email]`…), the vendor-definitions chapters its funnel options and
+functions (`tie_seconds`, `vendor_differences`…). Each such name is looked up in cjmlib's source, so that
+a renamed setting or placeholder makes this test fail instead of leaving a chapter wrong.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ PAGES = {"en": PLAYBOOK / "en" / "data-protection.md", "fr": PLAYBOOK / "fr" / "
 # the chapters where client data is first loaded or kept, which must point to the data-protection chapter
 LINKED_FROM = {"en": ["03-touchpoints.md", "scheduled-runs.md", "facilitator-guide.md"],
                "fr": ["03-touchpoints.md", "executions-planifiees.md", "guide-animateur.md"]}
+# every chapter checked here: its pages per language, and the chapters that must link it
+CHAPTERS = {
+    "data-protection": (PAGES, LINKED_FROM),
+    "vendor-definitions": ({"en": PLAYBOOK / "en" / "vendor-definitions.md",
+                            "fr": PLAYBOOK / "fr" / "definitions-des-editeurs.md"},
+                           {"en": ["04-behaviour.md"], "fr": ["04-behaviour.md"]}),
+}
+EACH_PAGE = [(chapter, language) for chapter in sorted(CHAPTERS) for language in ("en", "fr")]
 
 _CODE = re.compile(r"`([^`\n]+)`")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+")  # snake_case or UPPER_CASE: a setting, column or code
@@ -74,38 +83,51 @@ def test_the_name_reader_on_a_hand_written_page():
     assert missing_from(source, "`keep_runs_days` and `cjm purge`") == ["keep_runs_days", "cjm purge"]
 
 
-@pytest.mark.parametrize("language", sorted(PAGES))
-def test_the_page_exists_and_the_playbook_contents_link_it(language):
-    page = PAGES[language]
+@pytest.mark.parametrize(("chapter", "language"), EACH_PAGE)
+def test_the_page_exists_and_the_playbook_contents_link_it(chapter, language):
+    page = CHAPTERS[chapter][0][language]
     assert page.is_file()
     links = _LINK.findall((PLAYBOOK / "README.md").read_text(encoding="utf-8"))
     assert f"{language}/{page.name}" in links
 
 
-@pytest.mark.parametrize("language", sorted(PAGES))
-def test_the_chapters_that_load_data_link_the_page(language):
-    for chapter in LINKED_FROM[language]:
-        links = _LINK.findall((PLAYBOOK / language / chapter).read_text(encoding="utf-8"))
-        assert PAGES[language].name in links, chapter
+@pytest.mark.parametrize(("chapter", "language"), EACH_PAGE)
+def test_the_chapters_that_need_the_page_link_it(chapter, language):
+    pages, linked_from = CHAPTERS[chapter]
+    for other in linked_from[language]:
+        links = _LINK.findall((PLAYBOOK / language / other).read_text(encoding="utf-8"))
+        assert pages[language].name in links, other
 
 
-@pytest.mark.parametrize("language", sorted(PAGES))
-def test_every_relative_link_of_the_page_leads_to_a_file(language):
-    page = PAGES[language]
+@pytest.mark.parametrize(("chapter", "language"), EACH_PAGE)
+def test_every_relative_link_of_the_page_leads_to_a_file(chapter, language):
+    page = CHAPTERS[chapter][0][language]
     links = [link for link in _LINK.findall(page.read_text(encoding="utf-8")) if "://" not in link]
     assert links
     assert [link for link in links if not (page.parent / link).exists()] == []
 
 
+@pytest.mark.parametrize(("chapter", "language"), EACH_PAGE)
+def test_every_name_the_page_writes_is_in_the_workbench(chapter, language):
+    assert missing_from(cjmlib_source(), CHAPTERS[chapter][0][language].read_text(encoding="utf-8")) == []
+
+
 @pytest.mark.parametrize("language", sorted(PAGES))
-def test_every_setting_the_page_names_is_in_the_workbench(language):
-    text = PAGES[language].read_text(encoding="utf-8")
-    names, placeholders, commands = named_in(text)
+def test_the_data_protection_page_names_the_privacy_settings(language):
+    names, placeholders, commands = named_in(PAGES[language].read_text(encoding="utf-8"))
     assert {"keep_runs", "allow_outside", "min_group_size", "masked_values", "CJM_SECRET"} <= names
     assert len(placeholders) == 7 and {"new", "run", "validate"} <= commands
-    assert missing_from(cjmlib_source(), text) == []
 
 
-def test_both_languages_name_the_same_settings():
-    en, fr = (named_in(PAGES[lang].read_text(encoding="utf-8")) for lang in ("en", "fr"))
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_vendor_page_names_the_rules_and_the_functions_of_the_page(language):
+    text = CHAPTERS["vendor-definitions"][0][language].read_text(encoding="utf-8")
+    names, _, _ = named_in(text)
+    assert {"reconcile_funnels", "vendor_comparison", "vendor_differences", "tie_seconds", "first_k"} <= names
+    assert "0001-how-a-funnel-counts.md" in text  # every statement about a tool cites the decision record
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_both_languages_name_the_same_settings(chapter):
+    en, fr = (named_in(CHAPTERS[chapter][0][lang].read_text(encoding="utf-8")) for lang in ("en", "fr"))
     assert en == fr
