@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from ..i18n.catalogue import value_label, words
 from ..i18n.formats import number, percent
+from ..stats import nps_interval
 from .retention import purchases
 from .web import key_events
 
@@ -329,7 +330,8 @@ def segment_summary(features: pd.DataFrame, labels: pd.Series, *, language: str 
     DataFrame
         ``segment``, ``users``, ``share_users`` (users ÷ all customers), ``share_revenue`` (the segment's
         ``purchase:monetary`` ÷ everyone's, when known), ``description``; with a ``project`` holding
-        NPS answers with a user id, also ``nps_responses`` (the denominator) and ``nps`` (blank under the
+        NPS answers with a user id, also ``nps_responses`` (the denominator), ``nps`` and its 95 % interval
+        ``nps_ci_low``, ``nps_ci_high`` (:func:`cjmlib.stats.nps_interval`; all three blank under the
         spec's ``min_group_size`` answers, as is the description of a segment under that many customers).
     """
     text = words("segments", language)
@@ -352,12 +354,15 @@ def segment_summary(features: pd.DataFrame, labels: pd.Series, *, language: str 
         s = s.dropna(subset=["segment"])
         g = s.groupby("segment").score
         table["nps_responses"] = table.segment.map(g.size()).fillna(0).astype(int)
-        nps = g.apply(lambda x: 100 * ((x >= 9).mean() - (x <= 6).mean()))
-        table["nps"] = table.segment.map(nps)
+        promoters = table.segment.map(g.apply(lambda x: int((x >= 9).sum()))).fillna(0)
+        detractors = table.segment.map(g.apply(lambda x: int((x <= 6).sum()))).fillna(0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table["nps"] = 100 * (promoters - detractors) / table.nps_responses.where(table.nps_responses > 0)
+        table["nps_ci_low"], table["nps_ci_high"] = nps_interval(promoters, detractors, table.nps_responses)
     if project is not None:  # a segment smaller than the spec's min_group_size is not described
         k = project.spec.project.min_group_size
         table.loc[table.users < k, "description"] = f"fewer than {k} customers (min_group_size): not described"
         if "nps" in table:
-            table.loc[table.nps_responses < k, "nps"] = np.nan
+            table.loc[table.nps_responses < k, ["nps", "nps_ci_low", "nps_ci_high"]] = np.nan
     first = ["segment", "users", "share_users", *[c for c in ("share_revenue",) if c in table], "description"]
     return table[first + [c for c in table if c not in first]]

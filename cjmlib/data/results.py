@@ -19,10 +19,12 @@ name                       written by            what it holds (columns / keys)
 ``personas``               02-personas           evidence per persona (:func:`cjmlib.persona_evidence`):
                                                  persona, users, share_users, revenue, share_revenue,
                                                  sessions, conversions, conversion (= conversions ÷
-                                                 sessions), device_mix, channel_mix, top_themes
+                                                 sessions), ci_low, ci_high (Wilson 95 %),
+                                                 device_mix, channel_mix, top_themes
 ``segments``               02-personas           behavioural segments in plain words
                                                  (:func:`cjmlib.segment_summary`): segment, users,
-                                                 share_users, share_revenue, description, nps_responses, nps
+                                                 share_users, share_revenue, description, nps_responses, nps,
+                                                 nps_ci_low, nps_ci_high
 ``touchpoints``            03-touchpoints        volume and conversion per touchpoint
                                                  (:func:`cjmlib.touchpoint_volume`): touchpoint, label, stage
                                                  (the stage's label), channel, events, sessions, users,
@@ -120,7 +122,8 @@ name                       written by            what it holds (columns / keys)
                                                  variant, control_users, control_conversions, control_rate,
                                                  control_ci_low, control_ci_high, users, conversions, rate,
                                                  ci_low, ci_high, difference, diff_ci_low, diff_ci_high,
-                                                 relative_lift, p_value, prob_to_beat, significant
+                                                 relative_lift, p_value, p_adjusted (Holm or BH over the
+                                                 variants read), correction, prob_to_beat, significant
 ``emotion_personas``       07-journey-map        the emotion curve of each persona in turn
                                                  (:func:`cjmlib.mapbuild.persona_emotions`): the columns of
                                                  ``emotion``, persona being the persona's id. Read by the map

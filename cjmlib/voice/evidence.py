@@ -14,6 +14,7 @@ from ..analytics.web import key_events
 from ..data.sql import literal_list
 from ..i18n.catalogue import value_label
 from ..i18n.formats import percent
+from ..stats import wilson_interval
 from .themes import code_themes
 
 __all__ = ["persona_evidence"]
@@ -52,13 +53,14 @@ def persona_evidence(project) -> pd.DataFrame:
     DataFrame
         ``persona``, ``users``, ``share_users`` (users ÷ all users), ``revenue``, ``share_revenue``
         (revenue ÷ all revenue), ``sessions``, ``conversions`` (sessions with a purchase),
-        ``conversion`` (conversions ÷ sessions), ``device_mix`` and ``channel_mix`` (the three largest
+        ``conversion`` (conversions ÷ sessions: numerator ``conversions``, denominator ``sessions``) with
+        its Wilson 95 % interval ``ci_low``, ``ci_high``, ``device_mix`` and ``channel_mix`` (the three largest
         shares of the persona's sessions, see :func:`cjmlib.persona_mix`), ``top_themes`` (the three codebook
         themes its users' feedback mentions most, with the number of items). A user may match several
         rules.
     """
     columns = ["persona", "users", "share_users", "revenue", "share_revenue", "sessions", "conversions",
-               "conversion", "device_mix", "channel_mix", "top_themes"]
+               "conversion", "ci_low", "ci_high", "device_mix", "channel_mix", "top_themes"]
     if not project.has("events"):
         return pd.DataFrame(columns=columns)
     purchase = literal_list(key_events(project)["purchase"])
@@ -84,4 +86,6 @@ def persona_evidence(project) -> pd.DataFrame:
                      "device_mix": _mix_text(devices, p.name, "device", project.spec.project.language),
                      "channel_mix": _mix_text(channels, p.name, "channel", project.spec.project.language),
                      "top_themes": _top_themes(project, users_sql)})
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=[c for c in columns if c not in ("ci_low", "ci_high")])
+    table["ci_low"], table["ci_high"] = wilson_interval(table.conversions, table.sessions)
+    return table[columns]

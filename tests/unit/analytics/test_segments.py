@@ -191,3 +191,35 @@ def test_segments_do_not_depend_on_the_order_of_the_customers():
     found = cjm.find_segments(features, k_range=range(4, 5), seed=0)
     shuffled = cjm.find_segments(features.sample(frac=1, random_state=7), k_range=range(4, 5), seed=0)
     assert (shuffled.labels.reindex(found.labels.index) == found.labels).all()
+
+
+def test_persona_conversion_has_its_wilson_interval_by_hand(small_project):
+    row = cjm.persona_evidence(cjm.load_project(small_project)).iloc[0]  # 1 conversion in 2 sessions
+    z = 1.959963984540054
+    centre = (0.5 + z**2 / 4) / (1 + z**2 / 2)
+    half = z * np.sqrt(0.5 * 0.5 / 2 + z**2 / 16) / (1 + z**2 / 2)
+    assert (row.conversions, row.sessions) == (1, 2) and row.conversion == 0.5
+    assert (row.ci_low, row.ci_high) == pytest.approx((centre - half, centre + half))  # 0.095 to 0.905
+
+
+def test_segment_nps_has_its_interval_by_hand():
+    from types import SimpleNamespace
+
+    users = [f"u{i}" for i in range(8)]
+    features = pd.DataFrame({"engagement:sessions": [1, 1, 1, 1, 1, 5, 5, 5]}, index=users)
+    labels = pd.Series([0, 0, 0, 0, 0, 1, 1, 1], index=users)
+    # segment 0: 10, 9, 8, 3, 0 → 2 promoters, 2 detractors of 5; segment 1: 10, 10, 2 → 2 and 1 of 3
+    answers = pd.DataFrame({"user_id": users, "score": [10, 9, 8, 3, 0, 10, 10, 2]})
+    project = SimpleNamespace(has=lambda name: name == "surveys", sql=lambda query: answers.copy(),
+                              spec=SimpleNamespace(project=SimpleNamespace(min_group_size=4)))
+    table = cjm.segment_summary(features, labels, project=project).set_index("segment")
+    assert table.nps_responses.tolist() == [5, 3]
+    assert table.loc[0, "nps"] == pytest.approx(0.0)
+    half = 1.959963984540054 * np.sqrt((0.4 + 0.4 - 0.0**2) / 5)  # Var(p − d) = (p + d − (p − d)²) / n
+    assert (table.loc[0, "nps_ci_low"], table.loc[0, "nps_ci_high"]) == pytest.approx((-100 * half, 100 * half))
+    assert table.loc[[1], ["nps", "nps_ci_low", "nps_ci_high"]].isna().all(axis=None)  # 3 answers < min_group_size 4
+    project.spec.project.min_group_size = 1  # segment 1 shown: NPS 33.3, se √((2/3 + 1/3 − (1/3)²) / 3)
+    one = cjm.segment_summary(features, labels, project=project).set_index("segment").loc[1]
+    se = np.sqrt((1 - 1 / 9) / 3)
+    assert one.nps == pytest.approx(100 / 3)
+    assert (one.nps_ci_low, one.nps_ci_high) == pytest.approx((100 * (1 / 3 - 1.959963984540054 * se), 100.0))
