@@ -82,6 +82,20 @@ RESULT_METRICS = (
 )
 """Which result makes which metric appear, on which page, in which unit, over which window, from which source."""
 
+_INTERVALS = {"persona_conversion": "ci_low", "segment_nps": "nps_ci_low", "touchpoint_conversion": "ci_low",
+              "stage_reach": "ci_low", "stage_step_rate": "step_ci_low", "funnel_rate": "ci_low",
+              "funnel_step_rate": "step_ci_low", "breakdown_rate": "ci_low", "trend_rate": "ci_low",
+              "nps_stage": "ci_low", "theme_share": "share_ci_low", "theme_negative": "negative_ci_low",
+              "pain_share": "ci_low", "what_if": "ci_low"}
+"""The interval column of each share or score: a result without it has its unit said without an interval."""
+
+
+def _unit(unit: str, key: str, table) -> str:
+    """``unit``, or its ``_plain`` form (no interval) when the result holds no interval for ``key``."""
+    if unit in ("share", "nps") and not _has_values(table, _INTERVALS.get(key, "")):
+        return f"{unit}_plain"
+    return unit
+
 
 def _has_values(table, column: str | None) -> bool:
     if not isinstance(table, pd.DataFrame) or table.empty:
@@ -157,6 +171,8 @@ def _measured_rows(run: _Run, table: pd.DataFrame, *, kpi: bool) -> list[dict]:
         name = str(record.get("name") or known.get("name") or metric) if kpi else known.get("name") or \
             str(record.get("label", metric))
         unit = _METRIC_UNITS.get(metric) or (_KPI_UNITS.get(str(record.get("unit")), "score") if kpi else "share")
+        if unit in ("share", "nps") and pd.isna(record.get("ci_low", float("nan"))):
+            unit = f"{unit}_plain"
         formula = known.get("definition") if metric != "custom" else None
         rows.append({"metric": run.text["metrics"]["kpi"]["name"].format(name=name) if kpi else name,
                      "formula": formula or str(record.get("definition") or known.get("definition", "")),
@@ -177,7 +193,7 @@ def _funnel_rows(run: _Run) -> list[dict]:
         name = run.funnel_names.get(fid) or (str(table["funnel_name"].iloc[0]) if "funnel_name" in table else fid)
         units = run.units(table["unit"]) if "unit" in table else run.units(["user"])
         for key in ("funnel_rate", "funnel_step_rate"):
-            rows.append(run.row(key, unit="share", window=run.window("funnel", table), sources=("events",),
+            rows.append(run.row(key, unit=_unit("share", key, table), window=run.window("funnel", table), sources=("events",),
                                 units=units, funnel=name))
     return rows
 
@@ -237,7 +253,7 @@ def definition_sections(run_dir: str | os.PathLike, *, language: str = "en", min
         if key == "opportunity":
             method = str(table["scoring"].iloc[0]) if "scoring" in table else (scoring or "rice")
             key = f"opportunity_{method}"
-        by_step[step].append(run.row(key, unit=unit, window=run.window(window, table), sources=sources,
+        by_step[step].append(run.row(key, unit=_unit(unit, key, table), window=run.window(window, table), sources=sources,
                                      units=_units_of(run, result, table)))
     steps = {s.name: s for s in STEPS}
     return [{"step": name, "title": f"{steps[name].number} · {step_title(name, language)}", "rows": rows}

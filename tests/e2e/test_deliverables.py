@@ -29,6 +29,20 @@ def test_every_page_is_published(html, published_demo):
     assert (folder / "journey-map.png").stat().st_size > 10_000
 
 
+def test_definitions_appendix_is_published_linked_and_printed(html, published_demo):
+    page = html["definitions.html"]
+    assert "<h1>Definitions of the metrics</h1>" in page
+    # the demo has surveys, so NPS is defined, with the funnel's window as journey.yml declares it
+    assert "NPS per stage" in page and "within 7 days of the first step" in page
+    assert 'href="definitions.html"' in html["index.html"]
+    folder = published_demo / "reports" / "latest" / "html"
+    if (folder / "report.pdf").exists():
+        from pypdf import PdfReader
+
+        text = " ".join(p.extract_text() or "" for p in PdfReader(str(folder / "report.pdf")).pages)
+        assert "Definitions of the metrics" in text.replace("\ufb01", "fi")  # the "fi" ligature of the font
+
+
 def test_pages_hold_no_code_no_script_no_external_resource(html):
     for name, text in html.items():
         assert "<script" not in text.lower(), name

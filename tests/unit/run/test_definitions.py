@@ -32,11 +32,11 @@ def run_dir(tmp_path):
                                    "sources": {"journey.yml": "a" * 64, "data/clicks.csv": EVENTS_SHA}})
     save_result(tmp_path, "kpis", pd.DataFrame({
         "id": ["conversion"], "name": ["Checkout conversion"], "metric": ["session_conversion"], "unit": ["share"],
-        "baseline": [0.03], "definition": ["sessions with a purchase ÷ sessions"]}))
+        "baseline": [0.03], "ci_low": [0.02], "definition": ["sessions with a purchase ÷ sessions"]}))
     stages = _funnel("user", np.nan, "")
     save_result(tmp_path, "stage_funnel", stages.assign(drop_off=[0, 6]))
     save_result(tmp_path, "funnel-checkout", _funnel("session", np.nan, "Checkout funnel"))
-    save_result(tmp_path, "funnel-trial", _funnel("user", 7.0, "Trial funnel"))
+    save_result(tmp_path, "funnel-trial", _funnel("user", 7.0, "Trial funnel").assign(ci_low=[0.9, 0.1]))
     save_result(tmp_path, "themes", pd.DataFrame({"theme": ["delay"], "share": [0.5], "negative_share": [np.nan]}))
     save_result(tmp_path, "opportunities", pd.DataFrame({"opportunity": ["faster"], "scoring": ["ice"],
                                                          "score": [12.0]}))
@@ -85,6 +85,10 @@ def test_formula_unit_window_and_source_are_those_of_the_run(run_dir):
     assert rows["Conversions gained per month"]["window"] == \
         "per month (30.4 days), scaled from the data's period (90 days)"
     assert rows["Share of feedback mentioning a theme"]["source"] == "Customer feedback"
+    # a share is said with its interval only when the result holds one
+    assert rows["Trial funnel: conversion to a step"]["unit"] == "share (%), with its 95 % interval"
+    assert rows["Checkout funnel: conversion to a step"]["unit"] == "share (%)"
+    assert rows["Share of feedback mentioning a theme"]["unit"] == "share (%)"
 
 
 def test_definitions_in_french(run_dir):
@@ -116,7 +120,7 @@ def test_the_page_is_safe_linked_and_in_the_report(run_dir, language, monkeypatc
     spec = spec.model_copy(update={"project": spec.project.model_copy(update={"language": language})})
     index = run_dir / "html" / "index.html"
     kwargs = {"title": "Report", "client": "Acme", "run_id": "r1", "run_date": "2026-04-01", "period": "Q1",
-                  "pages": [{"href": "01-goals.html", "title": "Goals"}], "kpis": [], "language": language}
+              "pages": [{"href": "01-goals.html", "title": "Goals"}], "kpis": [], "language": language}
     render_index(index, **kwargs)
     assert "definitions.html" not in index.read_text(encoding="utf-8")
     printed = []
