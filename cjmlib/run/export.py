@@ -115,7 +115,8 @@ def export_notebook(ipynb_path: str | os.PathLike, html_path: str | os.PathLike,
 
 
 def step_nav(step: str, language: str = "en") -> dict[str, dict[str, str]]:
-    """Return the links of a step page: ``previous`` and ``next`` step (when any) and the ``index``.
+    """Return the links of a step page: ``previous`` and ``next`` step (when any) and the ``index``; the last
+    step's ``next`` is the definitions appendix (written after the steps, in the same run).
 
     Parameters
     ----------
@@ -131,6 +132,8 @@ def step_nav(step: str, language: str = "en") -> dict[str, dict[str, str]]:
         for key, j in (("previous", i - 1), ("next", i + 1)):
             if 0 <= j < len(names):
                 nav[key] = {"href": f"{names[j]}.html", "title": f"{STEPS[j].number} · {step_title(names[j], language)}"}
+        if i == len(names) - 1:
+            nav["next"] = {"href": DEFINITIONS_PAGE, "title": say("definitions", "title", language)}
     return nav
 
 

@@ -12,7 +12,7 @@ import pytest
 from cjmlib.data.results import save_result
 from cjmlib.run import report
 from cjmlib.run.definitions import definition_sections, source_rows, write_definitions
-from cjmlib.run.export import CSP, render_index
+from cjmlib.run.export import CSP, render_index, step_nav
 from cjmlib.spec.io import load_spec
 
 DEMO = Path(__file__).resolve().parents[3] / "templates" / "ecommerce" / "journey.yml"
@@ -147,3 +147,9 @@ def test_write_definitions_escapes_the_spec_names(run_dir):
     spec = spec.model_copy(update={"project": spec.project.model_copy(update={"client": "<img src=x onerror=1>"})})
     page = write_definitions(spec, run_dir).read_text(encoding="utf-8")
     assert "<img src=x" not in page and "&lt;img src=x onerror=1&gt;" in page
+
+
+def test_the_last_step_leads_to_the_definitions():
+    assert step_nav("07-journey-map", "fr")["next"] == {"href": "definitions.html",
+                                                        "title": "Définitions des indicateurs"}
+    assert step_nav("06-improvements", "en")["next"]["href"] == "07-journey-map.html"
