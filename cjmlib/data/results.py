@@ -116,8 +116,9 @@ name                       written by            what it holds (columns / keys)
                                                  (:func:`cjmlib.what_if_table`; the live panel saves it
                                                  again at each move): measure (end_conversion,
                                                  conversions_per_month, revenue_per_month, then one
-                                                 ``rate:<step>`` per step), now, what_if, change. Read by
-                                                 the future-state map
+                                                 ``rate:<step>`` per step), now, what_if, change, each with
+                                                 its 95 % interval (<col>_ci_low, <col>_ci_high: delta
+                                                 method). Read by the future-state map
 ``experiments``            06-improvements       the A/B test read-out (:func:`cjmlib.readout`): experiment,
                                                  variant, control_users, control_conversions, control_rate,
                                                  control_ci_low, control_ci_high, users, conversions, rate,

@@ -206,11 +206,22 @@ def sizing_targets(spec, funnel: str | None = None) -> dict[str, float]:
     return targets
 
 
-def what_if_table(funnel: pd.DataFrame, rates: dict[str, float], *, days: float, value: float = np.nan
-                  ) -> pd.DataFrame:
+def _others(x: np.ndarray) -> np.ndarray:
+    """Element j: the product of every element of ``x`` but the j-th (∂ Π x / ∂ x_j, zeros allowed)."""
+    return np.array([np.prod(np.delete(x, j)) for j in range(len(x))])
+
+
+def what_if_table(funnel: pd.DataFrame, rates: dict[str, float], *, days: float, value: float = np.nan,
+                  value_se: float = 0.0) -> pd.DataFrame:
     """The funnel's outcome when some step rates are set to ``rates`` (step key → p′), all at once.
 
     The end conversions become entries × Π step rates, each step at its new rate or its measured one.
+    Every figure has a 95 % interval by the delta method on the measured step rates p_j (binomial
+    variances p_j(1 − p_j) ÷ n_{j−1}, the steps taken as independent, as the successive binomials of a
+    funnel are): a figure f of the rates has Var f = Σ_j (∂f/∂p_j)² p_j(1 − p_j) ÷ n_{j−1}, where a rate
+    set to a target is a constant (∂ = 0 in ``what_if``); revenue adds value_se² × conversions². The
+    bounds are the normal ones (clipped at 0, and at 1 for shares); no interval when the figure is
+    not uncertain (a target set by hand).
 
     Parameters
     ----------
@@ -222,13 +233,17 @@ def what_if_table(funnel: pd.DataFrame, rates: dict[str, float], *, days: float,
         Days the funnel's data covers (see :func:`period_days`), to scale to a month.
     value
         Revenue per conversion (see :func:`revenue_per_conversion`); NaN by default (no revenue).
+    value_se
+        The standard error of ``value`` (``se`` of :func:`revenue_per_conversion`); 0 by default.
 
     Returns
     -------
     DataFrame
-        One row per measure: ``measure``, ``now``, ``what_if``, ``change``. Measures: ``end_conversion``
-        (units at the last step ÷ units at the first), ``conversions_per_month``, ``revenue_per_month``
-        (conversions × ``value``), then one ``rate:<step>`` row per step.
+        One row per measure: ``measure``, ``now`` with ``now_ci_low``, ``now_ci_high``, ``what_if`` with
+        ``what_if_ci_low``, ``what_if_ci_high``, ``change`` (what_if − now) with ``change_ci_low``,
+        ``change_ci_high``. Measures: ``end_conversion`` (units at the last step ÷ units at the first),
+        ``conversions_per_month``, ``revenue_per_month`` (conversions × ``value``), then one
+        ``rate:<step>`` row per step.
     """
     for step in rates:
         _row(funnel, step)
@@ -239,10 +254,30 @@ def what_if_table(funnel: pd.DataFrame, rates: dict[str, float], *, days: float,
     new_rates = np.array([rates.get(k, r) for k, r in zip(keys, now_rates)])
     entries, scale = units[0], MONTH_DAYS / days
     now_end, new_end = units[-1] / entries, np.prod(new_rates)
-    rows = [("end_conversion", now_end, new_end), ("conversions_per_month", units[-1] * scale,
-                                                   entries * new_end * scale),
-            ("revenue_per_month", units[-1] * scale * value, entries * new_end * scale * value)]
-    rows += [(f"rate:{k}", a, b) for k, a, b in zip(keys[1:], now_rates[1:], new_rates[1:])]
-    table = pd.DataFrame(rows, columns=["measure", "now", "what_if"])
+    p, kept = now_rates[1:], np.array([k not in rates for k in keys[1:]])
+    var = np.divide(p * (1 - p), prev[1:], out=np.full(len(p), np.nan), where=prev[1:] > 0)
+    grad_now, grad_new = _others(p), _others(new_rates[1:]) * kept
+    per_month, v_se = entries * scale, 0.0 if pd.isna(value_se) else float(value_se)
+
+    def se(grad: np.ndarray, times: float = 1.0, conversions: float = 0.0) -> float:
+        return float(np.sqrt(times**2 * np.sum(grad**2 * var) + conversions**2 * v_se**2)) if grad.any() else np.nan
+
+    conv = (units[-1] * scale, entries * new_end * scale)
+    rows = [("end_conversion", now_end, new_end, se(grad_now), se(grad_new), se(grad_new - grad_now)),
+            ("conversions_per_month", *conv, se(grad_now, per_month), se(grad_new, per_month),
+             se(grad_new - grad_now, per_month)),
+            ("revenue_per_month", conv[0] * value, conv[1] * value, se(grad_now, per_month * value, conv[0]),
+             se(grad_new, per_month * value, conv[1]), se(grad_new - grad_now, per_month * value, conv[1] - conv[0]))]
+    sd = np.sqrt(var)
+    rows += [(f"rate:{k}", a, b, s, s if keep else np.nan, np.nan if keep else s)
+             for k, a, b, s, keep in zip(keys[1:], p, new_rates[1:], sd, kept)]
+    table = pd.DataFrame(rows, columns=["measure", "now", "what_if", "now_se", "what_if_se", "change_se"])
     table["change"] = table.what_if - table.now
-    return table
+    share = table.measure.eq("end_conversion") | table.measure.str.startswith("rate:")
+    for col in ("now", "what_if", "change"):
+        low, high = table[col] - Z95 * table[f"{col}_se"], table[col] + Z95 * table[f"{col}_se"]
+        if col != "change":
+            low, high = low.clip(lower=0), high.where(~share, high.clip(upper=1))
+        table[f"{col}_ci_low"], table[f"{col}_ci_high"] = low, high
+    return table[["measure", "now", "now_ci_low", "now_ci_high", "what_if", "what_if_ci_low", "what_if_ci_high",
+                  "change", "change_ci_low", "change_ci_high"]]

@@ -17,14 +17,15 @@ __all__ = ["what_if_panel"]
 
 
 def what_if_panel(funnel: pd.DataFrame, *, days: float, value: float = np.nan, targets: dict | None = None,
-                  on_change=None):
+                  on_change=None, value_se: float = 0.0):
     """Sliders on each step rate of ``funnel`` and the live :func:`what_if_table` (JupyterLab only).
 
     The sliders start at ``targets`` (step key -> rate, e.g. :func:`sizing_targets`) where given,
     else at today's rate. ``on_change(table)`` is called with the new table after every move a
     person makes (e.g. to save it) — never when the panel is first drawn, so a batch run keeps the
     table the notebook saved. The exported report shows the static table instead: tag the cell that
-    displays the panel ``remove``.
+    displays the panel ``remove``. Every figure carries its 95 % interval (the delta method of
+    :func:`what_if_table` on the measured step rates and on ``value_se``).
 
     Parameters
     ----------
@@ -38,6 +39,8 @@ def what_if_panel(funnel: pd.DataFrame, *, days: float, value: float = np.nan, t
         Step key → the rate a slider starts at; today's rate where omitted.
     on_change
         Called as ``on_change(table)`` after every move of a slider; None (the default) for nothing.
+    value_se
+        The standard error of ``value`` (``se`` of :func:`revenue_per_conversion`); 0 by default.
     """
     keys = funnel["key"].astype(str).tolist()[1:]
     now = (funnel["units"] / funnel["previous"]).to_numpy(float)[1:]
@@ -47,7 +50,8 @@ def what_if_panel(funnel: pd.DataFrame, *, days: float, value: float = np.nan, t
     out = widgets.Output()
 
     def refresh(change=None):
-        table = what_if_table(funnel, {k: s.value for k, s in sliders.items()}, days=days, value=value)
+        table = what_if_table(funnel, {k: s.value for k, s in sliders.items()}, days=days, value=value,
+                              value_se=value_se)
         out.clear_output(wait=True)
         with out:
             display(table.round(4))

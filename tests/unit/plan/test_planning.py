@@ -110,6 +110,33 @@ def test_what_if_table_by_hand():
     assert table.loc["rate:cart", "change"] == 0
 
 
+def test_what_if_intervals_by_hand():
+    table = what_if_table(FUNNEL, {"checkout": 0.6}, days=MONTH_DAYS, value=80.0, value_se=5.0).set_index("measure")
+    # step rates cart 0.2 of 1000, checkout 0.5 of 200 (set to 0.6: a constant), order 0.5 of 100
+    var_cart, var_checkout, var_order = 0.2 * 0.8 / 1000, 0.5 * 0.5 / 200, 0.5 * 0.5 / 100
+    # what if = p_cart × 0.6 × p_order: ∂/∂p_cart = 0.6 × 0.5, ∂/∂p_order = 0.2 × 0.6
+    se_new = math.sqrt((0.6 * 0.5) ** 2 * var_cart + (0.2 * 0.6) ** 2 * var_order)
+    end = table.loc["end_conversion"]
+    assert (end.what_if_ci_low, end.what_if_ci_high) == pytest.approx((0.06 - Z * se_new, 0.06 + Z * se_new))
+    # now = p_cart × p_checkout × p_order: the binomial variance of 50 in 1000
+    se_now = math.sqrt(0.05 * 0.95 / 1000)
+    assert (end.now_ci_low, end.now_ci_high) == pytest.approx((0.05 - Z * se_now, 0.05 + Z * se_now))
+    # change = what if − now: ∂/∂p_cart = 0.3 − 0.25, ∂/∂p_checkout = −0.2 × 0.5, ∂/∂p_order = 0.12 − 0.1
+    se_change = math.sqrt(0.05**2 * var_cart + 0.1**2 * var_checkout + 0.02**2 * var_order)
+    assert (end.change_ci_low, end.change_ci_high) == pytest.approx((0.01 - Z * se_change, 0.01 + Z * se_change))
+    conversions = table.loc["conversions_per_month"]  # 1000 entries a month (the data covers one month)
+    assert conversions.what_if_ci_high == pytest.approx(60 + Z * 1000 * se_new)
+    revenue = table.loc["revenue_per_month"]  # Var(conversions × value) = value² Var + conversions² se(value)²
+    se_revenue = math.sqrt((80 * 1000 * se_new) ** 2 + 60**2 * 5.0**2)
+    assert (revenue.what_if_ci_low, revenue.what_if_ci_high) == pytest.approx((4800 - Z * se_revenue,
+                                                                              4800 + Z * se_revenue))
+    # a rate kept has its binomial interval; a rate set to its target has none, its change has one
+    assert table.loc["rate:order", "what_if_ci_low"] == pytest.approx(0.5 - Z * math.sqrt(var_order))
+    assert math.isnan(table.loc["rate:checkout", "what_if_ci_low"])
+    assert table.loc["rate:checkout", "change_ci_high"] == pytest.approx(0.1 + Z * math.sqrt(var_checkout))
+    assert math.isnan(table.loc["rate:cart", "change_ci_low"])
+
+
 def test_what_if_panel_sliders_update_the_table():
     seen = []
     panel = cjm.what_if_panel(FUNNEL, days=MONTH_DAYS, value=80.0, on_change=seen.append)
