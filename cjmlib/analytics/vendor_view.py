@@ -123,7 +123,7 @@ def vendor_differences(project, funnel=None, *, language: str | None = None) -> 
         A funnel's id or :class:`~cjmlib.spec.model.Funnel`; the first of ``journey.yml``'s funnels
         (or the default funnel over the stages) when omitted.
     language
-        ``en`` or ``fr``: the language of ``rule`` and ``explanation``; the project's when omitted.
+        ``en`` or ``fr``: the language of ``cause`` and ``explanation``; the project's when omitted.
 
     Returns
     -------
@@ -133,7 +133,7 @@ def vendor_differences(project, funnel=None, *, language: str | None = None) -> 
         ``amplitude`` or ``posthog``; the tables' catalogue names them), ``step`` (the step's id),
         ``label``, ``workbench`` (units at the step as ``journey.yml`` declares the funnel),
         ``vendor_units`` (the vendor's count), ``difference`` (vendor_units − workbench),
-        ``rule`` (the name of the rule behind the difference: the rules that, changed alone from the
+        ``cause`` (the name of the rule behind the difference: the rules that, changed alone from the
         workbench's value to the vendor's, move this count; "several rules together" when none does
         alone), ``explanation`` (for each such rule, or each rule that differs when none moves the count
         alone, what the vendor does and what the workbench does), ``unit`` and ``funnel`` (its id). No row
@@ -141,7 +141,7 @@ def vendor_differences(project, funnel=None, *, language: str | None = None) -> 
 
     Examples
     --------
-    >>> vendor_differences(project, language="fr")[["vendor", "difference", "rule"]]   # doctest: +SKIP
+    >>> vendor_differences(project, language="fr")[["vendor", "difference", "cause"]]   # doctest: +SKIP
     """
     language = check_language(language or project.spec.project.language)
     table, funnel = _reconciled(project, funnel)
@@ -158,9 +158,9 @@ def vendor_differences(project, funnel=None, *, language: str | None = None) -> 
             say("vendors", "join", language).join(say("vendors", f"rules.{rule}", language) for rule in rules)
         rows.append({"vendor": row["vendor"], "step": str(row["key"]), "label": str(row["label"]),
                      "workbench": int(row["reference_units"]), "vendor_units": int(row["units"]),
-                     "difference": int(row["difference"]), "rule": names,
+                     "difference": int(row["difference"]), "cause": names,
                      "explanation": _explained(rules, row["vendor"], mine, theirs, language)})
-    columns = ["vendor", "step", "label", "workbench", "vendor_units", "difference", "rule", "explanation"]
+    columns = ["vendor", "step", "label", "workbench", "vendor_units", "difference", "cause", "explanation"]
     out = pd.DataFrame(rows, columns=columns)
     return out.assign(unit=funnel.unit, funnel=funnel.id)
 

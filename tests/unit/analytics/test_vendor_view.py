@@ -44,6 +44,13 @@ def project(tmp_path_factory):
     return cjm.load_project(path)
 
 
+@pytest.fixture(scope="module")
+def tables(project):
+    """Each table counted once for the module: (comparison, differences in en, differences in fr)."""
+    return vendor_comparison(project), vendor_differences(project, language="en"), \
+        vendor_differences(project, language="fr")
+
+
 # Per user, the steps reached (view, cart, purchase):
 #            ours (30 d, first entry, 0 s)  GA4 (no window)  Mixpanel (7 d, 2 s)  Amplitude (1 d, best, 1 s)  PostHog (14 d, best)
 # a          3                              3                2 (buys on day 10)    2 (buys on day 10)          3
@@ -54,8 +61,8 @@ def project(tmp_path_factory):
 OURS, GA4, MIXPANEL, AMPLITUDE, POSTHOG = [5, 2, 2], [5, 3, 3], [5, 3, 1], [5, 4, 2], [5, 3, 3]
 
 
-def test_the_main_funnel_counted_by_the_workbench_and_each_vendor(project):
-    table = vendor_comparison(project)
+def test_the_main_funnel_counted_by_the_workbench_and_each_vendor(project, tables):
+    table = tables[0]
     assert table.columns.tolist() == ["step", "label", "workbench", "ga4", "mixpanel", "amplitude", "posthog",
                                       "unit", "position", "funnel"]
     assert table.step.tolist() == ["view", "cart", "purchase"]
@@ -71,11 +78,11 @@ def test_the_main_funnel_counted_by_the_workbench_and_each_vendor(project):
     assert table.workbench.tolist() == cjm.declared_funnel_table(project, "checkout").units.tolist()
 
 
-def test_each_difference_names_the_rule_that_alone_moves_it(project):
-    table = vendor_differences(project, language="en")
-    assert table.columns.tolist() == ["vendor", "step", "label", "workbench", "vendor_units", "difference", "rule",
+def test_each_difference_names_the_rule_that_alone_moves_it(tables):
+    table = tables[1]
+    assert table.columns.tolist() == ["vendor", "step", "label", "workbench", "vendor_units", "difference", "cause",
                                       "explanation", "unit", "funnel"]
-    rows = list(zip(table.vendor, table.step, table.workbench, table.vendor_units, table.difference, table.rule))
+    rows = list(zip(table.vendor, table.step, table.workbench, table.vendor_units, table.difference, table.cause))
     assert rows == [
         # no window: d's day-40 cart and purchase count (a window of 30 days alone would drop them)
         ("ga4", "cart", 2, 3, 1, "Conversion window"),
@@ -106,23 +113,25 @@ def test_each_difference_names_the_rule_that_alone_moves_it(project):
         "one second before the previous one does not count.")
 
 
-def test_the_words_are_french_in_a_french_report(project):
-    table = vendor_differences(project, language="fr")
+def test_the_words_are_french_in_a_french_report(tables):
+    table = tables[2]
     window, ties, entry = "Fenêtre de conversion", "Étapes enregistrées au même moment", "Entrée qui lance le chronomètre"
-    assert table.rule.tolist() == [window, window, ties, window, f"{entry} ; {ties}", entry, entry]
+    assert table.cause.tolist() == [window, window, ties, window, f"{entry} ; {ties}", entry, entry]
     assert table.explanation.iloc[0] == (
         "GA4 ne fixe aucune limite de temps entre l'entrée dans l'entonnoir et la dernière étape ; notre définition "
         "ne compte une étape que dans les 30 jours qui suivent l'entrée dans l'entonnoir.")
     assert table.difference.tolist() == [1, 1, 1, -1, 2, 1, 1]  # the numbers do not depend on the language
 
 
-def test_the_page_shows_headers_and_tools_in_words(project):
-    for language, ours, tool in (("en", "Our count (journey.yml)", "Tool"), ("fr", "Notre décompte (journey.yml)",
-                                                                              "Outil")):
-        html = cjm.show_table(vendor_comparison(project), language=language).to_html()
+def test_the_page_shows_headers_and_tools_in_words(tables):
+    for language, differences, ours, tool, cause in (
+            ("en", tables[1], "Our count (journey.yml)", "Tool", "Rule behind the difference"),
+            ("fr", tables[2], "Notre décompte (journey.yml)", "Outil", "Règle en cause")):
+        html = cjm.show_table(tables[0], language=language).to_html()
         assert ours in html and "PostHog" in html and "posthog" not in html
-        html = cjm.show_table(vendor_differences(project, language=language), language=language).to_html()
-        assert tool in html and ">GA4<" in html and ">ga4<" not in html and "window_days" not in html
+        html = cjm.show_table(differences, language=language).to_html()
+        assert tool in html and cause in html and ">GA4<" in html and ">ga4<" not in html
+        assert "window_days" not in html and "tie_seconds" not in html
 
 
 def test_a_funnel_named_by_its_id_open_against_ga4_closed(project):
@@ -136,7 +145,7 @@ def test_a_funnel_named_by_its_id_open_against_ga4_closed(project):
                                                                                     POSTHOG]
     diffs = vendor_differences(project, "open-checkout", language="en")
     ga4 = diffs.loc[diffs.vendor == "ga4"]
-    assert list(zip(ga4.step, ga4.difference, ga4.rule)) == [("cart", -1, "Where the funnel starts")]
+    assert list(zip(ga4.step, ga4.difference, ga4.cause)) == [("cart", -1, "Where the funnel starts")]
     assert ga4.explanation.iloc[0] == ("GA4 counts only those who start at the first step; our definition also "
                                        "counts those who join at a later step.")
     assert (diffs.funnel == "open-checkout").all()
