@@ -61,6 +61,8 @@ RESULT_METRICS = (
     ("04-behaviour", "stage_funnel", "stage_drop_off", "count", "funnel", ("events",), "drop_off"),
     ("04-behaviour", "stage_funnel", "time_to_step", "duration", "funnel", ("events",), "median_seconds"),
     ("04-behaviour", "funnel-*", "", "", "", (), None),  # each declared funnel: see _funnel_rows
+    ("04-behaviour", "attribution", "attribution_removal", "share", "period", ("events",), "removal_effect"),
+    ("04-behaviour", "attribution", "attribution_touch", "share", "period", ("events",), "first_touch"),
     ("04-behaviour", "funnel_breakdowns", "breakdown_rate", "share", "period", ("events",), "rate"),
     ("04-behaviour", "funnel_breakdowns", "breakdown_p", "p_value", "period", ("events",), "p_adjusted"),
     ("04-behaviour", "funnel_trend", "trend_rate", "share", "weekly", ("events",), "step_rate"),
@@ -86,7 +88,8 @@ _INTERVALS = {"persona_conversion": "ci_low", "segment_nps": "nps_ci_low", "touc
               "stage_reach": "ci_low", "stage_step_rate": "step_ci_low", "funnel_rate": "ci_low",
               "funnel_step_rate": "step_ci_low", "breakdown_rate": "ci_low", "trend_rate": "ci_low",
               "nps_stage": "ci_low", "theme_share": "share_ci_low", "theme_negative": "negative_ci_low",
-              "pain_share": "ci_low", "what_if": "ci_low"}
+              "pain_share": "ci_low", "what_if": "ci_low", "attribution_removal": "low",
+              "attribution_touch": "first_touch_low"}
 """The interval column of each share or score: a result without it has its unit said without an interval."""
 
 

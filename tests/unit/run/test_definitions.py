@@ -37,6 +37,8 @@ def run_dir(tmp_path):
     save_result(tmp_path, "stage_funnel", stages.assign(drop_off=[0, 6]))
     save_result(tmp_path, "funnel-checkout", _funnel("session", np.nan, "Checkout funnel"))
     save_result(tmp_path, "funnel-trial", _funnel("user", 7.0, "Trial funnel").assign(ci_low=[0.9, 0.1]))
+    save_result(tmp_path, "attribution", pd.DataFrame({"touchpoint": ["cart"], "removal_effect": [0.38], "low": [0.31],
+                                                       "first_touch": [0.2], "unit": ["session"]}))
     save_result(tmp_path, "themes", pd.DataFrame({"theme": ["delay"], "share": [0.5], "negative_share": [np.nan]}))
     save_result(tmp_path, "opportunities", pd.DataFrame({"opportunity": ["faster"], "scoring": ["ice"],
                                                          "score": [12.0]}))
@@ -60,7 +62,8 @@ def test_only_the_metrics_the_run_saved_are_defined(run_dir):
     assert by_step["04-behaviour"] == [
         "Share reaching a stage", "Stage-to-stage conversion", "Drop-off at a stage", "Time to the next step",
         "Checkout funnel: conversion to a step", "Checkout funnel: step conversion",
-        "Trial funnel: conversion to a step", "Trial funnel: step conversion"]
+        "Trial funnel: conversion to a step", "Trial funnel: step conversion",
+        "Conversions lost without a touchpoint (removal effect)", "First-touch and last-touch share"]
     # the negative share of the theme holds no value, the revenue of the sizing neither
     assert by_step["05-voice-of-customer"] == ["Share of feedback mentioning a theme"]
     assert by_step["06-improvements"] == ["Opportunity score (ICE)", "Conversions gained per month"]
@@ -85,6 +88,11 @@ def test_formula_unit_window_and_source_are_those_of_the_run(run_dir):
     assert rows["Conversions gained per month"]["window"] == \
         "per month (30.4 days), scaled from the data's period (90 days)"
     assert rows["Share of feedback mentioning a theme"]["source"] == "Customer feedback"
+    touch = rows["First-touch and last-touch share"]
+    assert touch["formula"] == ("converting sessions whose first (or last) touchpoint before converting is this one"
+                                " ÷ converting sessions with a touchpoint before converting")
+    assert touch["unit"] == "share (%)"  # the result holds no interval for it
+    assert rows["Conversions lost without a touchpoint (removal effect)"]["unit"] == "share (%), with its 95 % interval"
     # a share is said with its interval only when the result holds one
     assert rows["Trial funnel: conversion to a step"]["unit"] == "share (%), with its 95 % interval"
     assert rows["Checkout funnel: conversion to a step"]["unit"] == "share (%)"
