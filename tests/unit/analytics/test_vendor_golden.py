@@ -137,7 +137,8 @@ MIXPANEL = [
     # of inactivity by default — MP_ADVANCED (Counting Methods), MP_SESSIONS
     case("mixpanel", "sessions", MP_SESSIONS, ["u/s1, 0, A", "u/s1, 1, B", "u/s2, 60, A"], ["A", "B"], [2, 1],
          unit="session"),
-    # any order: all steps in any sequence convert — MP_ADVANCED, Any Order
+    # any order: all steps in any sequence convert — MP_ADVANCED, Any Order (what a middle step counts is
+    # undocumented; ADR 0001 names the closest statement)
     case("mixpanel", "any-order", MP_ADVANCED, ["u, 0, C", "u, 1, B", "u, 2, A"], ["A", "B", "C"], [1, 1, 1],
          order="any"),
 ]
@@ -271,8 +272,8 @@ POSTHOG = [
          ["p1, 60, signup", "p1, 120, paid", "p2, 180, signup", "p2, 210, x", "p2, 240, paid", "p3, 300, signup",
           "p3, 360, paid"], ["signup", "paid"], [3, 2], order="any", exclude=["x"]),
     # persons, not totals: p3 completes the funnel twice and counts once (test_basic_unordered_funnel_conversion
-    # _times: 3 at step 1) — PH_UNORDERED; re-entry: a later entry starts a new attempt and the furthest
-    # counts (…_no_end_event1) — PH_FUNNEL
+    # _times: 3 at step 1) — PH_UNORDERED; PostHog funnels have no totals mode (PostHog/posthog#27988);
+    # re-entry: a later entry starts a new attempt and the furthest counts (…_no_end_event1) — PH_FUNNEL
     case("posthog", "persons-and-best-attempt", PH_FUNNEL,
          ["u, 0, A", f"u, {15 * DAY}, A", f"u, {15 * DAY + 60}, B", "v, 0, A", "v, 1, B", "v, 2, A", "v, 3, B"],
          ["A", "B"], [2, 2]),
