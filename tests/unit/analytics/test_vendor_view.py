@@ -156,3 +156,36 @@ def test_no_difference_no_row(tmp_path):
     write_csv(tmp_path / "data" / "events.csv", "user_id,session_id,ts,event", ROWS[3:6])  # b alone
     table = vendor_differences(cjm.load_project(tmp_path), language="fr")
     assert table.empty and "explanation" in table.columns
+
+
+def test_an_excluded_event_under_each_vendor_rule(tmp_path):
+    # f asks for help after its cart and never buys; g asks for help between the view and the cart, then
+    # buys; h goes through. Ours (and GA4's and Amplitude's "reached"): g is out (help before the last step
+    # it reached), f is in (help after it) -> view f h, cart f h, purchase h. Mixpanel ("stop") keeps g's
+    # view, reached before the help -> 3, 2, 1. PostHog ("window") also drops f, whose help falls in its
+    # window with the purchase never coming -> h alone: 1, 1, 1.
+    (tmp_path / "journey.yml").write_text(SPEC.replace(
+        "  - {id: checkout, name: Checkout, by: event, steps: [view, cart, purchase], window: 30d}\n",
+        "  - {id: no-help, by: event, steps: [view, cart, purchase], exclude: [help]}\n"), encoding="utf-8")
+    write_csv(tmp_path / "data" / "events.csv", "user_id,session_id,ts,event", [
+        "f,sf,2026-01-05T10:00:00Z,view", "f,sf,2026-01-05T10:05:00Z,cart", "f,sf,2026-01-05T10:07:00Z,help",
+        "g,sg,2026-01-05T11:00:00Z,view", "g,sg,2026-01-05T11:02:00Z,help", "g,sg,2026-01-05T11:05:00Z,cart",
+        "g,sg,2026-01-05T11:10:00Z,purchase",
+        "h,sh,2026-01-05T12:00:00Z,view", "h,sh,2026-01-05T12:05:00Z,cart", "h,sh,2026-01-05T12:10:00Z,purchase",
+    ])
+    project = cjm.load_project(tmp_path)
+    table = vendor_comparison(project)
+    assert (table.funnel == "no-help").all()
+    assert table[["workbench", "ga4", "mixpanel", "amplitude", "posthog"]].T.values.tolist() == [
+        [2, 2, 1], [2, 2, 1], [3, 2, 1], [2, 2, 1], [1, 1, 1]]
+    diffs = vendor_differences(project, language="en")
+    assert list(zip(diffs.vendor, diffs.step, diffs.difference, diffs.cause)) == [
+        ("mixpanel", "view", 1, "Excluded events"), ("posthog", "view", -1, "Excluded events"),
+        ("posthog", "cart", -1, "Excluded events")]
+    assert diffs.explanation.iloc[0] == (
+        "Mixpanel stops an attempt at an excluded event but keeps the steps reached before it; our definition "
+        "drops an attempt when an excluded event comes before the last step it reached.")
+    french = vendor_differences(project, language="fr")
+    assert french.cause.tolist() == ["Événements exclus"] * 3
+    assert french.explanation.iloc[1].startswith("PostHog écarte une tentative quand un événement exclu survient "
+                                                 "avant l'étape suivante, ou n'importe quand dans sa fenêtre")
