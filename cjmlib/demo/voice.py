@@ -250,6 +250,25 @@ CSAT_MIX = {"purchase": (0.12, 0.16, 0.25, 0.30, 0.17), "abandoned_checkout": (0
             "order_tracking": (0.05, 0.07, 0.15, 0.38, 0.35), "advocacy": (0.02, 0.03, 0.10, 0.35, 0.50)}
 
 
+#: Probabilities of CES 1..7 (7: very easy) after a checkout, per survey context; drawn with their own
+#: generator (seed :data:`CES_SEED`), so that adding them changed none of the other answers.
+CES_MIX = {"purchase": (0.06, 0.10, 0.16, 0.20, 0.22, 0.16, 0.10),
+           "abandoned_checkout": (0.30, 0.26, 0.18, 0.12, 0.08, 0.04, 0.02)}
+CES_P, CES_SEED = 0.35, 20260907
+
+
+def _ces_answers(eligible: dict, sessions: dict, period: int) -> pd.DataFrame:
+    """CES answers asked after a checkout (a purchase, an abandoned checkout): session, score, ts, stage."""
+    rng, parts = np.random.default_rng(CES_SEED), []
+    for context, mix in CES_MIX.items():
+        rows = np.flatnonzero(eligible[context] & (rng.random(len(eligible[context])) < CES_P))
+        score = 1 + pick(rng, np.array([mix]), np.zeros(len(rows), np.int8))
+        ts = sessions["end"][rows] + rng.integers(*SURVEY_CONTEXTS[context]["delay"], len(rows))
+        parts.append(pd.DataFrame({"session": rows, "kind": "ces", "score": score, "ts": ts, "stage": "purchase"}))
+    items = pd.concat(parts, ignore_index=True)
+    return items[items["ts"] < period]
+
+
 def _nps_probs(mix: tuple[float, float, float]) -> np.ndarray:
     shape = [np.array(_NPS_SHAPE[k]) * share for k, share in zip(_NPS_SHAPE, mix)]
     return np.concatenate(shape)
@@ -257,7 +276,8 @@ def _nps_probs(mix: tuple[float, float, float]) -> np.ndarray:
 
 def draw_surveys(rng: np.random.Generator, sessions: dict, users: dict, origin: np.datetime64, period: int
                  ) -> pd.DataFrame:
-    """Return the survey export: NPS and CSAT answers asked after a purchase, a tracking visit or a review.
+    """Return the survey export: NPS and CSAT answers asked after a purchase, a tracking visit or a review,
+    and CES answers after a checkout.
 
     Parameters
     ----------
@@ -275,7 +295,8 @@ def draw_surveys(rng: np.random.Generator, sessions: dict, users: dict, origin: 
     Returns
     -------
     DataFrame
-        ``id``, ``ts``, ``user_id``, ``kind`` (nps or csat), ``score``, ``comment`` (often empty), ``stage``.
+        ``id``, ``ts``, ``user_id``, ``kind`` (nps, csat or ces), ``score``, ``comment`` (often empty),
+        ``stage``.
     """
     c = sessions["counts"]
     eligible = {"purchase": c[:, EVENT_INDEX["purchase"]] > 0,
@@ -301,9 +322,13 @@ def draw_surveys(rng: np.random.Generator, sessions: dict, users: dict, origin: 
     with_comment = rng.random(len(items)) < 0.4
     language = np.array(LANGUAGES)[users["language"][user]]
     comment = _survey_comments(rng, items["stage"].to_numpy(), bucket, language)
+    ces = _ces_answers(eligible, sessions, period)
+    kind = np.r_[np.where(nps, "nps", "csat"), ces["kind"].to_numpy()]
     return pd.DataFrame({
-        "id": format_ids("SV", np.arange(1, len(items) + 1), 6),
-        "ts": origin + items["ts"].to_numpy().astype("timedelta64[s]"),
-        "user_id": users["id"][user], "kind": np.where(nps, "nps", "csat"), "score": score,
-        "comment": np.where(with_comment, comment, ""), "stage": items["stage"].to_numpy(),
+        "id": format_ids("SV", np.arange(1, len(kind) + 1), 6),
+        "ts": origin + np.r_[items["ts"].to_numpy(), ces["ts"].to_numpy()].astype("timedelta64[s]"),
+        "user_id": users["id"][np.r_[user, sessions["user"][ces["session"].to_numpy()]]], "kind": kind,
+        "score": np.r_[score, ces["score"].to_numpy()],
+        "comment": np.r_[np.where(with_comment, comment, ""), np.full(len(ces), "")],
+        "stage": np.r_[items["stage"].to_numpy(), ces["stage"].to_numpy()],
     })
