@@ -56,7 +56,9 @@ def kpi_table(project) -> pd.DataFrame:
     DataFrame
         ``id``, ``goal``, ``name``, ``metric``, ``unit``, ``direction``, ``baseline``, ``numerator``,
         ``denominator``, ``ci_low``, ``ci_high``, ``target``, ``gap`` (target − baseline), ``on_track``
-        (the baseline already meets the target in the KPI's direction), ``definition``.
+        (the baseline already meets the target in the KPI's direction), ``definition``, ``period_start``,
+        ``period_end`` (the first and last day of the data measured, ``YYYY-MM-DD``: what tells whether two
+        runs' baselines are independent samples, see :func:`cjmlib.run.publish.what_changed`).
         A baseline written in the spec is used when the metric cannot be measured (``custom``).
     """
     web = {r.metric: r._asdict() for r in web_metrics(project).itertuples(index=False)} if project.has("events") else {}
@@ -71,7 +73,7 @@ def kpi_table(project) -> pd.DataFrame:
                                                "ci_low": np.nan, "ci_high": np.nan,
                                                "definition": say("metrics", "average_order_value.definition",
                                                                  project.spec.project.language)}
-    rows = []
+    rows, (first, last) = [], project.period
     for goal in project.spec.goals:
         for k in goal.kpis:
             m = measured.get(k.metric)
@@ -86,7 +88,8 @@ def kpi_table(project) -> pd.DataFrame:
                          "ci_low": m["ci_low"] if m else np.nan, "ci_high": m["ci_high"] if m else np.nan,
                          "target": k.target, "gap": gap, "on_track": on_track,
                          "definition": m["definition"] if m else say("metrics", "custom.definition",
-                                                                     project.spec.project.language)})
+                                                                     project.spec.project.language),
+                         "period_start": first, "period_end": last})
     return pd.DataFrame(rows)
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "check_reports",
     "drop_engine_files",
     "mark_abandoned",
+    "periods_overlap",
     "previous_manifest",
     "project_lock",
     "prune_runs",
@@ -221,13 +222,54 @@ def _se(row: dict) -> float:
     return (high - low) / (2 * Z95)
 
 
-def what_changed(current: list[dict], previous: list[dict] | None) -> list[dict]:
+def _period(row: dict) -> tuple[str, str] | None:
+    start, end = str(row.get("period_start") or "")[:10], str(row.get("period_end") or "")[:10]
+    return (start, end) if start and end else None
+
+
+def periods_overlap(first: tuple[str, str] | None, second: tuple[str, str] | None) -> bool | None:
+    """Whether two periods (first day, last day, ``YYYY-MM-DD``, both included) share a day; None if one is unknown.
+
+    Parameters
+    ----------
+    first, second
+        The periods; None (or an empty day) when the period is not known.
+    """
+    if not first or not second or not all((*first, *second)):
+        return None
+    return first[0] <= second[1] and second[0] <= first[1]
+
+
+def what_changed(current: list[dict], previous: list[dict] | None, *, language: str = "en") -> list[dict]:
     """Compare the KPIs of this run (``current``) with the ``previous`` run's.
 
-    For each KPI present in both: ``name``, ``previous``, ``current``, ``delta`` (current − previous), its 95 %
-    interval ``ci_low``/``ci_high`` and a two-sided ``p_value`` from the normal approximation, with the
-    standard error of each run taken from its own 95 % interval (independent samples), and
-    ``significant`` (p < 0.05). Without intervals the delta is shown alone.
+    For each KPI present in both: ``name``, ``previous``, ``current``, ``delta`` (current − previous).
+    The change is tested only when the two baselines are independent samples: when the two runs' data
+    periods (``period_start``, ``period_end`` of each KPI, see :func:`cjmlib.kpi_table`) do not share a
+    day. Then the 95 % interval ``ci_low``/``ci_high`` and the two-sided ``p_value`` come from the
+    normal approximation, with the standard error of each run taken from its own 95 % interval, and
+    ``significant`` is p < 0.05. When the periods overlap (a run on data extended by a week counts the
+    same customers and events twice) or a period is unknown, the two figures share units and the
+    independent-samples test would be wrong; only the runs' totals are kept, so the overlap cannot be
+    taken out either: the delta is shown alone (NaN interval and p, ``significant`` False) and ``note``
+    says why in ``language``. Without intervals the delta is shown alone too.
+
+    Parameters
+    ----------
+    current
+        This run's KPIs (records of :func:`cjmlib.kpi_table`: ``id``, ``baseline``, ``ci_low``, ``ci_high``,
+        ``period_start``, ``period_end``…).
+    previous
+        The previous run's KPIs (its manifest's ``kpis``); None or empty: no comparison.
+    language
+        The language of ``note`` (``en`` or ``fr``).
+
+    Returns
+    -------
+    list of dict
+        One per KPI in both runs: ``id``, ``name``, ``unit``, ``previous``, ``current``, ``delta``, ``ci_low``,
+        ``ci_high``, ``p_value``, ``significant``, ``tested`` (whether the test was made) and ``note``
+        ("" when tested).
     """
     if not previous:
         return []
@@ -238,13 +280,21 @@ def what_changed(current: list[dict], previous: list[dict] | None) -> list[dict]
         if old is None or old.get("baseline") is None or now.get("baseline") is None:
             continue
         delta = now["baseline"] - old["baseline"]
-        se = math.sqrt(_se(now) ** 2 + _se(old) ** 2)
+        overlap = periods_overlap(_period(old), _period(now))
+        note = ""
+        if overlap is None:
+            note = say("publish", "period_unknown", language)
+        elif overlap:
+            (s0, e0), (s1, e1) = _period(old), _period(now)
+            note = say("publish", "periods_overlap", language, previous=f"{s0} – {e0}", current=f"{s1} – {e1}")
+        se = math.sqrt(_se(now) ** 2 + _se(old) ** 2) if not note else math.nan
         p = 2 * (1 - norm.cdf(abs(delta) / se)) if se and not math.isnan(se) else math.nan
         rows.append({"id": now["id"], "name": now.get("name", now["id"]), "unit": now.get("unit", "share"),
                      "previous": old["baseline"], "current": now["baseline"], "delta": delta,
                      "ci_low": delta - Z95 * se if not math.isnan(se) else math.nan,
                      "ci_high": delta + Z95 * se if not math.isnan(se) else math.nan,
-                     "p_value": p, "significant": bool(p < 0.05) if not math.isnan(p) else False})
+                     "p_value": p, "significant": bool(p < 0.05) if not math.isnan(p) else False,
+                     "tested": not math.isnan(p), "note": note})
     return rows
 
 

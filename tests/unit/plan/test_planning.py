@@ -173,6 +173,8 @@ def test_kpi_baselines_equal_the_behaviour_and_voice_results(demo_project):
     project = cjm.load_project(demo_project)
     kpis = cjm.kpi_table(project).set_index("metric")
     web = cjm.web_metrics(project).set_index("metric")
+    first, last = project.sql("SELECT min(ts)::DATE::VARCHAR a, max(ts)::DATE::VARCHAR b FROM events").iloc[0]
+    assert (kpis.period_start == first).all() and (kpis.period_end == last).all()  # what tells runs apart
     for metric in ("session_conversion", "cart_abandonment"):
         assert kpis.loc[metric, "baseline"] == web.loc[metric, "value"]
         assert kpis.loc[metric, "denominator"] == web.loc[metric, "denominator"]
