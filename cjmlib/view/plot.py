@@ -100,7 +100,8 @@ def plot_breakdown(table: pd.DataFrame, *, ax=None, title: str | None = None):
     xmax = max(1e-3, np.nanmax(np.r_[table.ci_high.to_numpy(dtype=float), table.overall_rate.iloc[0]]))
     ax.set_xlim(0, xmax * 1.6)  # the right 30 % hold the labels
     percent_axis(ax.xaxis)
-    ax.set_xlabel(label("breakdown_x"))
+    method = str(table["correction"].iloc[0]) if "correction" in table and len(table) else "holm"
+    ax.set_xlabel(label("breakdown_x", correction=label(f"correction_{method}")))
     ax.set_ylabel(value_label(table.by.iloc[0]))
     ax.set_title(title or label("breakdown_title", by=value_label(table.by.iloc[0])))
     return describe(ax, f"{ax.get_title()}: " + "; ".join(

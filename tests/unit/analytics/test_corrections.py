@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 from helpers import write_csv
 
 import cjmlib as cjm
+from cjmlib.analytics.breakdown import breakdown_table
 from cjmlib.stats import adjust_p_values
 
 
@@ -47,3 +49,15 @@ def test_funnel_breakdown_follows_the_spec(tmp_path, extra, expected):
     assert (table.correction == expected).all()
     forced = cjm.funnel_breakdown(project, "sessions", "acquisition", correction="holm")
     assert (forced.correction == "holm").all()
+
+
+def test_breakdown_chart_names_the_correction():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cjmlib import plot
+
+    units = pd.DataFrame({"channel": ["a"] * 40 + ["b"] * 40, "converted": [1] * 30 + [0] * 10 + [1] * 10 + [0] * 30})
+    for correction, name in (("holm", "Holm"), ("bh", "Benjamini–Hochberg")):
+        ax = plot.plot_breakdown(breakdown_table(units, "channel", correction=correction))
+        assert f"p adjusted by {name} < 0.05" in ax.get_xlabel()
