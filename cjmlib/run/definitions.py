@@ -88,7 +88,7 @@ _INTERVALS = {"persona_conversion": "ci_low", "segment_nps": "nps_ci_low", "touc
               "stage_reach": "ci_low", "stage_step_rate": "step_ci_low", "funnel_rate": "ci_low",
               "funnel_step_rate": "step_ci_low", "breakdown_rate": "ci_low", "trend_rate": "ci_low",
               "nps_stage": "ci_low", "theme_share": "share_ci_low", "theme_negative": "negative_ci_low",
-              "pain_share": "ci_low", "what_if": "ci_low", "attribution_removal": "low",
+              "pain_share": "ci_low", "what_if": "what_if_ci_low", "attribution_removal": "low",
               "attribution_touch": "first_touch_low"}
 """The interval column of each share or score: a result without it has its unit said without an interval."""
 
@@ -107,10 +107,13 @@ def _has_values(table, column: str | None) -> bool:
 
 
 def _date(text: str, language: str) -> str:
+    """A day as the report's language writes it in full: ``November 1, 2026``, ``1er novembre 2026``."""
     try:
-        return format_date(dt.date.fromisoformat(str(text)[:10]), format="long", locale=language)
+        day = dt.date.fromisoformat(str(text)[:10])
     except ValueError:
         return str(text)
+    written = format_date(day, format="long", locale=language)
+    return "1er" + written[1:] if language == "fr" and day.day == 1 else written
 
 
 class _Run:
