@@ -119,8 +119,9 @@ def _date(text: str, language: str) -> str:
 class _Run:
     """What the definitions need of a run: its results (read once), period and words."""
 
-    def __init__(self, run_dir, language: str, min_group_size: int, funnel_names: dict[str, str]):
-        self.run_dir, self.language, self.k = Path(run_dir), language, min_group_size
+    def __init__(self, run_dir, language: str, min_group_size: int, funnel_names: dict[str, str],
+                 correction: str = "holm"):
+        self.run_dir, self.language, self.k, self.correction = Path(run_dir), language, min_group_size, correction
         self.funnel_names = funnel_names
         self.text = words("definitions", language)
         meta = load_result(run_dir, "meta", default=None) or {}
@@ -160,11 +161,14 @@ class _Run:
     def sources(self, keys) -> str:
         return ", ".join(self.text["sources"].get(k, k) for k in keys)
 
-    def row(self, key: str, *, unit: str, window: str, sources, units: str = "", **names) -> dict:
+    def row(self, key: str, *, unit: str, window: str, sources, units: str = "", correction: str = "",
+            **names) -> dict:
         entry = self.text["metrics"][key]
         fields = {"units": units, "k": self.k, **names}
+        method = self.text["corrections"].get(correction or self.correction, correction or self.correction)
         return {"metric": entry["name"].format(**fields), "formula": entry.get("formula", "").format(**fields),
-                "unit": self.text["units"][unit], "window": window, "source": self.sources(sources)}
+                "unit": self.text["units"][unit].format(method=method), "window": window,
+                "source": self.sources(sources)}
 
 
 def _measured_rows(run: _Run, table: pd.DataFrame, *, kpi: bool) -> list[dict]:
@@ -218,7 +222,8 @@ def _units_of(run: _Run, result: str, table: pd.DataFrame) -> str:
 
 
 def definition_sections(run_dir: str | os.PathLike, *, language: str = "en", min_group_size: int = 5,
-                        funnel_names: dict[str, str] | None = None, scoring: str | None = None) -> list[dict]:
+                        funnel_names: dict[str, str] | None = None, scoring: str | None = None,
+                        correction: str = "holm") -> list[dict]:
     """Return the metrics the run's pages show, grouped by page, each with its formula, unit, window and source.
 
     Parameters
@@ -234,6 +239,9 @@ def definition_sections(run_dir: str | os.PathLike, *, language: str = "en", min
     scoring
         How opportunities are ranked (``rice``, ``ice``, ``value_effort``) when the result does not
         record it (the result's ``scoring`` is what the page shows).
+    correction
+        How p-values are corrected for multiple comparisons (``holm``, ``bh``) when the result does not
+        record it in a ``correction`` column.
 
     Returns
     -------
@@ -241,7 +249,7 @@ def definition_sections(run_dir: str | os.PathLike, *, language: str = "en", min
         One per page that shows metrics, in reading order: ``step`` (its id), ``title`` and ``rows``, each
         row a dict of texts: ``metric``, ``formula``, ``unit``, ``window``, ``source``.
     """
-    run = _Run(run_dir, language, min_group_size, dict(funnel_names or {}))
+    run = _Run(run_dir, language, min_group_size, dict(funnel_names or {}), correction)
     by_step: dict[str, list[dict]] = {s.name: [] for s in STEPS}
     kpis = run.result("kpis")
     if _has_values(kpis, "baseline"):
@@ -259,8 +267,9 @@ def definition_sections(run_dir: str | os.PathLike, *, language: str = "en", min
         if key == "opportunity":
             method = str(table["scoring"].iloc[0]) if "scoring" in table else (scoring or "rice")
             key = f"opportunity_{method}"
+        correction = str(table["correction"].dropna().iloc[0]) if _has_values(table, "correction") else ""
         by_step[step].append(run.row(key, unit=_unit(unit, key, table), window=run.window(window, table), sources=sources,
-                                     units=_units_of(run, result, table)))
+                                     units=_units_of(run, result, table), correction=correction))
     steps = {s.name: s for s in STEPS}
     return [{"step": name, "title": f"{steps[name].number} · {step_title(name, language)}", "rows": rows}
             for name, rows in by_step.items() if rows]
@@ -312,7 +321,8 @@ def definitions_context(spec, run_dir: str | os.PathLike) -> dict:
         "text": text, "sources": source_rows(run_dir, language=language, source_paths=paths),
         "sections": definition_sections(run_dir, language=language, min_group_size=spec.project.min_group_size,
                                          funnel_names={f.id: f.name for f in spec.funnels if f.name},
-                                         scoring=spec.project.scoring),
+                                         scoring=spec.project.scoring,
+                                         correction=getattr(spec.project, "correction", "holm")),
     }
 
 

@@ -161,3 +161,14 @@ def test_the_last_step_leads_to_the_definitions():
     assert step_nav("07-journey-map", "fr")["next"] == {"href": "definitions.html",
                                                         "title": "Définitions des indicateurs"}
     assert step_nav("06-improvements", "en")["next"]["href"] == "07-journey-map.html"
+
+
+def test_p_values_name_the_correction_used(tmp_path):
+    save_result(tmp_path, "meta", {"period_start": "2026-01-01", "period_end": "2026-03-31"})
+    save_result(tmp_path, "funnel_breakdowns", pd.DataFrame({"rate": [0.2], "p_adjusted": [0.04],
+                                                             "correction": ["bh"]}))
+    save_result(tmp_path, "trend_outliers", pd.DataFrame({"rate": [0.2], "p_adjusted": [0.5]}))
+    rows = _rows(definition_sections(tmp_path, language="fr", correction="holm"))
+    assert rows["Écart avec les autres segments"]["unit"] == \
+        "valeur p, corrigée du nombre de comparaisons (Benjamini–Hochberg)"
+    assert rows["Semaine inhabituelle"]["unit"] == "valeur p, corrigée du nombre de comparaisons (Holm)"
