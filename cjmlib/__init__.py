@@ -10,6 +10,7 @@ import types
 from .analytics.attribution import funnel_attribution, touchpoint_attribution
 from .analytics.breakdown import breakdown_table, unit_outcomes
 from .analytics.declared import declared_funnel_table, funnel_breakdown, funnel_options
+from .analytics.drivers import funnel_drivers
 from .analytics.funnel import Exclusion, FunnelOptions, funnel_reach, funnel_table, stage_funnel
 from .analytics.inventory import (
     goals_table,
