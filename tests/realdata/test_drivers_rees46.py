@@ -7,30 +7,19 @@ their first view; and those with a cart at or after their first view.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 from helpers import REES_SPEC
 
 import cjmlib as cjm
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 FUNNEL = "funnels:\n  - {id: buy, by: event, steps: [view, cart], unit: user}\n"
 
 
-@pytest.fixture(scope="module")
-def rees(tmp_path_factory):
-    path = SHARED_DATA / "rees46-oct2019-head" / "events.csv"
-    if not path.exists():
-        pytest.skip(f"the shared real data is not present at {SHARED_DATA}")
-    folder = tmp_path_factory.mktemp("rees46")
-    (folder / "journey.yml").write_text(REES_SPEC.format(path=path) + FUNNEL, encoding="utf-8")
-    return cjm.load_project(folder), path
-
-
-def test_prior_purchase_two_by_two_equals_duckdb(rees):
-    project, path = rees
+def test_prior_purchase_two_by_two_equals_duckdb(shared_data, tmp_path):
+    path = shared_data / "rees46-oct2019-head" / "events.csv"
+    (tmp_path / "journey.yml").write_text(REES_SPEC.format(path=path) + FUNNEL, encoding="utf-8")
+    project = cjm.load_project(tmp_path)
     table = cjm.funnel_drivers(project, "buy", min_group=1).set_index(["feature", "value"])
     row = table.loc[("prior_event", "purchase")]
     sql = f"""
