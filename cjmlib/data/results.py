@@ -65,6 +65,11 @@ name                       written by            what it holds (columns / keys)
                                                  the other weeks (:func:`cjmlib.trend_outliers`): period, by,
                                                  value, step, key, label, n, converted, rate, ci_low, ci_high,
                                                  rest_rate, difference, test, p_value, p_adjusted (Holm or BH)
+``attribution``            04-behaviour          touchpoint attribution of the first funnel's conversion
+                                                 (:func:`cjmlib.funnel_attribution`): touchpoint, label,
+                                                 removal_effect, low, high, first_touch, last_touch (with
+                                                 their intervals), lost_conversions, conversions, units.
+                                                 Read by the map (touchpoint lane)
 ``feedback``               05-voice-of-customer  the coded feedback, one row per kept item
                                                  (:func:`cjmlib.published_feedback`): id, ts, user_id
                                                  (pseudonym), text (redacted), rating, source, language,
@@ -128,6 +133,9 @@ name                       written by            what it holds (columns / keys)
 ``emotion_personas``       07-journey-map        the emotion curve of each persona in turn
                                                  (:func:`cjmlib.mapbuild.persona_emotions`): the columns of
                                                  ``emotion``, persona being the persona's id. Read by the map
+``map_quotes``             07-journey-map        the quotes of the map per stage and persona
+                                                 (:func:`cjmlib.map_quotes`): stage, persona, quote,
+                                                 language, themes, sentiment, items. Read by the map
 ``meta``                   runner                period_start, period_end, sources (name → sha256), run_id
                                                  (a JSON document). Read by the map (period, provenance)
 =========================  ====================  ==========================================================
