@@ -15,7 +15,7 @@ def test_published_pages_load_cleanly(published_demo):
     html = published_demo / "reports" / "latest" / "html"
     pages = sorted(html.glob("*.html"))
     personas = [p.id for p in cjm.load_spec(published_demo / "journey.yml").personas]
-    expected = {"index", "journey-map", *(f"journey-map-{p}" for p in personas), *(s.name for s in STEPS)}
+    expected = {"index", "journey-map", "definitions", *(f"journey-map-{p}" for p in personas), *(s.name for s in STEPS)}
     assert {p.stem for p in pages} == expected
     ARTIFACTS.mkdir(exist_ok=True)
     with BrowserSession(width=1400, height=1000) as browser:
