@@ -33,14 +33,20 @@ _VALUE_KEYS = {"window_days": "window", "tie_seconds": "ties", "exclusion_scope"
 
 
 def _reconciled(project, funnel) -> tuple[pd.DataFrame, object]:
-    """The declared funnel (the first when omitted) counted by the workbench and by each vendor."""
+    """The declared funnel (the first when omitted) counted by the workbench and by each vendor, once per
+    project and funnel."""
     spec = project.spec
     funnel = journey_funnels(spec)[0] if funnel is None else resolve_funnel(spec, funnel)
     own = funnel_options(funnel)
     shared = {"order": own.order, "exclude": list(own.exclude) if own.exclude else None,
               "step_window_days": list(own.step_window_days) if own.step_window_days else None}
+    cache, key = getattr(project, "cache", None), ("vendor_reconciled", funnel.model_dump_json())
+    if cache is not None and key in cache:  # the comparison and the differences share one count
+        return cache[key].copy(), funnel
     table = reconcile_funnels(project, list(funnel.steps), reference=own, by=funnel.by, unit=funnel.unit,
                               labels=funnel_labels(spec, funnel), **shared)
+    if cache is not None:
+        cache[key] = table.copy()
     return table, funnel
 
 
