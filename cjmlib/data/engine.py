@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import atexit
+import functools
 import importlib.util
 import os
 import shutil
@@ -219,6 +220,26 @@ def to_spark(project, *, spark=None, master: str = "local[2]", config: dict[str,
     return engine
 
 
+def _retrying(execute, *, attempts: int = 3):
+    """Run a query again when Spark could not open its local socket to Python.
+
+    Spark hands results to Python through a socket on 127.0.0.1 guarded by a secret; on a busy
+    machine another process may take the connection first and the query fails with
+    ``CANNOT_OPEN_SOCKET`` although nothing is wrong with it. The analytics only read, so running
+    the query again is safe; any other error is raised at once.
+    """
+    @functools.wraps(execute)
+    def run(*args, **kwargs):
+        for _ in range(attempts - 1):
+            try:
+                return execute(*args, **kwargs)
+            except Exception as error:
+                if "CANNOT_OPEN_SOCKET" not in str(error):
+                    raise
+        return execute(*args, **kwargs)
+    return run
+
+
 def spark_project(spec: Journey, files: dict[str, str | Path], *, spark) -> EngineProject:
     """Canonical tables already written as Parquet (by DuckDB, a pipeline, a data lake), on Spark.
 
@@ -240,6 +261,7 @@ def spark_project(spec: Journey, files: dict[str, str | Path], *, spark) -> Engi
     if unknown:
         raise ValueError(f"{', '.join(unknown)}: not canonical tables ({', '.join(CANONICAL_TABLES)})")
     backend = ibis.pyspark.connect(spark)
+    backend.execute = _retrying(backend.execute)
     for name, path in files.items():
         backend.read_parquet(str(path), table_name=name)
     return EngineProject(spec, backend, tuple(files))

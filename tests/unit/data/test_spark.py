@@ -206,3 +206,33 @@ def test_an_option_spark_does_not_take_is_named(small_project):
     issues = cjm.validate_project(_with_engine(small_project, options))
     assert [(i.code, i.key) for i in issues if i.code == "engine_option"] == [
         ("engine_option", "project.engine_options.memory_limit")]
+
+
+# --- a busy machine: Spark's local socket to Python taken by another process --------------------------
+
+def _flaky(failures: int, message: str = "[CANNOT_OPEN_SOCKET] Can not open socket"):
+    calls = []
+
+    def execute(expr):
+        calls.append(expr)
+        if len(calls) <= failures:
+            raise RuntimeError(message)
+        return f"result of {expr}"
+    return execute, calls
+
+
+def test_a_query_is_run_again_when_sparks_socket_could_not_be_opened():
+    execute, calls = _flaky(failures=2)
+    assert engine_module._retrying(execute)("q") == "result of q"
+    assert calls == ["q", "q", "q"]
+
+
+def test_the_socket_error_is_raised_after_three_attempts_and_other_errors_at_once():
+    execute, calls = _flaky(failures=3)
+    with pytest.raises(RuntimeError, match="CANNOT_OPEN_SOCKET"):
+        engine_module._retrying(execute)("q")
+    assert len(calls) == 3
+    execute, calls = _flaky(failures=1, message="AnalysisException: column x not found")
+    with pytest.raises(RuntimeError, match="AnalysisException"):
+        engine_module._retrying(execute)("q")
+    assert len(calls) == 1
