@@ -67,7 +67,8 @@ def kpi_cards(kpis: pd.DataFrame | None, changes: list[dict], language: str = "e
                               digits=1)
             delta = ("+" + delta) if c["delta"] > 0 else delta
             key = "cover.change_share" if kind == "share" else "cover.change"
-            verdict = "cover.significant" if c.get("significant") else "cover.not_significant"
+            verdict = "cover.not_tested" if not c.get("tested", True) else \
+                "cover.significant" if c.get("significant") else "cover.not_significant"
             change = f"{table_word(key, language, delta=delta)} ({table_word(verdict, language)})"
         cards.append({"name": str(row.get("name", row.get("id", ""))), "value": say["value"], "interval": interval,
                       "detail": detail, "target": target, "status": status,

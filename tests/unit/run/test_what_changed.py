@@ -58,3 +58,19 @@ def test_an_unknown_period_is_not_tested():
     (row,) = what_changed(after, before)  # a manifest written before runs recorded their period
     assert math.isnan(row["p_value"]) and not row["tested"] and "not known" in row["note"]
     assert what_changed(after, None) == [] and what_changed(after, []) == []
+
+
+def test_the_home_card_says_not_tested_when_the_runs_overlap_and_gives_the_verdict_otherwise():
+    import pandas as pd
+
+    from cjmlib.run.cover import kpi_cards
+
+    before = [_kpi(0.10, 0.08, 0.12, "2026-01-01", "2026-01-31")]
+    overlapping = [_kpi(0.15, 0.13, 0.17, "2026-01-08", "2026-02-07")]
+    apart = [_kpi(0.15, 0.13, 0.17, "2026-02-01", "2026-02-28")]
+    (card,) = kpi_cards(pd.DataFrame(overlapping), what_changed(overlapping, before), "en")
+    assert card["change"] == "+5.0 pts since the last run (not tested: the two runs' data overlap)"
+    (card,) = kpi_cards(pd.DataFrame(overlapping), what_changed(overlapping, before, language="fr"), "fr")
+    assert "non testé" in card["change"] and "dans le bruit" not in card["change"]
+    (card,) = kpi_cards(pd.DataFrame(apart), what_changed(apart, before), "en")
+    assert card["change"].endswith("(significant)")  # p = 2·Φ(−0.05 / 0.0144) < 0.001, see above
