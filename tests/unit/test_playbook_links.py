@@ -131,3 +131,12 @@ def test_the_vendor_page_names_the_rules_and_the_functions_of_the_page(language)
 def test_both_languages_name_the_same_settings(chapter):
     en, fr = (named_in(CHAPTERS[chapter][0][lang].read_text(encoding="utf-8")) for lang in ("en", "fr"))
     assert en == fr
+
+
+def test_every_relative_link_of_the_readme_leads_to_a_file_and_the_chapters_are_named():
+    links = [link for link in _LINK.findall((ROOT / "README.md").read_text(encoding="utf-8"))
+             if "://" not in link and not link.startswith("#")]
+    assert [link for link in links if not (ROOT / link.split("#")[0]).exists()] == []
+    for pages, _ in CHAPTERS.values():
+        for page in pages.values():
+            assert str(page.relative_to(ROOT)) in links
