@@ -12,6 +12,7 @@ from .analytics.breakdown import breakdown_table, unit_outcomes
 from .analytics.declared import declared_funnel_table, funnel_breakdown, funnel_options
 from .analytics.drivers import funnel_drivers
 from .analytics.funnel import Exclusion, FunnelOptions, funnel_reach, funnel_table, stage_funnel
+from .analytics.funnel_time import conversion_trend, time_to_convert
 from .analytics.inventory import (
     goals_table,
     persona_cards,

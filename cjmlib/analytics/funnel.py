@@ -249,7 +249,7 @@ def _reach(events, steps, *, by, unit, opts: FunnelOptions):
 
 
 def funnel_reach(source, steps: list[str], *, by: str = "stage", unit: str = "user",
-                 options: FunnelOptions | None = None):
+                 options: FunnelOptions | None = None, times: bool = False):
     """Per unit, the furthest step of the funnel reached from step 1, counted as :func:`funnel_table` counts.
 
     Parameters
@@ -264,6 +264,10 @@ def funnel_reach(source, steps: list[str], *, by: str = "stage", unit: str = "us
         ``"user"`` or ``"session"``.
     options
         How the funnel counts (:class:`FunnelOptions`; the defaults when omitted).
+    times
+        Return instead one row per attempt entering at step 1 and step k ≥ 2 it reached: ``u``, ``k``,
+        ``seconds`` (from step k−1: the times :func:`funnel_table` takes ``median_seconds`` of, for a
+        closed funnel) and ``from_entry`` (seconds from the attempt's entry at step 1).
 
     Returns
     -------
@@ -275,6 +279,8 @@ def funnel_reach(source, steps: list[str], *, by: str = "stage", unit: str = "us
         raise ValueError(f"unit must be one of 'user', 'session', not {unit!r}")
     reach, _, _ = _reach(_events(source), list(steps), by=by, unit=unit, opts=options or FunnelOptions())
     started = reach.filter(reach.entry == 1)
+    if times:
+        return started.filter(started.k > 1).select("u", "k", seconds="d", from_entry=started.e - started.e0)
     return started.group_by("u").agg(depth=started.k.max())
 
 

@@ -22,12 +22,13 @@ import seaborn as sns
 
 from .chart_style import PALETTE, axes, describe, label, number, percent, percent_axis, set_theme, value_label
 from .plot_attribution import plot_attribution
+from .plot_funnel_time import plot_conversion_trend, plot_time_to_convert
 from .plot_plan import plot_opportunities, plot_readout, plot_sizing
 from .plot_voice import plot_emotion, plot_nps, plot_score_trend, plot_themes, plot_triangulation
 
-__all__ = ["plot_attribution", "plot_breakdown", "plot_cohorts", "plot_coverage", "plot_emotion", "plot_funnel", "plot_nps",
-           "plot_opportunities", "plot_persona_mix", "plot_readout", "plot_sankey", "plot_score_trend",
-           "plot_segments", "plot_sizing", "plot_themes", "plot_touchpoint_conversion", "plot_transitions",
+__all__ = ["plot_attribution", "plot_breakdown", "plot_cohorts", "plot_conversion_trend", "plot_coverage", "plot_emotion",
+           "plot_funnel", "plot_nps", "plot_opportunities", "plot_persona_mix", "plot_readout", "plot_sankey", "plot_score_trend",
+           "plot_segments", "plot_sizing", "plot_themes", "plot_time_to_convert", "plot_touchpoint_conversion", "plot_transitions",
            "plot_triangulation", "plot_weekly_abandonment", "set_theme"]
 
 
