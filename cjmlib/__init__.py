@@ -66,6 +66,7 @@ from .view.exercises import check
 from .view.findings import show_findings
 from .voice.emotion import emotion_curve
 from .voice.evidence import persona_evidence
+from .voice.journey_scores import map_scores
 from .voice.placement import placement_table
 from .voice.quotes import map_quotes
 from .voice.scores import ces_table, csat_table, nps_table, score_table

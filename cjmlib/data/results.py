@@ -136,6 +136,13 @@ name                       written by            what it holds (columns / keys)
 ``map_quotes``             07-journey-map        the quotes of the map per stage and persona
                                                  (:func:`cjmlib.map_quotes`): stage, persona, quote,
                                                  language, themes, sentiment, items. Read by the map
+``map_scores``             07-journey-map        NPS, CSAT and CES per stage and touchpoint, for all customers
+                                                 and each persona (:func:`cjmlib.map_scores`): stage,
+                                                 touchpoint (missing: every answer at the stage), persona
+                                                 (an id, or all), kind, responses, top_box, bottom_box,
+                                                 score (NPS = 100 × (top_box − bottom_box) ÷ responses;
+                                                 CSAT, CES = top_box ÷ responses), ci_low, ci_high (95 %),
+                                                 suppressed. Read by the map (scores lane)
 ``meta``                   runner                period_start, period_end, sources (name → sha256), run_id
                                                  (a JSON document). Read by the map (period, provenance)
 =========================  ====================  ==========================================================

@@ -30,7 +30,7 @@ from ..data.results import load_result
 from ..i18n.formats import number, percent, signed
 from ..spec.model import Journey, Persona
 from ..voice.emotion import emotion_curve
-from .evidence import persona_evidence, unique_quotes
+from .evidence import persona_evidence, persona_facts, unique_quotes
 from .kpis import kpi_lane
 from .layout import day_text
 from .model import (
@@ -45,12 +45,13 @@ from .model import (
     period_of,
     short_name,
 )
+from .scores import with_scores
 from .words import LABELS
 
 __all__ = ["RESULTS", "build_map", "persona_emotions"]
 
 RESULTS = ("kpis", "touchpoints", "stage_funnel", "nps_by_stage", "themes", "emotion", "emotion_personas",
-           "map_quotes", "attribution", "opportunities", "what_if", "personas", "meta")
+           "map_quotes", "map_scores", "attribution", "opportunities", "what_if", "personas", "meta")
 """The sidecar results a map reads (each is optional)."""
 
 _BLUEPRINT_LINES = {"frontstage": "line_of_interaction", "backstage": "line_of_visibility",
@@ -61,28 +62,13 @@ def _prefix(ctx: MapContext, persona: Persona) -> str:
     return f"{short_name(persona)}: " if len(ctx.personas) > 1 else ""
 
 
-def _persona_facts(ctx: MapContext) -> MapCell | None:
-    """Return the mapped persona's own figures (users, share, sessions, conversion), when measured."""
-    facts = persona_evidence(ctx)
-    if not facts or facts["users"] is None:
-        return None
-    language = ctx.language
-    text = ctx.text["persona_facts"].format(
-        users=number(facts["users"], language),
-        share=percent(facts["share_users"], language, 0) if facts["share_users"] is not None else "—",
-        sessions=number(facts["sessions"], language) if facts["sessions"] is not None else "—",
-        conversion=percent(facts["conversion"], language) if facts["conversion"] is not None else "—")
-    prov = ctx.provenance(n=facts["users"], source="events", definition=ctx.text["def_persona"])
-    return MapCell(text, facts["users"], prov)
-
-
 def _persona_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     cells = []
     for p in ctx.personas:
         lines = [p.name] + ([ctx.text["quote"].format(p.quote)] if p.quote else [])
         lines += [ctx.text["goals"].format(" · ".join(p.goals))] if p.goals else []
         cells.append(MapCell("\n".join(lines)))
-    facts = _persona_facts(ctx)
+    facts = persona_facts(ctx)
     return {ALL_STAGES: cells + ([facts] if facts else [])}
 
 
@@ -378,6 +364,7 @@ def _lanes(ctx: MapContext, emotion_cells: dict[str, list[MapCell]]) -> list[Map
         built |= {side: _stage_lane(ctx, side) for side in _BLUEPRINT_LINES}
         order = ["persona", "touchpoints", "actions", "thoughts", "emotion", *_BLUEPRINT_LINES,
                  "pain_points", "opportunities", "kpis"]
+    built, order = with_scores(ctx, built, order)  # after the emotion lane, when the run measured scores
     label = {"actions": labels["customer_actions"]} if map_type == "service_blueprint" else {}
     if ctx.persona is not None:  # counted on every customer: the run has no such figure per persona
         label |= {lane: ctx.text["lane_all"].format(lane=labels[lane]) for lane in ("touchpoints", "kpis")}
@@ -404,8 +391,9 @@ def build_map(spec: Journey, run_dir: str | os.PathLike | None = None, *,
     -------
     MapModel
         Lanes in this order: persona, (day for a day-in-the-life map), actions, touchpoints,
-        thoughts, emotion, pain_points, opportunities, kpis; a service blueprint reads persona,
-        touchpoints, actions (customer actions), thoughts, emotion, frontstage (below the line of
+        thoughts, emotion, scores (survey scores, when the run measured them), pain_points,
+        opportunities, kpis; a service blueprint reads persona,
+        touchpoints, actions (customer actions), thoughts, emotion, scores, frontstage (below the line of
         interaction), backstage (below the line of visibility), support (below the line of internal
         interaction), pain_points, opportunities, kpis.
 

@@ -12,10 +12,12 @@ import re
 
 import pandas as pd
 
+from ..i18n.formats import number, percent
+from ..stats import wilson_interval
 from ..voice.quotes import clean_quote, quote_key
-from .model import MapContext, missing
+from .model import MapCell, MapContext, missing
 
-__all__ = ["clean_quote", "persona_evidence", "unique_quotes"]
+__all__ = ["clean_quote", "persona_evidence", "persona_facts", "unique_quotes"]
 
 
 def unique_quotes(quotes: list[str], seen: set[str]) -> list[str]:
@@ -65,8 +67,8 @@ def persona_evidence(ctx: MapContext) -> dict | None:
     Returns
     -------
     dict or None
-        ``users``, ``share_users``, ``sessions``, ``conversion`` (None where unknown) and
-        ``themes``: {theme id: feedback items of the persona's users mentioning it} for the
+        ``users``, ``share_users``, ``sessions``, ``conversions``, ``conversion`` (= conversions ÷
+        sessions) with its 95 % interval ``ci_low``, ``ci_high`` (None where unknown) and ``themes``: {theme id: feedback items of the persona's users mentioning it} for the
         themes step 2 lists (the persona's most mentioned).
     """
     table = ctx.frame("personas")
@@ -81,5 +83,35 @@ def persona_evidence(ctx: MapContext) -> dict | None:
     def value(name):
         return None if name not in row or missing(row[name]) else float(row[name])
 
-    return {"users": value("users"), "share_users": value("share_users"), "sessions": value("sessions"),
-            "conversion": value("conversion"), "themes": _theme_counts(row.get("top_themes"), ctx.frame("themes"))}
+    facts = {name: value(name) for name in ("users", "share_users", "sessions", "conversions", "conversion",
+                                            "ci_low", "ci_high")}
+    if facts["ci_low"] is None and facts["conversions"] is not None and facts["sessions"]:
+        low, high = wilson_interval(facts["conversions"], facts["sessions"])
+        facts |= {"ci_low": float(low), "ci_high": float(high)}
+    return facts | {"themes": _theme_counts(row.get("top_themes"), ctx.frame("themes"))}
+
+
+def persona_facts(ctx: MapContext) -> MapCell | None:
+    """Return the mapped persona's own figures, when step 2 measured them: users, their share of all
+    users, and the conversion of their sessions with its 95 % interval and n (the sessions).
+
+    Parameters
+    ----------
+    ctx
+        The map's context; its ``persona`` is the persona mapped.
+    """
+    facts = persona_evidence(ctx)
+    if not facts or facts["users"] is None:
+        return None
+    lang = ctx.language
+
+    def shown(x, digits=1):
+        return percent(x, lang, digits) if x is not None else "—"
+
+    key = "persona_facts" if facts["ci_low"] is not None and facts["ci_high"] is not None else "persona_facts_plain"
+    text = ctx.text[key].format(
+        users=number(facts["users"], lang), share=shown(facts["share_users"], 0),
+        sessions=number(facts["sessions"], lang) if facts["sessions"] is not None else "—",
+        conversion=shown(facts["conversion"]), low=shown(facts["ci_low"]), high=shown(facts["ci_high"]))
+    prov = ctx.provenance(n=facts["users"], source="events", definition=ctx.text["def_persona"])
+    return MapCell(text, facts["users"], prov)

@@ -136,8 +136,9 @@ def _what_if_cells(ctx: MapContext, cells: dict[str, list[MapCell]]) -> None:
 
 
 def kpi_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
-    """Return the KPI cells per stage: units, rate and drop-off of the funnel, NPS, and on a future-state
-    map the KPI targets and the what-if of step 6.
+    """Return the KPI cells per stage: units, rate and drop-off of the funnel, NPS (unless the run saved
+    ``map_scores``: the scores lane shows it with its interval), and on a future-state map the KPI
+    targets and the what-if of step 6.
 
     Parameters
     ----------
@@ -147,7 +148,7 @@ def kpi_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
     """
     funnel, nps = ctx.frame("stage_funnel"), ctx.frame("nps_by_stage")
     cells = _funnel_cells(ctx, funnel) if funnel is not None else ctx.per_stage()
-    if nps is not None:
+    if nps is not None and ctx.frame("map_scores") is None:  # else the scores lane shows it, with its interval
         _nps_cells(ctx, nps, cells)
     for stage_cells in cells.values():
         if not stage_cells:
