@@ -84,7 +84,7 @@ def test_a_persona_map_counts_the_persona_only(journey, run_dir):
     assert any(o.startswith("Show shipping costs") for o in opportunities)
     # his own figures on his card: 400 users, 40 % of all, conversion 5.0 % of 900 sessions (this run
     # saved neither the conversions nor the interval: none is made up)
-    assert _texts(model, "persona")["*"][-1] == "400 users (40% of all) · conversion 5.0%, n = 900 sessions"
+    assert _texts(model, "persona")["*"][-1] == "400 users (40% of all) · conversion 5.0%, n\u00a0=\u00a0900 sessions"
     # lanes the run cannot split by persona say so
     labels = {lane.id: lane.label for lane in model.lanes}
     assert labels["touchpoints"] == "Touchpoints (all customers)" and labels["kpis"] == "KPIs (all customers)"

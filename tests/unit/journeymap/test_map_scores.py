@@ -15,6 +15,7 @@ from cjmlib.journeymap import build_map
 
 Z = 1.959963984540054
 NNBSP = "\u202f"  # French writes 75 % with a narrow no-break space
+NBSP = "\u00a0"  # "n = 85" never breaks across lines; the texts below are compared with plain spaces
 
 # u1 is the persona mobile-user (device mobile), u2 is not.
 SURVEYS = [
@@ -114,7 +115,7 @@ def test_an_answer_counts_at_its_touchpoint_stage_and_an_unknown_touchpoint_at_n
 
 def _texts(model, lane_id="scores"):
     lane = next(lane for lane in model.lanes if lane.id == lane_id)
-    return {stage: [c.text for c in cells] for stage, cells in lane.cells.items()}
+    return {stage: [c.text.replace(NBSP, " ") for c in cells] for stage, cells in lane.cells.items()}
 
 
 def test_the_whole_journey_map_prints_each_score_with_interval_and_n(project, run_dir):
@@ -133,6 +134,7 @@ def test_the_whole_journey_map_prints_each_score_with_interval_and_n(project, ru
     # one answer at consideration: no figure, only that it is hidden
     assert texts["consideration"] == ["NPS hidden (n < 5)"]
     cell = next(lane for lane in model.lanes if lane.id == "scores").cells["purchase"][0]
+    assert cell.text.endswith(f"n{NBSP}={NBSP}10")
     assert cell.value == pytest.approx(20) and cell.provenance["n"] == 10 and cell.provenance["source"] == "surveys"
     # the KPI lane no longer repeats the NPS without its interval
     assert not any(t.startswith("NPS") for cells in _texts(model, "kpis").values() for t in cells)
@@ -160,7 +162,7 @@ def test_french_scores(project, run_dir):
         "NPS +20 (−34 à +74), n = 10", f"CSAT 75{NNBSP}% satisfaits (41{NNBSP}%–93{NNBSP}%), n = 8"]
     assert _texts(model)["consideration"] == ["NPS masqué (n < 5)"]
     mine = _texts(build_map(spec, run_dir, persona="mobile-user"))
-    assert mine["purchase"][-1] == f"Checkout : CES 57{NNBSP}% «\u00a0facile\u00a0» (25{NNBSP}%–84{NNBSP}%), n = 7 · tous les clients"
+    assert mine["purchase"][-1] == f"Checkout : CES 57{NNBSP}% « facile » (25{NNBSP}%–84{NNBSP}%), n = 7 · tous les clients"
 
 
 def test_a_run_without_scores_has_no_scores_lane_and_keeps_the_kpi_nps(project, run_dir, tmp_path):
@@ -178,8 +180,8 @@ def test_persona_conversion_with_its_wilson_interval_and_n(project, tmp_path):
         "persona": ["Mobile user"], "users": [400], "share_users": [0.4], "sessions": [900], "conversions": [45],
         "conversion": [0.05]}))
     facts = build_map(project.spec, tmp_path, persona="mobile-user").lane("persona").cells["*"][-1]
-    assert facts.text == "400 users (40% of all) · conversion 5.0% (3.8%–6.6%), n = 900 sessions"
+    assert facts.text.replace(NBSP, " ") == "400 users (40% of all) · conversion 5.0% (3.8%–6.6%), n = 900 sessions"
     spec = project.spec.model_copy(update={"project": project.spec.project.model_copy(update={"language": "fr"})})
     facts = build_map(spec, tmp_path, persona="mobile-user").lane("persona").cells["*"][-1]
-    assert facts.text == (f"400 utilisateurs (40{NNBSP}% du total) · conversion 5,0{NNBSP}% "
+    assert facts.text.replace(NBSP, " ") == (f"400 utilisateurs (40{NNBSP}% du total) · conversion 5,0{NNBSP}% "
                           f"(3,8{NNBSP}%–6,6{NNBSP}%), n = 900 sessions")
