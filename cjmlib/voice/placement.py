@@ -108,7 +108,8 @@ def place_feedback(fb: pd.DataFrame, spec) -> pd.DataFrame:
 
 
 def placement_table(fb: pd.DataFrame) -> pd.DataFrame:
-    """Count how the feedback was placed on the journey: by each way of :data:`PLACED_BY`, and unplaced.
+    """Count how the feedback was placed on the journey: by each way of :data:`PLACED_BY`, unplaced, and
+    placed nowhere (neither at a touchpoint nor at a stage).
 
     Parameters
     ----------
@@ -119,15 +120,17 @@ def placement_table(fb: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``placed_by`` (``placed_by_column``, ``placed_by_page``, ``placed_by_theme``,
-        ``placed_by_text``, ``unplaced``), ``items``, ``share`` =
-        items ÷ ``feedback_items`` (all kept items), ``feedback_items``, and ``with_stage`` (of those
-        items, the ones with a stage).
+        ``placed_by_text``, ``unplaced`` (no touchpoint): these five rows share out every item; then
+        ``unassigned``: the items with neither a touchpoint nor a stage, counted again), ``items``,
+        ``share`` = items ÷ ``feedback_items`` (all kept items), ``feedback_items``, and ``with_stage``
+        (of those items, the ones with a stage).
     """
     total = len(fb)
     by = fb["touchpoint_by"].fillna("none") if total else pd.Series(dtype=object)
     staged = fb["stage"].notna() if total else pd.Series(dtype=bool)
     rows = [{"placed_by": "unplaced" if how == "none" else f"placed_by_{how}", "items": int((by == how).sum()),
              "with_stage": int(((by == how) & staged).sum())} for how in (*PLACED_BY, "none")]
+    rows.append({"placed_by": "unassigned", "items": int(((by == "none") & ~staged).sum()), "with_stage": 0})
     out = pd.DataFrame(rows)
     out["feedback_items"] = total
     out["share"] = out["items"] / total if total else float("nan")

@@ -53,7 +53,9 @@ def test_placement_table_counts_each_way_and_the_unplaced():
     fb = pd.DataFrame({"touchpoint_by": ["column", "text", None, None, "theme"],
                        "stage": ["purchase", None, "retention", None, "retention"]})
     table = placement_table(fb).set_index("placed_by")
-    assert table["items"].tolist() == [1, 0, 1, 1, 2]
+    assert table["items"].tolist()[:5] == [1, 0, 1, 1, 2]
     assert table.loc["unplaced", "share"] == 2 / 5 and table.loc["unplaced", "with_stage"] == 1
+    # placed nowhere: the 4th item only (no touchpoint, no stage); the 2nd has a touchpoint but no stage
+    assert table.loc["unassigned", ["items", "share", "with_stage"]].tolist() == [1, 1 / 5, 0]
     assert (table.feedback_items == 5).all()
     assert placement_table(fb.iloc[:0])["items"].sum() == 0
