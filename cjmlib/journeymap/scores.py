@@ -36,7 +36,7 @@ def score_text(ctx: MapContext, kind: str, score: float, low: float, high: float
     """
     lang = ctx.language
     if kind == "nps":
-        value, low_text, high_text = (signed(x, lang, 0) for x in (score, low, high))
+        value, low_text, high_text = (signed(round(x), lang, 0) for x in (score, low, high))  # never "+0"
     else:
         value, low_text, high_text = (percent(x, lang, 0) for x in (score, low, high))
     return ctx.text["scores"][kind].format(value=value, low=low_text, high=high_text, n=number(n, lang))

@@ -12,6 +12,9 @@ from helpers import SMALL_SPEC, write_csv
 import cjmlib as cjm
 from cjmlib.data.results import save_result
 from cjmlib.journeymap import build_map
+from cjmlib.journeymap.model import MapContext
+from cjmlib.journeymap.scores import score_text
+from cjmlib.journeymap.words import LABELS
 
 Z = 1.959963984540054
 NNBSP = "\u202f"  # French writes 75 % with a narrow no-break space
@@ -163,6 +166,12 @@ def test_french_scores(project, run_dir):
     assert _texts(model)["consideration"] == ["NPS masqué (n < 5)"]
     mine = _texts(build_map(spec, run_dir, persona="mobile-user"))
     assert mine["purchase"][-1] == f"Checkout : CES 57{NNBSP}% « facile » (25{NNBSP}%–84{NNBSP}%), n = 7 · tous les clients"
+
+
+def test_an_nps_rounding_to_zero_has_no_sign(project):
+    ctx = MapContext(spec=project.spec, text=LABELS["en"], results={}, personas=(), persona=None, period="")
+    assert score_text(ctx, "nps", -11.4, -22.3, 0.4, 259).replace(NBSP, " ") == "NPS −11 (−22 to 0), n = 259"
+    assert score_text(ctx, "nps", 0.6, -0.4, 1.5, 30).replace(NBSP, " ") == "NPS +1 (0 to +2), n = 30"
 
 
 def test_a_run_without_scores_has_no_scores_lane_and_keeps_the_kpi_nps(project, run_dir, tmp_path):
