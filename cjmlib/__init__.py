@@ -21,6 +21,13 @@ from .analytics.inventory import (
     touchpoint_volume,
     unmatched_events,
 )
+from .analytics.operations import (
+    churn_contacts,
+    contact_rate,
+    operation_waits,
+    rework_loops,
+    service_measures,
+)
 from .analytics.paths import after_drop_off, step_sankey_table, top_paths, transition_table
 from .analytics.personas import persona_mix, segment_personas
 from .analytics.reconcile import reconcile_funnels

@@ -7,8 +7,8 @@ import pandas as pd
 from scipy import stats as _st
 from statsmodels.stats.multitest import multipletests
 
-__all__ = ["CORRECTIONS", "Z95", "adjust_p_values", "mean_interval", "nps_interval", "suppress_small",
-           "wilson_interval"]
+__all__ = ["CORRECTIONS", "Z95", "adjust_p_values", "mean_interval", "nps_interval", "poisson_rate_interval",
+           "suppress_small", "wilson_interval"]
 
 #: The corrections for testing several hypotheses at once: Holm's step-down (controls the chance of any
 #: false positive, the default) and Benjamini–Hochberg's step-up (controls the expected share of false
@@ -50,6 +50,30 @@ def nps_interval(promoters, detractors, responses, *, z: float = Z95) -> tuple[n
         se = np.sqrt((p + d - (p - d) ** 2) / n)
         low, high = 100 * np.clip(p - d - z * se, -1, 1), 100 * np.clip(p - d + z * se, -1, 1)
     return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
+
+
+def poisson_rate_interval(counts, exposure, *, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Return the exact (Garwood) Poisson interval (low, high) of the rate counts/exposure, elementwise.
+
+    For a count k the bounds are chi2(α/2; 2k)/2 and chi2(1 − α/2; 2k + 2)/2 (low 0 when k = 0), divided
+    by the exposure; an exposure of 0 gives NaN bounds. It suits rates that may pass 1, e.g. cases per order.
+
+    Parameters
+    ----------
+    counts
+        The events counted (e.g. support cases), a number or an array.
+    exposure
+        What they are counted per (e.g. orders), the same shape.
+    level
+        The confidence level (0.95 for a 95 % interval).
+    """
+    k = np.asarray(counts, dtype=float)
+    e = np.asarray(exposure, dtype=float)
+    alpha = 1 - level
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low = np.where(k > 0, _st.chi2.ppf(alpha / 2, 2 * k) / 2, 0.0) / e
+        high = _st.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2 / e
+    return np.where(e > 0, low, np.nan), np.where(e > 0, high, np.nan)
 
 
 def mean_interval(values) -> tuple[float, float, float, int]:

@@ -19,6 +19,8 @@ Canonical tables (see ARCHITECTURE.md):
 - ``surveys``: id, ts, user_id, kind, score, comment, stage, touchpoint
 - ``orders``: order_id, user_id, ts, revenue, items, status (without an ``order_id`` column mapped or in
   the file, each row is one order and its id is its row number in the file)
+- ``operations``: case_id, user_id, ts, status, touchpoint, order_id (one row per record of a case: a ticket's
+  queue, an order's status change, a call; optional source)
 
 Customer ids (``user_id`` in every table) are pseudonymized in the engine as they are read, with
 the project's secret (see :mod:`cjmlib.data.privacy`): the raw ids never reach a table.
@@ -52,6 +54,7 @@ from .checks import (
     zone_issue,
 )
 from .events import finish_events
+from .operations import operations_issues
 from .privacy import mask_personal_values, pseudonym_sql
 from .read import read_raw
 from .sql import as_of_condition, quote_ident, quote_literal
@@ -205,7 +208,7 @@ def load_sources(con: duckdb.DuckDBPyConnection, spec: Journey, project_dir: str
     if bad_day:
         return [bad_day], quality, hashes
     cutoff = f" WHERE {as_of_condition(as_of)}" if as_of else ""
-    for name in ("events", "feedback", "surveys", "orders"):
+    for name in ("events", "feedback", "surveys", "orders", "operations"):
         source = getattr(spec.sources, name)
         if source is None:
             continue
@@ -231,6 +234,8 @@ def load_sources(con: duckdb.DuckDBPyConnection, spec: Journey, project_dir: str
             if name == "surveys":
                 extra = ", lower(kind) AS kind"
                 issues += unknown_labels(con, spec, source)
+            elif name == "operations":
+                issues += operations_issues(con, spec, source)
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * EXCLUDE (__row{', kind' if extra else ''})"
                         f"{extra} FROM kept_{name}{cutoff} ORDER BY ts")
             q.update(first_ts=str(con.execute(f"SELECT min(ts) FROM {name}").fetchone()[0]),

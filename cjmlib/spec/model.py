@@ -362,6 +362,8 @@ class Sources(_Model):
     feedback: Source | None = None
     surveys: Source | None = None
     orders: Source | None = None
+    operations: Source | None = Field(None, description="cases of the operations (tickets, order status "
+                                      "changes, calls): case_id, user_id, ts, status, touchpoint?, order_id?")
 
 
 class Journey(_Model):
