@@ -49,6 +49,11 @@ name                       written by            what it holds (columns / keys)
                                                  step 1), step_rate (= converted ÷ entered), ci_low, ci_high,
                                                  censored, median_seconds, p90_seconds, numerator,
                                                  denominator… Read by 06-improvements (sizing, what-if)
+``time_to_convert``        04-behaviour          the time to reach each step of the first funnel anybody
+                                                 entered, from the previous step (:func:`cjmlib.time_to_convert`):
+                                                 funnel, step, key, label, since, n (units that reached the
+                                                 step), p10_seconds, q1_seconds, median_seconds (= the funnel
+                                                 table's), q3_seconds, p90_seconds, unit
 ``funnel_breakdowns``      04-behaviour          conversion through each funnel per value of each column of
                                                  ``breakdowns:`` (:func:`cjmlib.funnel_breakdown`, stacked):
                                                  funnel, by, value, n, successes, rate (= successes ÷ n),
@@ -56,6 +61,11 @@ name                       written by            what it holds (columns / keys)
                                                  suppressed… (empty without breakdowns)
 ``web_metrics``            04-behaviour          the web KPIs (:func:`cjmlib.web_metrics`): metric, label,
                                                  value, numerator, denominator, ci_low, ci_high, definition
+``conversion_trend``       04-behaviour          each funnel's conversion per week of entry
+                                                 (:func:`cjmlib.conversion_trend`): funnel, funnel_name,
+                                                 period, entered, converted (reached the last step), censored,
+                                                 rate (= converted ÷ entered), ci_low, ci_high (Wilson 95 %),
+                                                 unit
 ``funnel_trend``           04-behaviour          the first funnel anybody entered, week by week, for all
                                                  units and per value of each breakdown
                                                  (:func:`cjmlib.funnel_trend`, stacked): period, by, value,

@@ -67,6 +67,8 @@ RESULT_METRICS = (
     ("04-behaviour", "funnel_breakdowns", "breakdown_p", "p_value", "period", ("events",), "p_adjusted"),
     ("04-behaviour", "funnel_trend", "trend_rate", "share", "weekly", ("events",), "step_rate"),
     ("04-behaviour", "trend_outliers", "trend_outlier", "p_value", "weekly", ("events",), "p_adjusted"),
+    ("04-behaviour", "conversion_trend", "weekly_conversion", "share", "weekly", ("events",), "rate"),
+    ("04-behaviour", "time_to_convert", "time_to_convert", "duration", "funnel", ("events",), "median_seconds"),
     ("05-voice-of-customer", "nps_by_stage", "nps_stage", "nps", "period", ("surveys",), "nps"),
     ("05-voice-of-customer", "themes", "theme_share", "share", "period", ("feedback",), "share"),
     ("05-voice-of-customer", "themes", "theme_negative", "share", "period", ("feedback",), "negative_share"),
@@ -89,7 +91,8 @@ _INTERVALS = {"persona_conversion": "ci_low", "segment_nps": "nps_ci_low", "touc
               "funnel_step_rate": "step_ci_low", "breakdown_rate": "ci_low", "trend_rate": "ci_low",
               "nps_stage": "ci_low", "theme_share": "share_ci_low", "theme_negative": "negative_ci_low",
               "pain_share": "ci_low", "what_if": "what_if_ci_low", "attribution_removal": "low",
-              "attribution_touch": "first_touch_low"}
+              "attribution_touch": "first_touch_low",
+              "weekly_conversion": "ci_low"}
 """The interval column of each share or score: a result without it has its unit said without an interval."""
 
 
