@@ -1,7 +1,7 @@
 """What the operations behind the journey measure: waits, rework loops, contacts per order, contacts before churn.
 
 The ``operations`` table (tickets, order status changes, call-centre logs: one row per record of a
-*case*: ``case_id, user_id, ts, status, touchpoint, order_id``) is read by the engine; each function
+*case*: ``case_id, user_id, ts, status, touchpoint, order_id, contact``) is read by the engine; each function
 returns a small table with one row for all cases (``touchpoint`` empty) and one per touchpoint of the
 spec that has records, in the spec's order. How each figure counts:
 
@@ -11,10 +11,12 @@ spec that has records, in the spec's order. How each figure counts:
 - **rework loop**: a case *loops* when it comes back to a status it had left (e.g. ``returned →
   inspected → returned``); the loop belongs to the touchpoint of the record that comes back. The share
   is looped cases ÷ cases with a record at the touchpoint, with a Wilson 95 % interval.
-- **contact rate**: cases ÷ orders over the days both sources cover (a case is dated by its first
+- **contacts** are the cases not marked ``contact`` no, false or 0 (an order's own status trail is
+  marked so: it counts in waits and loops only); without a ``contact`` column every case is one.
+- **contact rate**: contacts ÷ orders over the days both sources cover (a case is dated by its first
   record; cancelled orders are left out), with an exact Poisson 95 % interval on the cases.
 - **contact before churn**: among the customers with an order before the last ``churn_days`` days of
-  the orders, the *churned* have none in those days; the share is churned customers with a case opened
+  the orders (a third of the orders' days unless given), the *churned* have none in those days; the share is churned customers with a contact opened
   before those days ÷ churned customers (Wilson 95 %), beside the same share among those who stayed.
 
 Records of one case with the same time keep the file's order. Figures resting on fewer cases (or
@@ -43,6 +45,9 @@ _COLUMNS = {
     "churn_contact": ["touchpoint", "churned", "contacted", "share", "ci_low", "ci_high", "retained",
                       "retained_contacted", "retained_share", "churn_days", *_PERIOD],
 }
+# the cases that are customer contacts (see the module's docstring)
+_CONTACTS = """SELECT case_id FROM operations GROUP BY 1
+               HAVING bool_or(coalesce(lower(contact) NOT IN ('no', 'false', '0', 'n', 'non'), true))"""
 # the records in case order, the file's order breaking ties; NULL touchpoints stay (they count overall)
 _RECORDS = """SELECT case_id, user_id, ts, status, touchpoint,
                      row_number() OVER (PARTITION BY case_id ORDER BY ts, rowid) AS k FROM operations"""
@@ -149,7 +154,7 @@ def contact_rate(project) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``touchpoint`` (missing for all cases), ``cases`` (cases opened in the period with a record there: the
+        ``touchpoint`` (missing for all cases), ``cases`` (contacts opened in the period with a record there: the
         numerator), ``orders`` (orders of the period, cancelled ones left out: the denominator), ``rate``
         (= cases ÷ orders), ``ci_low``, ``ci_high`` (exact Poisson 95 % on the cases), ``first_day``,
         ``last_day`` (the days both sources cover), ``suppressed`` (fewer cases than ``min_group_size``).
@@ -161,10 +166,11 @@ def contact_rate(project) -> pd.DataFrame:
     orders = project.con.execute(
         "SELECT count(*) FROM orders WHERE ts::DATE BETWEEN ?::DATE AND ?::DATE "
         "AND (status IS NULL OR lower(status) <> 'cancelled')", [first, last]).fetchone()[0]
-    frame = _by_touchpoint(project, """
+    frame = _by_touchpoint(project, f"""
         SELECT grouping(touchpoint) = 1 AS overall, touchpoint, count(DISTINCT case_id) AS cases
         FROM operations WHERE case_id IN (SELECT case_id FROM operations GROUP BY 1
                                           HAVING min(ts)::DATE BETWEEN ?::DATE AND ?::DATE)
+                          AND case_id IN ({_CONTACTS})
         GROUP BY GROUPING SETS ((), (touchpoint))""", [first, last])
     frame["orders"] = orders
     low, high = poisson_rate_interval(frame["cases"], frame["orders"])
@@ -175,7 +181,7 @@ def contact_rate(project) -> pd.DataFrame:
     return out[_COLUMNS["contact_rate"]]
 
 
-def churn_contacts(project, *, churn_days: int = 60) -> pd.DataFrame:
+def churn_contacts(project, *, churn_days: int | None = None) -> pd.DataFrame:
     """Return the share of churned customers who had a case before churning, overall and per touchpoint.
 
     Parameters
@@ -184,24 +190,26 @@ def churn_contacts(project, *, churn_days: int = 60) -> pd.DataFrame:
         An open project (:func:`cjmlib.open_project`); without ``operations`` or ``orders`` the result is empty.
     churn_days
         The last days of the orders in which a customer who ordered before must order again not to count as
-        churned.
+        churned; None: a third of the days the orders cover (rounded), e.g. 19 of 8 weeks, 122 of a year.
 
     Returns
     -------
     DataFrame
         ``touchpoint`` (missing for a case anywhere), ``churned`` (customers with an order before the last
-        ``churn_days`` days and none in them: the denominator), ``contacted`` (those with a case opened
+        ``churn_days`` days and none in them: the denominator), ``contacted`` (those with a contact opened
         before those days, with a record at the touchpoint: the numerator), ``share`` (= contacted ÷
         churned), ``ci_low``, ``ci_high`` (Wilson 95 %), ``retained`` (customers who ordered before and in
         those days), ``retained_contacted``, ``retained_share`` (= retained_contacted ÷ retained),
         ``churn_days``, ``first_day``, ``last_day`` (the orders' period), ``suppressed`` (fewer churned
         customers than ``min_group_size``).
     """
-    if churn_days < 1:
+    if churn_days is not None and churn_days < 1:
         raise ValueError(f"churn_days must be at least 1, not {churn_days}")
     if not (_has_operations(project) and project.has("orders")):
         return _empty("churn_contact")
     first, last = _period(project, "orders")
+    if churn_days is None:
+        churn_days = max(1, round(((pd.Timestamp(last) - pd.Timestamp(first)).days + 1) / 3))
     start = str(pd.Timestamp(last) - pd.Timedelta(days=churn_days - 1))[:10]  # first of the last churn_days days
     customers = f"""(SELECT user_id, count(*) FILTER (WHERE ts::DATE >= DATE '{start}') = 0 AS churned
                      FROM orders WHERE status IS NULL OR lower(status) <> 'cancelled'
@@ -212,8 +220,8 @@ def churn_contacts(project, *, churn_days: int = 60) -> pd.DataFrame:
         SELECT grouping(t.touchpoint) = 1 AS overall, t.touchpoint,
                count(DISTINCT c.user_id) FILTER (WHERE c.churned) AS contacted,
                count(DISTINCT c.user_id) FILTER (WHERE NOT c.churned) AS retained_contacted
-        FROM (SELECT DISTINCT user_id, touchpoint FROM operations
-              WHERE case_id IN (SELECT case_id FROM operations GROUP BY 1 HAVING min(ts)::DATE < DATE '{start}')) t
+        FROM (SELECT DISTINCT user_id, touchpoint FROM operations WHERE case_id IN ({_CONTACTS})
+              AND case_id IN (SELECT case_id FROM operations GROUP BY 1 HAVING min(ts)::DATE < DATE '{start}')) t
         JOIN {customers} c USING (user_id)
         GROUP BY GROUPING SETS ((), (t.touchpoint))""")
     if not frame["touchpoint"].isna().any():  # nobody who ordered before had a case
@@ -231,7 +239,7 @@ def churn_contacts(project, *, churn_days: int = 60) -> pd.DataFrame:
     return out[_COLUMNS["churn_contact"]]
 
 
-def service_measures(project, *, churn_days: int = 60) -> pd.DataFrame:
+def service_measures(project, *, churn_days: int | None = None) -> pd.DataFrame:
     """Return every measure of the operations in one table, for the service blueprint's lanes.
 
     Parameters

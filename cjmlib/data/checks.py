@@ -52,7 +52,8 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
     "orders": {"order_id": ("VARCHAR", True), "user_id": ("VARCHAR", True), "ts": ("TIMESTAMP", True),
                "revenue": ("DOUBLE", True), "items": ("DOUBLE", False), "status": ("VARCHAR", False)},
     "operations": {"case_id": ("VARCHAR", True), "user_id": ("VARCHAR", True), "ts": ("TIMESTAMP", True),
-                   "status": ("VARCHAR", True), "touchpoint": ("VARCHAR", False), "order_id": ("VARCHAR", False)},
+                   "status": ("VARCHAR", True), "touchpoint": ("VARCHAR", False), "order_id": ("VARCHAR", False),
+                   "contact": ("VARCHAR", False)},
 }
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 RATING_RANGE = (1, 5)  # feedback ratings (stars)

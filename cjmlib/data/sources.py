@@ -19,8 +19,9 @@ Canonical tables (see ARCHITECTURE.md):
 - ``surveys``: id, ts, user_id, kind, score, comment, stage, touchpoint
 - ``orders``: order_id, user_id, ts, revenue, items, status (without an ``order_id`` column mapped or in
   the file, each row is one order and its id is its row number in the file)
-- ``operations``: case_id, user_id, ts, status, touchpoint, order_id (one row per record of a case: a ticket's
-  queue, an order's status change, a call; optional source)
+- ``operations``: case_id, user_id, ts, status, touchpoint, order_id, contact (one row per record of a case: a
+  ticket's queue, an order's status change, a call; optional source; ``contact`` no, false or 0 marks a case
+  that is no customer contact, e.g. an order's own status trail)
 
 Customer ids (``user_id`` in every table) are pseudonymized in the engine as they are read, with
 the project's secret (see :mod:`cjmlib.data.privacy`): the raw ids never reach a table.

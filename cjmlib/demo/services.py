@@ -1,10 +1,11 @@
 """Seeded synthetic data for the ``services`` template: a bank's personal-loan journey across channels.
 
-:func:`generate_services` writes three exports into ``data/`` — ``events.csv`` (what customers do on
+:func:`generate_services` writes four exports into ``data/`` — ``events.csv`` (what customers do on
 the website, in a branch, with the call centre, in e-mails and what the back office decides; no
 session ids: the workbench builds sessions by inactivity), ``tickets.csv`` (the operations'
-service tickets: queue, description, satisfaction, hours to resolve; read as feedback) and
-``surveys.csv`` (CSAT after a call, NPS after signing) — and returns the planted truth, also saved
+service tickets: queue, description, satisfaction, hours to resolve; read as feedback),
+``surveys.csv`` (CSAT after a call, NPS after signing) and ``operations.csv`` (each application's statuses,
+:mod:`cjmlib.demo.operations`) — and returns the planted truth, also saved
 as ``demo-truth.json`` beside ``data/``.
 
 The planted stories (see templates/services/README.md):
@@ -32,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .minimal import write_csv, write_truth
+from .operations import loan_operations
 
 __all__ = ["generate_services"]
 
@@ -151,9 +153,12 @@ def generate_services(project_dir: str | os.PathLike, *, n_customers: int = 1500
         "answered_at", kind="stable")
     surveys.insert(0, "survey_id", [f"Q{i:05d}" for i in range(1, len(surveys) + 1)])
     write_csv(surveys, data / "surveys.csv")
+    operations, operations_truth = loan_operations(np.random.default_rng([seed, 2]), events)
+    write_csv(operations, data / "operations.csv")
     return write_truth(project_dir, {
         "seed": seed, "start": dt.date.fromisoformat(start).isoformat(), "n_customers": n,
         "rows": {"events": len(events), "tickets": len(tickets), "surveys": len(surveys)},
         "stories": {"documents_stall_online": {"planted": DOCUMENTS, "recovered_after_a_call": 0.3},
                     "call_centre_absorbs": {"planted": CALL_WHEN_STUCK, "satisfaction_ranges": SATISFACTION},
-                    "slow_online_decisions": {"planted_days": DECISION_DAYS}}})
+                    "slow_online_decisions": {"planted_days": DECISION_DAYS}},
+        "operations": operations_truth})

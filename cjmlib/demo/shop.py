@@ -1,7 +1,8 @@
 """Seeded synthetic data for the demo shop, Maison Lumière, with known stories planted in it.
 
-:func:`generate` writes the four exports a client would hand over (``events.csv``,
-``orders.csv``, ``feedback.csv``, ``surveys.csv``) into ``<project>/data/``, the results of
+:func:`generate` writes the five exports a client would hand over (``events.csv``,
+``orders.csv``, ``feedback.csv``, ``surveys.csv``, ``operations.csv``: order statuses and support tickets,
+:mod:`cjmlib.demo.operations`) into ``<project>/data/``, the results of
 A/B tests into ``<project>/experiments/results.csv``, and returns the *truth*: the stories the
 data was built to tell, with the exact numbers used (:mod:`cjmlib.demo.truth`). The truth is
 also saved as ``<project>/demo-truth.json``, outside ``data/``, so an analysis never reads it.
@@ -28,6 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from .behaviour import STORY_WEEK, TS_FORMAT, WEEK, draw_orders, draw_sessions, draw_users, write_events
+from .minimal import write_csv
+from .operations import shop_operations
 from .truth import planted_truth, write_experiments
 from .voice import draw_feedback, draw_surveys
 
@@ -62,7 +65,8 @@ def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int 
         abandonment per device), ``shipping_cost_at_checkout`` (theme mix per feedback context,
         survey score mixes, observed counts, the planted theme of every feedback item) and
         ``segments`` (definitions, observed figures, ``users``: user_id → segment) and ``experiments``
-        (the true rates of each arm of the A/B tests written to ``experiments/results.csv``).
+        (the true rates of each arm of the A/B tests written to ``experiments/results.csv``) and
+        ``operations`` (the stories of :func:`cjmlib.demo.operations.shop_operations`, with their counts).
 
     Examples
     --------
@@ -88,12 +92,15 @@ def generate(project_dir: str | os.PathLike, *, n_users: int = 3000, weeks: int 
     orders, sessions["order_id"] = draw_orders(rng, sessions, users, origin64)
     orders.to_csv(data / "orders.csv", index=False, date_format=TS_FORMAT, float_format="%.2f",
                   lineterminator="\n")
+    operations, operations_truth = shop_operations(np.random.default_rng([seed, 2]), orders)
+    write_csv(operations, data / "operations.csv")
     feedback, feedback_items = draw_feedback(rng, sessions, users, origin64, period)
     feedback.to_csv(data / "feedback.csv", index=False, date_format=TS_FORMAT, lineterminator="\n")
     surveys = draw_surveys(rng, sessions, users, origin64, period)
     surveys.to_csv(data / "surveys.csv", index=False, date_format=TS_FORMAT, lineterminator="\n")
     truth = planted_truth(sessions, users, feedback_items, surveys, int(sessions["counts"].sum()),
                           origin=origin, weeks=weeks, seed=seed, story_week=story_week)
+    truth["operations"] = operations_truth
     truth["experiments"] = write_experiments(np.random.default_rng([seed, 1]), Path(project_dir) / "experiments",
                                              n_users)
     (Path(project_dir) / "demo-truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False),

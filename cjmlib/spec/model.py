@@ -363,7 +363,7 @@ class Sources(_Model):
     surveys: Source | None = None
     orders: Source | None = None
     operations: Source | None = Field(None, description="cases of the operations (tickets, order status "
-                                      "changes, calls): case_id, user_id, ts, status, touchpoint?, order_id?")
+                                      "changes, calls): case_id, user_id, ts, status, touchpoint?, order_id?, contact?")
 
 
 class Journey(_Model):

@@ -63,7 +63,7 @@ def project(tmp_path):
 
 def test_the_operations_are_loaded_with_pseudonymized_customers(project):
     ops = project.sql("SELECT * FROM operations")
-    assert list(ops.columns) == ["case_id", "user_id", "ts", "status", "touchpoint", "order_id"]
+    assert list(ops.columns) == ["case_id", "user_id", "ts", "status", "touchpoint", "order_id", "contact"]
     assert len(ops) == 11 and not ops.user_id.isin(["c1", "c2", "c3"]).any()
     # the same customer gets the same pseudonym in the orders and the operations
     orders = project.sql("SELECT user_id FROM orders WHERE order_id = 'o1'")
@@ -171,3 +171,16 @@ def test_validate_names_the_file_row_and_column_of_bad_operations(tmp_path, caps
     issues = json.loads(capsys.readouterr().out)
     (warning,) = [i for i in issues if i["code"] == "unknown_touchpoint"]
     assert (warning["row"], warning["value"]) == (6, "ordr") and "order" in warning["fix"]
+
+
+def test_cases_marked_as_no_contact_count_in_waits_not_in_contacts(tmp_path):
+    # case A is an order's own status trail (contact: no); the others are contacts (empty: a contact)
+    marked = [r + (",no" if r.startswith("A,") else ",") for r in OPERATIONS]
+    project = cjm.load_project(_project(tmp_path, operations=marked, header="ticket,customer,changed_at,queue,tp,kind",
+                                        columns=COLUMNS[:-1] + ", contact: kind}"))
+    assert _row(cjm.operation_waits(project), None).waits == 7  # A's four waits still count
+    rate = _row(cjm.contact_rate(project), None)
+    assert (rate.cases, rate.orders) == (3, 4)  # B, C, D of 4 orders
+    churn = _row(cjm.churn_contacts(project, churn_days=30), None)
+    # churned c2 (B), c3 (C), c4: 2 of 3 contacted; retained c1 had only A (no contact) before 9 Feb
+    assert (churn.contacted, churn.churned, churn.retained_contacted) == (2, 3, 0)

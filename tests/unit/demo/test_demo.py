@@ -59,7 +59,8 @@ def _code(texts: pd.Series) -> pd.DataFrame:
 
 def test_files_columns_and_truth_file(demo):
     project, truth, frames = demo
-    assert sorted(p.name for p in (project / "data").iterdir()) == [f"{n}.csv" for n in sorted(COLUMNS)]
+    assert sorted(p.name for p in (project / "data").iterdir()) == sorted([*(f"{n}.csv" for n in COLUMNS),
+                                                                           "operations.csv"])
     for name, columns in COLUMNS.items():
         header = (project / "data" / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0]
         assert header == ",".join(columns)
