@@ -140,6 +140,15 @@ name                       written by            what it holds (columns / keys)
                                                  ci_low, ci_high, difference, diff_ci_low, diff_ci_high,
                                                  relative_lift, p_value, p_adjusted (Holm or BH over the
                                                  variants read), correction, prob_to_beat, significant
+``operations``             07-journey-map        the measures of the operations source, stacked
+                                                 (:func:`cjmlib.service_measures`): measure (wait, rework,
+                                                 contact_rate, churn_contact), touchpoint (empty: all),
+                                                 cases, waits, median_days, p90_days, looped, share (=
+                                                 looped ÷ cases, or contacted ÷ churned), orders, rate (=
+                                                 cases ÷ orders), ci_low, ci_high, churned, contacted,
+                                                 retained, retained_contacted, retained_share, churn_days,
+                                                 first_day, last_day, suppressed. Read by the map
+                                                 (service blueprint: backstage and support lanes)
 ``emotion_personas``       07-journey-map        the emotion curve of each persona in turn
                                                  (:func:`cjmlib.mapbuild.persona_emotions`): the columns of
                                                  ``emotion``, persona being the persona's id. Read by the map

@@ -30,6 +30,7 @@ from ..data.results import load_result
 from ..i18n.formats import number, percent, signed
 from ..spec.model import Journey, Persona
 from ..voice.emotion import emotion_curve
+from .blueprint import blueprint_lane
 from .evidence import persona_evidence, persona_facts, unique_quotes
 from .kpis import kpi_lane
 from .layout import day_text
@@ -51,7 +52,8 @@ from .words import LABELS
 __all__ = ["RESULTS", "build_map", "persona_emotions"]
 
 RESULTS = ("kpis", "touchpoints", "stage_funnel", "nps_by_stage", "themes", "emotion", "emotion_personas",
-           "map_quotes", "map_scores", "attribution", "opportunities", "what_if", "personas", "meta")
+           "map_quotes", "map_scores", "attribution", "opportunities", "what_if", "personas", "meta",
+           "operations")
 """The sidecar results a map reads (each is optional)."""
 
 _BLUEPRINT_LINES = {"frontstage": "line_of_interaction", "backstage": "line_of_visibility",
@@ -118,15 +120,6 @@ def _touchpoint_lane(ctx: MapContext) -> dict[str, list[MapCell]]:
         effect = _attribution_cell(ctx, tp.id)
         if effect is not None:
             cells[tp.stage].append(effect)
-    return cells
-
-
-def _stage_lane(ctx: MapContext, field: str) -> dict[str, list[MapCell]]:
-    """Return the touchpoints' ``frontstage``, ``backstage`` or ``support`` descriptions per stage."""
-    cells = ctx.per_stage()
-    for tp in ctx.spec.touchpoints:
-        if getattr(tp, field):
-            cells[tp.stage].append(MapCell(f"{tp.label}: {getattr(tp, field)}"))
     return cells
 
 
@@ -361,7 +354,7 @@ def _lanes(ctx: MapContext, emotion_cells: dict[str, list[MapCell]]) -> list[Map
         built["day"] = {ALL_STAGES: [MapCell(day_text(m)) for m in _day(ctx)]}
         order.insert(1, "day")
     if map_type == "service_blueprint":
-        built |= {side: _stage_lane(ctx, side) for side in _BLUEPRINT_LINES}
+        built |= {side: blueprint_lane(ctx, side) for side in _BLUEPRINT_LINES}
         order = ["persona", "touchpoints", "actions", "thoughts", "emotion", *_BLUEPRINT_LINES,
                  "pain_points", "opportunities", "kpis"]
     built, order = with_scores(ctx, built, order)  # after the emotion lane, when the run measured scores
