@@ -20,7 +20,7 @@ import pandas as pd
 __all__ = ["TIE_KEYS", "data_quality_table", "rejection_table"]
 
 TIE_KEYS = {"events": ("session_id", "event", "page"), "orders": ("order_id",), "feedback": ("id",),
-            "surveys": ("id",)}
+            "surveys": ("id",), "operations": ("case_id", "status")}
 """Per table, the columns that tell two rows of one customer and one timestamp apart."""
 
 _EXAMPLE = re.compile(r"^'.*' ((?:is|repeats) .*)\.$", re.DOTALL)  # one rejected row, shown with its value

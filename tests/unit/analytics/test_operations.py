@@ -184,3 +184,10 @@ def test_cases_marked_as_no_contact_count_in_waits_not_in_contacts(tmp_path):
     churn = _row(cjm.churn_contacts(project, churn_days=30), None)
     # churned c2 (B), c3 (C), c4: 2 of 3 contacted; retained c1 had only A (no contact) before 9 Feb
     assert (churn.contacted, churn.churned, churn.retained_contacted) == (2, 3, 0)
+
+
+def test_the_data_quality_table_counts_the_operations(project):
+    quality = cjm.data_quality_table(project).set_index("table")
+    row = quality.loc["operations"]
+    # 11 rows kept; C's two records of 5 Jan share customer, time, case and status: one key, so no tie
+    assert (row.rows_read, row.rows_kept, row.timestamp_ties) == (11, 11, 0)
