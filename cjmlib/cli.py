@@ -9,6 +9,7 @@ import argparse
 import errno
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -129,7 +130,7 @@ def _cmd_demo(args) -> int:
 
 def _cmd_lab(args) -> int:
     from .data.project import validate_project
-    from .run.lab import lab_notebooks
+    from .run.lab import ensure_kernel, lab_command, lab_notebooks
 
     directory = Path(args.directory).resolve()
     if not (directory / "journey.yml").exists():
@@ -138,13 +139,13 @@ def _cmd_lab(args) -> int:
     if errors:
         print("the project has problems (the editors can fix the spec):\n" + format_issues(errors), file=sys.stderr)
     lab_notebooks(directory)  # the workbench and the steps, parameterized for the project
-    cmd = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={directory}", f"--ip={args.ip}",
-           f"--port={args.port}", "--ServerApp.open_browser=" + ("False" if args.no_browser else "True"),
-           "--LabApp.extension_manager=readonly", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")  # JupyterLab refuses to start as root without it
-    print(f"starting JupyterLab on {directory} (Ctrl-C to stop)", file=sys.stderr)
+    problem = ensure_kernel()
+    if problem:
+        print(f"warning: the cjm kernel could not be registered ({problem}); JupyterLab will ask for a kernel",
+              file=sys.stderr)
+    cmd, url = lab_command(directory, ip=args.ip, port=args.port, token=secrets.token_urlsafe(24),
+                           open_browser=not args.no_browser)
+    print(f"starting JupyterLab on {directory} (Ctrl-C to stop)\nthe workbench: {url}", file=sys.stderr)
     return subprocess.call(cmd)
 
 

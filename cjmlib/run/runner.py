@@ -381,8 +381,7 @@ def _run_locked(project_dir: Path, reports: Path, *, as_of, only, audience, kern
         before = previous_manifest(reports)
         kpis = load_result(run_dir, "kpis", default=None)
         manifest["kpis"] = [] if kpis is None else json.loads(kpis.to_json(orient="records"))
-        manifest["changes"] = what_changed(manifest["kpis"], before.get("kpis") if before else None,
-                                           language=spec.project.language)
+        manifest["changes"] = what_changed(manifest["kpis"], (before or {}).get("kpis"), language=spec.project.language)
         notes = [stale_warning(period[1], as_of=as_of, max_age_days=spec.project.stale_after_days,
                                language=spec.project.language)] if stale else []
         if before and manifest["changes"]:

@@ -8,7 +8,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from chromium import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, requires_chromium
 
+from cjmlib.run.lab import lab_command
 from cjmlib.spec.io import load_spec
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.timeout(150)]
@@ -65,10 +65,8 @@ def lab(lab_project, tmp_path):
            "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
            "IPYTHONDIR": str(home / "ipython")}
     port = _free_port()
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--ServerApp.root_dir={lab_project}", f"--IdentityProvider.token={TOKEN}",
-           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.extension_manager=readonly"] + (["--allow-root"] if os.geteuid() == 0 else [])
+    cmd, url = lab_command(lab_project, ip="127.0.0.1", port=port, token=TOKEN, open_browser=False)  # as cjm lab
+    assert url == f"http://127.0.0.1:{port}/lab/tree/notebooks/workbench.ipynb?token={TOKEN}"
     log = (tmp_path / "lab.log").open("wb")
     server = subprocess.Popen(cmd, cwd=lab_project, env=env, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)  # its own group: the kernels it starts stop with it
@@ -115,7 +113,7 @@ def test_a_persona_edited_in_the_workbench_is_saved(lab, lab_project):
             page = browser.new_page(viewport={"width": 1400, "height": 1300})
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(lab)
                        else route.abort("blockedbyclient"))  # nothing leaves the machine
-            page.goto(f"{lab}/lab/tree/notebooks/workbench.ipynb?token={TOKEN}", timeout=60_000)
+            page.goto(f"{lab}/?token={TOKEN}", timeout=60_000)  # the server's front page: cjm lab opens the workbench
             page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
             page.get_by_text("CJM Workbench | Idle").wait_for(timeout=60_000)  # the project's kernel is up
             try:

@@ -49,7 +49,9 @@ def test_validate_a_good_project(demo_project):
 def test_validate_reports_missing_data_files(template_project):
     proc = _run("validate", str(template_project))
     assert proc.returncode == 2
-    assert proc.stdout.count("does not exist") == 4
+    assert proc.stdout.count("does not exist") == 5  # events, orders, feedback, surveys, operations
+    for name in ("events.csv", "orders.csv", "feedback.csv", "surveys.csv", "operations.csv"):
+        assert name in proc.stdout, name
 
 
 def test_new_refuses_a_non_empty_folder(tmp_path):
@@ -123,13 +125,18 @@ def test_help(argv):
     assert proc.returncode == 0 and "cjm" in proc.stdout
 
 
-def test_lab_copies_the_notebooks_pointed_at_the_project(tmp_path, monkeypatch):
+def test_lab_copies_the_notebooks_pointed_at_the_project(tmp_path, monkeypatch, capsys):
     project = new_project(tmp_path / "p", with_data=False)
     calls = []
     monkeypatch.setattr(cli.subprocess, "call", lambda cmd: calls.append(cmd) or 0)
     assert cli.main(["lab", str(project), "--no-browser", "--port", "8899"]) == 0
     (cmd,) = calls
-    assert f"--notebook-dir={project.resolve()}" in cmd and "--port=8899" in cmd
+    assert f"--ServerApp.root_dir={project.resolve()}" in cmd and "--port=8899" in cmd
+    assert "--ServerApp.open_browser=False" in cmd and "--MappingKernelManager.default_kernel_name=cjm" in cmd
+    assert "--LabApp.default_url=/lab/tree/notebooks/workbench.ipynb" in cmd
+    token = next(a for a in cmd if a.startswith("--IdentityProvider.token=")).split("=", 1)[1]
+    assert len(token) >= 32  # a fresh secret each time, printed in the URL
+    assert f"http://127.0.0.1:8899/lab/tree/notebooks/workbench.ipynb?token={token}" in capsys.readouterr().err
     copied = sorted(p.name for p in (project / "notebooks").glob("*.ipynb"))
     assert "workbench.ipynb" in copied and "04-behaviour.ipynb" in copied
     for name in ("workbench.ipynb", "01-goals.ipynb"):  # parameterized as papermill does it
