@@ -367,7 +367,7 @@ def _lanes(ctx: MapContext, emotion_cells: dict[str, list[MapCell]]) -> list[Map
 
 
 def build_map(spec: Journey, run_dir: str | os.PathLike | None = None, *,
-              persona: str | None = None) -> MapModel:
+              persona: str | None = None, map_type: str | None = None) -> MapModel:
     """Assemble the journey map of ``journey`` from its spec and the sidecar results of a run.
 
     Parameters
@@ -379,6 +379,9 @@ def build_map(spec: Journey, run_dir: str | os.PathLike | None = None, *,
         the spec's hypotheses only, and "no data" where only data could fill a cell.
     persona
         Id of the persona to map; ``None`` maps every persona of the spec together.
+    map_type
+        Another map type than the spec's ``project.map_type`` (e.g. ``"service_blueprint"`` to draw the
+        measured operations beside a current-state map); ``None`` keeps the spec's.
 
     Returns
     -------
@@ -393,8 +396,11 @@ def build_map(spec: Journey, run_dir: str | os.PathLike | None = None, *,
     Raises
     ------
     ValueError
-        When ``persona`` is not a persona id of the spec.
+        When ``persona`` is not a persona id of the spec, or ``map_type`` not a map type.
     """
+    if map_type is not None and map_type != spec.project.map_type:
+        project = type(spec.project).model_validate({**spec.project.model_dump(), "map_type": map_type})
+        spec = spec.model_copy(update={"project": project})  # a ValidationError (ValueError) names the types
     results = {name: load_result(run_dir, name) for name in RESULTS} if run_dir is not None else {}
     project = spec.project
     text = LABELS[project.language]

@@ -55,3 +55,19 @@ def test_a_period_reads_as_a_client_reads_it():
     months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     assert day_span("2026-09-01", "2026-11-30", months) == "1 Sep–30 Nov 2026"
     assert day_span("2025-12-30", "2026-01-02", months) == "30 Dec 2025–2 Jan 2026"
+
+
+def test_a_current_state_project_draws_its_measured_blueprint_beside_its_map(tmp_path):
+    folder = new_project(tmp_path / "shop", template="ecommerce", users=400)
+    project = cjm.load_project(folder)
+    assert project.spec.project.map_type == "current_state"
+    run = folder / "reports" / "lab"
+    measures = cjm.service_measures(project)
+    cjm.save_result(run, "operations", measures)
+    blueprint = build_map(project.spec, run, map_type="service_blueprint")
+    assert blueprint.map_type == "service_blueprint" and project.spec.project.map_type == "current_state"
+    waits = measures[(measures.measure == "wait") & ~measures.suppressed.astype(bool) & measures.touchpoint.notna()]
+    shown = [t for t in _texts(blueprint, "backstage") if "median wait" in t]
+    assert len(shown) == len(waits) > 0, (shown, waits)
+    with pytest.raises(ValueError, match="service_blueprint"):
+        build_map(project.spec, run, map_type="blueprint")
