@@ -1,5 +1,6 @@
 """The journey map: its model with provenance on every cell, its assembly, layout and renderings."""
 
+from .blueprint import operations_table
 from .maps import (
     ALL_STAGES,
     MapCell,
@@ -24,6 +25,7 @@ __all__ = [
     "MapRow",
     "PublishedMaps",
     "build_map",
+    "operations_table",
     "persona_emotions",
     "persona_slug",
     "plot_overlay",

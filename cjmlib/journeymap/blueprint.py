@@ -16,8 +16,9 @@ import pandas as pd
 
 from ..i18n.formats import number, percent
 from .model import MapCell, MapContext, missing
+from .words import LABELS
 
-__all__ = ["MEASURED_LANES", "blueprint_lane", "day_span"]
+__all__ = ["MEASURED_LANES", "blueprint_lane", "day_span", "operations_table"]
 
 #: The blueprint lane -> the measures of :func:`cjmlib.service_measures` it shows.
 MEASURED_LANES = {"backstage": ("wait", "rework"), "support": ("contact_rate", "churn_contact")}
@@ -39,8 +40,7 @@ def day_span(first: str, last: str, months: list[str]) -> str:
     return f"{start}–{b.day} {months[b.month - 1]} {b.year}"
 
 
-def _text(ctx: MapContext, measure: str, r: pd.Series) -> str:
-    words, lang = ctx.text["operations"], ctx.language
+def _text(words: dict, lang: str, measure: str, r: pd.Series) -> str:
     share = (lambda x: "—" if missing(x) else percent(x, lang, 0))
     period = day_span(r["first_day"], r["last_day"], words["months"])
     n = number(r[_N[measure]], lang)
@@ -71,7 +71,7 @@ def _measured(ctx: MapContext, table: pd.DataFrame, measure: str, tp) -> MapCell
         hidden = ctx.text["hidden"].format(what=words["what"][measure], k=ctx.spec.project.min_group_size)
         return MapCell(f"{tp.label}: {hidden}", None, prov)
     value = r["median_days"] if measure == "wait" else r["rate"] if measure == "contact_rate" else r["share"]
-    return MapCell(f"{tp.label}: {_text(ctx, measure, r)}", float(value), prov)
+    return MapCell(f"{tp.label}: {_text(words, ctx.language, measure, r)}", float(value), prov)
 
 
 def blueprint_lane(ctx: MapContext, field: str) -> dict[str, list[MapCell]]:
@@ -95,3 +95,36 @@ def blueprint_lane(ctx: MapContext, field: str) -> dict[str, list[MapCell]]:
             if cell is not None:
                 cells[tp.stage].append(cell)
     return cells
+
+
+def operations_table(spec, measures: pd.DataFrame) -> pd.DataFrame:
+    """Return the operations' measures as a client reads them: one sentence per measure and touchpoint.
+
+    The same words as the blueprint's lanes, in the spec's language: the touchpoint's name (or "all
+    touchpoints"), the measure, and its figure with interval, n and period, or "hidden (n < k)".
+
+    Parameters
+    ----------
+    spec
+        The journey spec (touchpoint names, ``project.language``, ``project.min_group_size``).
+    measures
+        The table of :func:`cjmlib.service_measures`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``touchpoint``, ``measure`` and ``figure``, overall first, then the touchpoints in the spec's order.
+    """
+    text = LABELS[spec.project.language]
+    words, lang = text["operations"], spec.project.language
+    names = {tp.id: tp.label for tp in spec.touchpoints}
+    upper = (lambda words: words[:1].upper() + words[1:])
+    rows = []
+    for _, r in measures.iterrows():
+        what = words["what"][r["measure"]]
+        figure = (text["hidden"].format(what=what, k=spec.project.min_group_size) if bool(r["suppressed"])
+                  else _text(words, lang, r["measure"], r))
+        place = words["all"] if missing(r["touchpoint"]) or r["touchpoint"] == "" else names.get(r["touchpoint"],
+                                                                                              r["touchpoint"])
+        rows.append({"touchpoint": upper(place), "measure": upper(what), "figure": upper(figure)})
+    return pd.DataFrame(rows, columns=["touchpoint", "measure", "figure"])

@@ -71,3 +71,22 @@ def test_a_current_state_project_draws_its_measured_blueprint_beside_its_map(tmp
     assert len(shown) == len(waits) > 0, (shown, waits)
     with pytest.raises(ValueError, match="service_blueprint"):
         build_map(project.spec, run, map_type="blueprint")
+
+
+def test_page_07_reads_the_operations_as_sentences_in_english_and_french(services):
+    project, _ = services
+    measures = cjm.service_measures(project)
+    table = cjm.journeymap.operations_table(project.spec, measures)
+    assert list(table.columns) == ["touchpoint", "measure", "figure"] and len(table) == len(measures)
+    review = measures[(measures.measure == "wait") & (measures.touchpoint == "credit-decision")].iloc[0]
+    row = table[(table.touchpoint == "Credit decision") & (table.measure == "Wait")].iloc[0]
+    assert row.figure.startswith(f"Median wait {review.median_days:.1f} days (p90 {review.p90_days:.1f}), "
+                                 f"n = {int(review.cases)} cases")
+    assert table.touchpoint.iloc[0] == "All touchpoints"
+    assert not table.touchpoint.isin(measures.touchpoint.dropna()).any()  # names, never ids
+    hidden = measures.assign(suppressed=True)
+    assert (cjm.journeymap.operations_table(project.spec, hidden).figure.str.contains(r"hidden \(n < 5\)")).all()
+    french = project.spec.model_copy(update={"project": project.spec.project.model_copy(update={"language": "fr"})})
+    median = f"{review.median_days:.1f}".replace(".", ",")
+    figures = cjm.journeymap.operations_table(french, measures).figure
+    assert figures.str.startswith(f"Attente médiane {median} jours").any()
