@@ -83,8 +83,20 @@ RESULT_METRICS = (
     ("06-improvements", "experiments", "experiment_difference", "points", "test", ("experiments",), "difference"),
     ("06-improvements", "experiments", "experiment_lift", "relative", "test", ("experiments",), "relative_lift"),
     ("06-improvements", "experiments", "experiment_beat", "probability", "test", ("experiments",), "prob_to_beat"),
+    ("07-journey-map", "map_scores", "map_nps", "nps", "period", ("surveys",), "score"),
+    ("07-journey-map", "map_scores", "map_csat", "share", "period", ("surveys",), "score"),
+    ("07-journey-map", "map_scores", "map_ces", "share", "period", ("surveys",), "score"),
+    ("07-journey-map", "operations", "operation_wait", "duration_days", "period", ("operations",), "median_days"),
+    ("07-journey-map", "operations", "operation_rework", "share", "period", ("operations",), "share"),
+    ("07-journey-map", "operations", "operation_contacts", "rate_poisson", "period", ("operations", "orders"), "rate"),
+    ("07-journey-map", "operations", "churn_contact", "share", "period", ("operations", "orders"), "share"),
 )
 """Which result makes which metric appear, on which page, in which unit, over which window, from which source."""
+
+_ROWS_OF = {"map_nps": ("kind", "nps"), "map_csat": ("kind", "csat"), "map_ces": ("kind", "ces"),
+            "operation_wait": ("measure", "wait"), "operation_rework": ("measure", "rework"),
+            "operation_contacts": ("measure", "contact_rate"), "churn_contact": ("measure", "churn_contact")}
+"""The rows of a result holding several metrics that belong to each (column, value)."""
 
 _INTERVALS = {"persona_conversion": "ci_low", "segment_nps": "nps_ci_low", "touchpoint_conversion": "ci_low",
               "stage_reach": "ci_low", "stage_step_rate": "step_ci_low", "funnel_rate": "ci_low",
@@ -92,7 +104,8 @@ _INTERVALS = {"persona_conversion": "ci_low", "segment_nps": "nps_ci_low", "touc
               "nps_stage": "ci_low", "theme_share": "share_ci_low", "theme_negative": "negative_ci_low",
               "pain_share": "ci_low", "what_if": "what_if_ci_low", "attribution_removal": "low",
               "attribution_touch": "first_touch_low",
-              "weekly_conversion": "ci_low"}
+              "weekly_conversion": "ci_low", "map_nps": "ci_low", "map_csat": "ci_low", "map_ces": "ci_low",
+              "operation_rework": "ci_low", "churn_contact": "ci_low"}
 """The interval column of each share or score: a result without it has its unit said without an interval."""
 
 
@@ -265,6 +278,8 @@ def definition_sections(run_dir: str | os.PathLike, *, language: str = "en", min
             by_step[step] += _funnel_rows(run)
             continue
         table = run.result(result)
+        if key in _ROWS_OF and _has_values(table, _ROWS_OF[key][0]):
+            table = table[table[_ROWS_OF[key][0]] == _ROWS_OF[key][1]]
         if not _has_values(table, column):
             continue
         if key == "opportunity":
@@ -315,8 +330,8 @@ def definitions_context(spec, run_dir: str | os.PathLike) -> dict:
     language = spec.project.language
     text = words("definitions", language)
     meta = load_result(run_dir, "meta", default=None) or {}
-    paths = {kind: getattr(spec.sources, kind).path for kind in ("events", "feedback", "surveys", "orders")
-             if getattr(spec.sources, kind, None) is not None}
+    kinds = ("events", "feedback", "surveys", "orders", "operations")
+    paths = {kind: getattr(spec.sources, kind).path for kind in kinds if getattr(spec.sources, kind, None) is not None}
     return {
         "language": language, "title": text["title"], "client": spec.project.client or spec.project.name,
         "intro": text["intro"].format(start=_date(meta.get("period_start", ""), language),

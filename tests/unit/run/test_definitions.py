@@ -172,3 +172,26 @@ def test_p_values_name_the_correction_used(tmp_path):
     assert rows["Écart avec les autres segments"]["unit"] == \
         "valeur p, corrigée du nombre de comparaisons (Benjamini–Hochberg)"
     assert rows["Semaine inhabituelle"]["unit"] == "valeur p, corrigée du nombre de comparaisons (Holm)"
+
+
+def test_the_maps_scores_and_the_operations_are_defined_by_the_rows_saved(tmp_path):
+    save_result(tmp_path, "meta", {"period_start": "2026-01-01", "period_end": "2026-03-31"})
+    save_result(tmp_path, "map_scores", pd.DataFrame({
+        "stage": ["purchase", "purchase"], "kind": ["nps", "csat"], "score": [-16.0, 0.39],
+        "ci_low": [-33.0, 0.30], "suppressed": [False, False]}))  # no CES answer: no CES definition
+    save_result(tmp_path, "operations", pd.DataFrame({
+        "measure": ["wait", "rework", "contact_rate", "churn_contact"], "touchpoint": [None] * 4,
+        "median_days": [2.3, np.nan, np.nan, np.nan], "share": [np.nan, 0.01, np.nan, np.nan],
+        "rate": [np.nan, np.nan, 0.18, np.nan], "ci_low": [np.nan, 0.0, 0.13, np.nan],
+        "suppressed": [False, False, False, True]}))  # churn hidden under min_group_size: not defined
+    rows = {s["step"]: s["rows"] for s in definition_sections(tmp_path, language="en", min_group_size=5)}
+    metrics = [r["metric"] for r in rows["07-journey-map"]]
+    assert metrics == ["NPS on the map, per stage and touchpoint", "CSAT on the map (% satisfied), per stage and touchpoint",
+                       "Wait in a status (service blueprint)", "Rework loops (service blueprint)",
+                       "Cases per order (service blueprint)"]
+    by_name = {r["metric"]: r for r in rows["07-journey-map"]}
+    assert by_name["Wait in a status (service blueprint)"]["unit"] == "median and 90th percentile, in days"
+    assert by_name["Cases per order (service blueprint)"]["source"] == "Operations (tickets, order statuses), Orders"
+    assert "hidden under 5 answers" in by_name["NPS on the map, per stage and touchpoint"]["formula"]
+    french = definition_sections(tmp_path, language="fr", min_group_size=5)
+    assert [r["metric"] for s in french for r in s["rows"]][2] == "Attente dans un statut (plan de service)"
