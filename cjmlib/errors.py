@@ -54,6 +54,7 @@ class IssueCode(StrEnum):
     NO_ROWS = "no_rows"
     NO_ROWS_IN_PERIOD = "no_rows_in_period"
     NO_SECRET = "no_secret"
+    NO_TOUCHPOINTS = "no_touchpoints"
     NOT_A_FILE = "not_a_file"
     NOT_A_MAPPING = "not_a_mapping"
     NOT_ALLOWED = "not_allowed"

@@ -65,10 +65,11 @@ def _by_touchpoint(project, query: str, params=None) -> pd.DataFrame:
     """Run ``query`` (grouped by ``GROUPING SETS ((), (touchpoint))``); keep the overall row (touchpoint
     missing) first, then the spec's touchpoints in the spec's order."""
     frame = project.con.execute(query, params or []).fetchdf()
-    order = {None: -1} | {t.id: i for i, t in enumerate(project.spec.touchpoints)}
+    order = {t.id: i for i, t in enumerate(project.spec.touchpoints)}
     overall = frame["overall"].astype(bool)
     frame["touchpoint"] = [None if o else t for o, t in zip(overall, frame["touchpoint"], strict=True)]
-    frame = frame[overall | frame["touchpoint"].isin(order)].drop(columns="overall")
+    # records without a touchpoint count overall only, never as a touchpoint's row
+    frame = frame[overall | frame["touchpoint"].isin(list(order))].drop(columns="overall")
     rank = frame["touchpoint"].map(lambda t: order.get(t, -1))
     return frame.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
 

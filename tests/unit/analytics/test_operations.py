@@ -173,6 +173,18 @@ def test_validate_names_the_file_row_and_column_of_bad_operations(tmp_path, caps
     assert (warning["row"], warning["value"]) == (6, "ordr") and "order" in warning["fix"]
 
 
+def test_operations_without_touchpoints_are_valid_with_a_warning_and_measured_overall(tmp_path, capsys):
+    rows = [r.rsplit(",", 1)[0] for r in OPERATIONS]
+    folder = _project(tmp_path, operations=rows, header="ticket,customer,changed_at,queue",
+                      columns="{case_id: ticket, user_id: customer, ts: changed_at, status: queue}")
+    assert cli.main(["validate", str(folder), "--json"]) == 0
+    issues = json.loads(capsys.readouterr().out)
+    (warning,) = [i for i in issues if i["code"] == "no_touchpoints"]
+    assert warning["file"] == "data/operations.csv" and "touchpoint" in warning["fix"]
+    waits = cjm.operation_waits(cjm.load_project(folder))
+    assert list(waits.touchpoint.isna()) == [True] and waits.waits.iloc[0] == 7  # A 4, B 1, C 2: overall only
+
+
 def test_cases_marked_as_no_contact_count_in_waits_not_in_contacts(tmp_path):
     # case A is an order's own status trail (contact: no); the others are contacts (empty: a contact)
     marked = [r + (",no" if r.startswith("A,") else ",") for r in OPERATIONS]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -130,6 +132,16 @@ def test_saving_an_unchanged_spec_changes_nothing(tmp_path, spec_text):
     journey, tree = load_spec(path, with_tree=True)
     save_spec(journey, path, tree=tree, backup=False)
     assert path.read_text(encoding="utf-8") == spec_text
+
+
+@pytest.mark.parametrize("template", ["minimal", "ecommerce", "saas", "services"])
+def test_saving_an_unchanged_template_changes_nothing(tmp_path, template):
+    text = (Path(__file__).resolve().parents[3] / "templates" / template / "journey.yml").read_text(encoding="utf-8")
+    path = tmp_path / "journey.yml"
+    path.write_text(text, encoding="utf-8")
+    journey, tree = load_spec(path, with_tree=True)
+    save_spec(journey, path, tree=tree, backup=False)
+    assert path.read_text(encoding="utf-8") == text
 
 
 def test_a_theme_touchpoint_must_be_a_touchpoint(spec_text):
