@@ -124,7 +124,6 @@ def operations_table(spec, measures: pd.DataFrame) -> pd.DataFrame:
         what = words["what"][r["measure"]]
         figure = (text["hidden"].format(what=what, k=spec.project.min_group_size) if bool(r["suppressed"])
                   else _text(words, lang, r["measure"], r))
-        place = words["all"] if missing(r["touchpoint"]) or r["touchpoint"] == "" else names.get(r["touchpoint"],
-                                                                                              r["touchpoint"])
+        place = words["all"] if missing(r["touchpoint"]) else names.get(r["touchpoint"], r["touchpoint"])
         rows.append({"touchpoint": upper(place), "measure": upper(what), "figure": upper(figure)})
     return pd.DataFrame(rows, columns=["touchpoint", "measure", "figure"])

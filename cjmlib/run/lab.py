@@ -9,11 +9,11 @@ then works on the project as it is; a copy already there (the consultant's own) 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
+from ipykernel.kernelspec import install as install_kernel
 from jupyter_client.kernelspec import KernelSpecManager
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
@@ -67,9 +67,11 @@ def ensure_kernel() -> str | None:
     """
     if KERNEL_NAME in KernelSpecManager().find_kernel_specs():
         return None
-    done = subprocess.run([sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL_NAME,
-                           "--display-name", "CJM Workbench"], check=False, capture_output=True, text=True)
-    return None if done.returncode == 0 else (done.stderr.strip().splitlines() or ["ipykernel install failed"])[-1]
+    try:
+        install_kernel(kernel_name=KERNEL_NAME, display_name="CJM Workbench", prefix=sys.prefix)  # as make install
+    except OSError as exc:  # a read-only environment
+        return str(exc)
+    return None
 
 
 def lab_command(directory: str | os.PathLike, *, ip: str, port: int, token: str,
